@@ -1,0 +1,70 @@
+"""Input checks shared by every framework: a clear DlparityError instead of a deep traceback.
+
+The shape checks read only .shape, so they work on NumPy, JAX and TensorFlow arrays alike
+(and on traced arrays inside jit / tf.function).
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from dlparity import DlparityError
+from dlparity.init import parameter_keys
+from dlparity.spec import ModelSpec
+
+
+def expected_shapes(spec: ModelSpec) -> dict[str, tuple[int, int]]:
+    dims, shapes = spec.layer_dims, {}
+    for key in parameter_keys(spec):
+        l = int(re.sub(r"\D", "", key))
+        shapes[key] = (dims[l], dims[l - 1]) if key.startswith("W") else (dims[l], 1)
+    return shapes
+
+
+def check_params(params, spec: ModelSpec) -> None:
+    """Every parameter of the spec present with its course-layout shape, and no stray keys."""
+    expected = expected_shapes(spec)
+    missing = [k for k in expected if k not in params]
+    if missing:
+        raise DlparityError(f"params: missing {', '.join(missing)} for layer_dims {spec.layer_dims}")
+    extra = [k for k in params if k not in expected]
+    if extra:
+        raise DlparityError(f"params: unexpected keys {', '.join(extra)} for this {spec.architecture}")
+    for key, shape in expected.items():
+        if tuple(params[key].shape) != shape:
+            raise DlparityError(f"params: {key} has shape {tuple(params[key].shape)}, expected {shape}")
+
+
+def check_inputs(params, X, spec: ModelSpec, Y=None) -> None:
+    """Shapes of params, X (n_x, m) and, when given, Y (n_y, m)."""
+    check_params(params, spec)
+    n_x, n_y = spec.layer_dims[0], spec.layer_dims[-1]
+    if len(X.shape) != 2 or X.shape[0] != n_x:
+        raise DlparityError(
+            f"X: shape {tuple(X.shape)}, expected ({n_x}, m) with examples as columns"
+        )
+    if Y is not None and tuple(Y.shape) != (n_y, X.shape[1]):
+        raise DlparityError(f"Y: shape {tuple(Y.shape)}, expected ({n_y}, {X.shape[1]}) to match X")
+
+
+def check_data(spec: ModelSpec, X, Y) -> None:
+    """Training data: shapes, a floating dtype, finite values and labels in {0, 1} (one-hot)."""
+    X, Y = np.asarray(X), np.asarray(Y)
+    for name, array in (("X", X), ("Y", Y)):
+        if not np.issubdtype(array.dtype, np.floating):
+            raise DlparityError(f"{name}: dtype {array.dtype}, expected a floating dtype")
+        if not np.all(np.isfinite(array)):
+            raise DlparityError(f"{name}: contains NaN or infinite values")
+    n_x, n_y = spec.layer_dims[0], spec.layer_dims[-1]
+    if X.ndim != 2 or X.shape[0] != n_x:
+        raise DlparityError(f"X: shape {X.shape}, expected ({n_x}, m) with examples as columns")
+    if Y.shape != (n_y, X.shape[1]):
+        raise DlparityError(f"Y: shape {Y.shape}, expected ({n_y}, {X.shape[1]}) to match X")
+    if X.shape[1] == 0:
+        raise DlparityError("X: no examples")
+    if not np.all((Y == 0) | (Y == 1)):
+        raise DlparityError(f"Y: labels must be 0 or 1, found {np.unique(Y)[:5].tolist()}")
+    if spec.output == "softmax" and not np.all(Y.sum(axis=0) == 1):
+        raise DlparityError("Y: softmax labels must be one-hot, one 1 per column")

@@ -1,0 +1,61 @@
+"""The training plan every framework follows: which examples, which masks, which rate, when to record.
+
+It is all decided here, in NumPy, so the three implementations consume identical randomness
+(parity mode) and record the same steps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from dlparity import rng
+from dlparity.schedules import learning_rates
+from dlparity.spec import ModelSpec, TrainConfig
+
+
+@dataclass(frozen=True)
+class TrainPlan:
+    """steps outer steps (iterations or epochs), each over the mini-batches in bounds."""
+
+    steps: int
+    m: int
+    bounds: list[tuple[int, int]]
+    orders: np.ndarray | None  # (steps, m) example order per epoch; None keeps the data's order
+    learning_rates: np.ndarray  # (steps,) rate in effect for each step
+    recorded: list[int]
+    masks: dict[int, dict[str, np.ndarray]]  # batch size -> dropout masks (course: fixed per size)
+
+    @property
+    def full_batch(self) -> bool:
+        return len(self.bounds) == 1 and self.orders is None
+
+    def batch_indices(self, step: int, start: int, stop: int) -> np.ndarray:
+        order = self.orders[step] if self.orders is not None else np.arange(self.m)
+        return order[start:stop]
+
+    def masks_for(self, batch_size: int):
+        return self.masks.get(batch_size)
+
+
+def make_plan(spec: ModelSpec, config: TrainConfig, m: int) -> TrainPlan:
+    bounds = rng.minibatch_bounds(m, config.mini_batch_size)
+    orders = None
+    if config.num_epochs is not None and config.shuffle:
+        orders = rng.permutations(m, config.num_epochs, seed=config.minibatch_seed)
+    masks = {}
+    if spec.keep_prob < 1:
+        for size in sorted({stop - start for start, stop in bounds}):
+            masks[size] = rng.dropout_masks(
+                spec.layer_dims, size, spec.keep_prob, seed=config.dropout_seed, dtype=spec.dtype
+            )
+    return TrainPlan(
+        steps=config.steps,
+        m=m,
+        bounds=bounds,
+        orders=orders,
+        learning_rates=learning_rates(config),
+        recorded=config.recorded_steps(),
+        masks=masks,
+    )

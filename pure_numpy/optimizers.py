@@ -1,0 +1,97 @@
+"""Optimizers as (init, update) pairs over parameter dicts, the course's formulas.
+
+init(params) -> state;  update(grads, state, params, lr) -> (params, state).
+Each update returns new dicts; nothing is modified in place.
+"""
+
+from functools import partial
+from typing import Callable, NamedTuple
+
+import numpy as np
+
+from dlparity.spec import TrainConfig
+
+
+class Optimizer(NamedTuple):
+    init: Callable
+    update: Callable
+
+
+def _zeros_like(params):
+    return {k: np.zeros_like(v) for k, v in params.items()}
+
+
+def gd_init(params):
+    return {}
+
+
+def gd_update(grads, state, params, lr):
+    """W = W - lr dW."""
+    return {k: params[k] - lr * grads[k] for k in params}, state
+
+
+def momentum_init(params):
+    return {"v": _zeros_like(params)}
+
+
+def momentum_update(grads, state, params, lr, *, beta):
+    """v = beta v + (1 - beta) dW;  W = W - lr v."""
+    v = {k: beta * state["v"][k] + (1 - beta) * grads[k] for k in params}
+    return {k: params[k] - lr * v[k] for k in params}, {"v": v}
+
+
+def rmsprop_init(params):
+    return {"s": _zeros_like(params)}
+
+
+def rmsprop_update(grads, state, params, lr, *, beta2, epsilon, eps_in_sqrt=False):
+    """s = beta2 s + (1 - beta2) dW^2;  W = W - lr dW / (sqrt(s) + epsilon).
+
+    eps_in_sqrt=True is Keras' variant, dW / sqrt(s + epsilon).
+    """
+    s = {k: beta2 * state["s"][k] + (1 - beta2) * np.square(grads[k]) for k in params}
+    if eps_in_sqrt:
+        new = {k: params[k] - lr * grads[k] / np.sqrt(s[k] + epsilon) for k in params}
+    else:
+        new = {k: params[k] - lr * grads[k] / (np.sqrt(s[k]) + epsilon) for k in params}
+    return new, {"s": s}
+
+
+def adam_init(params):
+    return {"v": _zeros_like(params), "s": _zeros_like(params), "t": 0}
+
+
+def adam_update(grads, state, params, lr, *, beta1, beta2, epsilon, eps_hat=False):
+    """Bias-corrected Adam; t counts updates (mini-batches), from 1.
+
+    W = W - lr v_corr / (sqrt(s_corr) + epsilon). eps_hat=True is Keras 3's variant, where
+    epsilon is added to sqrt(s) before the bias correction: epsilon / sqrt(1 - beta2^t) here.
+    """
+    t = state["t"] + 1
+    v = {k: beta1 * state["v"][k] + (1 - beta1) * grads[k] for k in params}
+    s = {k: beta2 * state["s"][k] + (1 - beta2) * np.square(grads[k]) for k in params}
+    eps = epsilon / np.sqrt(1 - beta2**t) if eps_hat else epsilon
+    new = {}
+    for k in params:
+        v_corrected = v[k] / (1 - beta1**t)
+        s_corrected = s[k] / (1 - beta2**t)
+        new[k] = params[k] - lr * v_corrected / (np.sqrt(s_corrected) + eps)
+    return new, {"v": v, "s": s, "t": t}
+
+
+def make_optimizer(config: TrainConfig, *, eps_hat=False, eps_in_sqrt=False) -> Optimizer:
+    """The optimizer a TrainConfig names, with its hyperparameters bound."""
+    name = config.optimizer
+    if name == "gd":
+        return Optimizer(gd_init, gd_update)
+    if name == "momentum":
+        return Optimizer(momentum_init, partial(momentum_update, beta=config.beta))
+    if name == "rmsprop":
+        update = partial(
+            rmsprop_update, beta2=config.beta2, epsilon=config.epsilon, eps_in_sqrt=eps_in_sqrt
+        )
+        return Optimizer(rmsprop_init, update)
+    update = partial(
+        adam_update, beta1=config.beta1, beta2=config.beta2, epsilon=config.epsilon, eps_hat=eps_hat
+    )
+    return Optimizer(adam_init, update)

@@ -1,0 +1,56 @@
+"""The course's training loop: per step (iteration or epoch), per mini-batch, forward, backward, update."""
+
+import time
+
+import numpy as np
+
+from dlparity.checks import check_data, check_params
+from dlparity.init import initial_bn_state
+from dlparity.plan import make_plan
+from dlparity.results import TrainResult
+from dlparity.spec import ModelSpec, TrainConfig
+from pure_numpy.models import gradients
+from pure_numpy.optimizers import make_optimizer
+
+
+def _run_step(params, opt_state, bn_state, X, Y, step, lr, plan, spec, optimizer):
+    """One outer step; returns the new state and the step's cost (summed batch costs / m)."""
+    total = 0.0
+    for start, stop in plan.bounds:
+        if plan.full_batch:
+            X_batch, Y_batch = X, Y
+        else:
+            idx = plan.batch_indices(step, start, stop)
+            X_batch, Y_batch = X[:, idx], Y[:, idx]
+        cost, grads, bn_state = gradients(
+            params, X_batch, Y_batch, spec, masks=plan.masks_for(stop - start), bn_state=bn_state
+        )
+        total += cost * (stop - start)
+        params, opt_state = optimizer.update(grads, opt_state, params, lr)
+    step_cost = cost if len(plan.bounds) == 1 else total / plan.m
+    return params, opt_state, bn_state, step_cost
+
+
+def train(spec: ModelSpec, config: TrainConfig, data, params0, *, progress=None) -> TrainResult:
+    """Train from params0 on data = (X, Y). progress(step, cost) is called at each recorded step."""
+    X, Y = data
+    check_data(spec, X, Y)
+    check_params(params0, spec)
+    X, Y = np.asarray(X, dtype=spec.dtype), np.asarray(Y, dtype=spec.dtype)
+    plan = make_plan(spec, config, X.shape[1])
+    optimizer = make_optimizer(config)
+    params = {k: np.array(v, dtype=spec.dtype) for k, v in params0.items()}
+    opt_state, bn_state = optimizer.init(params), initial_bn_state(spec)
+    recorded, costs = set(plan.recorded), {}
+    start = time.perf_counter()
+    for step in range(plan.steps):
+        lr = float(plan.learning_rates[step])
+        params, opt_state, bn_state, cost = _run_step(
+            params, opt_state, bn_state, X, Y, step, lr, plan, spec, optimizer
+        )
+        if step in recorded:
+            costs[step] = float(cost)
+            if progress is not None:
+                progress(step, costs[step])
+    seconds = time.perf_counter() - start
+    return TrainResult(params, bn_state, costs, plan.learning_rates, seconds)
