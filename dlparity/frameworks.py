@@ -1,0 +1,54 @@
+"""Which implementations exist, which can be imported here, and how to load one.
+
+A framework module (pure_numpy, jax_impl, tf_impl, tf_impl.keras_models) provides
+`train(spec, config, data, params0, *, progress=None, **options) -> TrainResult` and
+`predict(params, X, spec, *, bn_state=None)`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from types import SimpleNamespace
+
+from dlparity import DlparityError
+
+# framework name -> (train module, predict module, third-party packages it needs)
+FRAMEWORKS = {
+    "numpy": ("pure_numpy.train", "pure_numpy.models", ()),
+    "jax": ("jax_impl.train", "jax_impl.models", ("jax", "optax")),
+    "tf": ("tf_impl.train", "tf_impl.models", ("tensorflow",)),
+    "keras": ("tf_impl.keras_models", "tf_impl.keras_models", ("tensorflow", "keras")),
+}
+
+
+def check_name(name: str) -> None:
+    if name not in FRAMEWORKS:
+        raise DlparityError(f"unknown framework {name!r}; choose from {', '.join(FRAMEWORKS)}")
+
+
+def missing_packages(name: str) -> list[str]:
+    """Third-party packages the framework needs that are not installed, or its own module."""
+    check_name(name)
+    train_module, _, needs = FRAMEWORKS[name]
+    missing = [pkg for pkg in needs if importlib.util.find_spec(pkg) is None]
+    if not missing and importlib.util.find_spec(train_module) is None:
+        missing.append(train_module)
+    return missing
+
+
+def available(name: str) -> bool:
+    return not missing_packages(name)
+
+
+def load(name: str) -> SimpleNamespace:
+    """The framework's train and predict functions."""
+    missing = missing_packages(name)
+    if missing:
+        raise DlparityError(f"framework {name!r} needs {', '.join(missing)}, which is not installed")
+    train_module, predict_module, _ = FRAMEWORKS[name]
+    return SimpleNamespace(
+        name=name,
+        train=importlib.import_module(train_module).train,
+        predict=importlib.import_module(predict_module).predict,
+    )

@@ -1,0 +1,117 @@
+"""The migration table: where optax and Keras differ from the course's formulas, and the mapping.
+
+One table, read by the code (the mapping functions below), by the docs (`dlparity migration`)
+and by the parity suite, which proves every row: the exact mapping where one exists and, where a
+stock component cannot match, the size of its deviation (the `stock_deviation` column).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dlparity.spec import ModelSpec, TrainConfig
+
+
+@dataclass(frozen=True)
+class Row:
+    knob: str
+    course: str
+    optax: str
+    keras: str
+    stock_keras_exact: bool
+    stock_deviation: float | None = None  # measured size of the stock difference (see `measure`)
+    measure: str = ""  # how stock_deviation is measured, as the parity suite does it
+
+
+TABLE: dict[str, Row] = {
+    "momentum": Row(
+        "momentum", "v = b v + (1-b) dW; W -= a v",
+        "sgd(a (1-b), momentum=b): exact, also with decay",
+        "SGD(learning_rate=a (1-b), momentum=b): exact for constant a only", True,
+    ),
+    "momentum-decay": Row(
+        "momentum with lr decay", "a changes, v keeps (1-b) dW",
+        "exact: optax scales by a after accumulating",
+        "SGD folds a into its velocity: no setting matches; course-exact CourseSGD", False,
+    ),
+    "rmsprop": Row(
+        "RMSprop", "W -= a dW / (sqrt(s) + eps)",
+        "rmsprop(a, decay=b2, eps=eps, eps_in_sqrt=False): exact (default eps_in_sqrt=True is not)",
+        "RMSprop: dW / sqrt(s + eps), no option; course-exact CourseRMSprop", False,
+    ),
+    "adam": Row(
+        "Adam", "v_hat / (sqrt(s_hat) + eps), eps 1e-8",
+        "adam(a, b1, b2, eps): exact",
+        "Adam: eps-hat form, eps / sqrt(1 - b2^t) in the course's terms; course-exact CourseAdam", False,
+    ),
+    "decay": Row(
+        "learning-rate decay", "lr0 / (1 + r floor(e / T)), set after each epoch (one-epoch lag)",
+        "a schedule function of the update count: epoch = count // batches_per_epoch",
+        "InverseTimeDecay(lr0, B*T, r, staircase=True) has no lag; course-exact CourseDecay", False,
+    ),
+    "l2": Row(
+        "L2 regularization", "J += (lambd / 2m) sum ||W||^2",
+        "the term added to the loss, differentiated by jax.grad",
+        "kernel_regularizer=L2(lambd / 2m), cast to float32 on TF; course-exact CourseL2", False,
+    ),
+    "binary-loss": Row(
+        "binary cross-entropy", "-(1/m) sum[y log a + (1-y) log(1-a)]",
+        "sigmoid_binary_cross_entropy(logits, labels).mean()",
+        "BinaryCrossentropy: logits form after a Keras sigmoid, else clipped to [1e-7, 1-1e-7]", True,
+    ),
+    "softmax-loss": Row(
+        "softmax cross-entropy", "softmax over axis 0, -(1/m) sum y log a",
+        "softmax_cross_entropy(Z, Y, axis=0).mean()",
+        "CategoricalCrossentropy wants (m, C): course-layout (C, m) reduces the wrong axis", True,
+    ),
+    "dropout": Row(
+        "dropout", "keep where rand < keep_prob, A * D / keep_prob",
+        "the same formula with a jax.random mask (or the shared mask)",
+        "Dropout(rate=1 - keep_prob) keeps where U >= rate; FixedDropout for shared masks", False,
+    ),
+    "batchnorm": Row(
+        "batch norm", "batch mean, biased variance; running = running*m + batch*(1-m)",
+        "the same formula",
+        "BatchNormalization(momentum, epsilon) after Dense(use_bias=False): pin both", True,
+    ),
+    "init": Row(
+        "initialization", "randn(n_l, n_prev) * scale, drawn in NumPy after the seed",
+        "draw in NumPy and convert; he_normal is truncated",
+        "draw in NumPy and port; HeNormal is truncated and fans come from shape[0]", False,
+    ),
+    "layout": Row(
+        "layout", "W (n_l, n_prev), X (n_x, m)", "the same (our choice)",
+        "kernel (n_in, n_out) = W^T, bias (n,), inputs (m, n_x): dlparity.layout converts", True,
+    ),
+}  # fmt: skip
+
+
+def momentum_learning_rate(learning_rate: float, beta: float) -> float:
+    """optax sgd / Keras SGD rate that reproduces the course's momentum: a (1 - b)."""
+    return learning_rate * (1 - beta)
+
+
+def keras_l2(lambd: float, m: int) -> float:
+    """Keras L2 factor for the course's (lambd / 2m) sum ||W||^2."""
+    return lambd / (2 * m)
+
+
+def dropout_rate(keep_prob: float) -> float:
+    """Keras Dropout rate for the course's keep_prob."""
+    return 1 - keep_prob
+
+
+def optax_kwargs(config: TrainConfig) -> dict:
+    """Keyword arguments of the optax optimizer that equals the course's (rate given separately)."""
+    if config.optimizer == "momentum":
+        return {"momentum": config.beta}
+    if config.optimizer == "rmsprop":
+        return {"decay": config.beta2, "eps": config.epsilon, "eps_in_sqrt": False}
+    if config.optimizer == "adam":
+        return {"b1": config.beta1, "b2": config.beta2, "eps": config.epsilon}
+    return {}
+
+
+def keras_batchnorm_kwargs(spec: ModelSpec) -> dict:
+    """BatchNormalization arguments pinned to the spec (Keras defaults are 0.99 and 1e-3)."""
+    return {"momentum": spec.bn_momentum, "epsilon": spec.bn_epsilon}
