@@ -66,9 +66,13 @@ _ALL = [
     ),
     Experiment(
         "planar", "C1W3", "flower", ModelSpec("two_layer", (2, 4, 1), hidden_activation="tanh"),
-        TrainConfig(learning_rate=1.2, num_iterations=10000), "random", 3, 0.01,
+        # nn_model seeds 3, but the assignment's initialize_parameters re-seeds with 2 before
+        # drawing W1, W2: the effective seed is 2, and with it the published numbers come out.
+        TrainConfig(learning_rate=1.2, num_iterations=10000), "random", 2, 0.01,
         summary="one hidden layer of 4 tanh units",
-        published={"train_accuracy": 0.9075},
+        published={"costs": {0: 0.693048, 1000: 0.288083, 2000: 0.254385, 3000: 0.233864,
+                             4000: 0.226792, 5000: 0.222644},
+                   "train_accuracy": 0.9075},
     ),
     Experiment(
         "dnn-cats-2layer", "C1W4", "cats", ModelSpec("two_layer", (12288, 7, 1)),

@@ -28,20 +28,79 @@ def vector_to_dictionary(theta: np.ndarray, like: dict, keys: list[str]) -> dict
     return out
 
 
+def sample_indices(size: int, max_params: int | None, seed: int = 0) -> np.ndarray | None:
+    """All coordinates (None) when size <= max_params, else a seeded sorted sample of max_params."""
+    if max_params is None or size <= max_params:
+        return None
+    return np.sort(np.random.RandomState(seed).choice(size, max_params, replace=False))
+
+
 def gradient_difference(
-    cost: Callable[[dict], float], params: dict, grads: dict, keys: list[str], epsilon: float = 1e-7
+    cost: Callable[[dict], float],
+    params: dict,
+    grads: dict,
+    keys: list[str],
+    epsilon: float = 1e-7,
+    indices: np.ndarray | None = None,
 ) -> float:
-    """Relative difference between grads and the centered-difference gradient of cost at params."""
+    """Relative difference between grads and the centered-difference gradient of cost at params.
+
+    indices restricts the check to those coordinates of the parameter vector (None: all).
+    """
     theta = dictionary_to_vector(params, keys)
     grad = dictionary_to_vector(grads, keys)
-    approx = np.zeros_like(theta)
-    for i in range(theta.size):
+    indices = np.arange(theta.size) if indices is None else np.asarray(indices)
+    grad = grad[indices]
+    approx = np.zeros_like(grad)
+    for j, i in enumerate(indices):
         plus, minus = theta.copy(), theta.copy()
         plus[i] += epsilon
         minus[i] -= epsilon
         J_plus = cost(vector_to_dictionary(plus, params, keys))
         J_minus = cost(vector_to_dictionary(minus, params, keys))
-        approx[i] = (J_plus - J_minus) / (2 * epsilon)
+        approx[j] = (J_plus - J_minus) / (2 * epsilon)
     numerator = np.linalg.norm(grad - approx)
     denominator = np.linalg.norm(grad) + np.linalg.norm(approx)
     return float(numerator / denominator) if denominator > 0 else 0.0
+
+
+GRADCHECK_MODULES = {
+    "numpy": "pure_numpy.gradcheck",
+    "jax": "jax_impl.gradcheck",
+    "tf": "tf_impl.gradcheck",
+}
+
+
+def check_experiment(experiment, framework: str, arrays, *, examples: int = 8, max_params=2000):
+    """Gradient check of a framework on an experiment's network, initial parameters and first examples.
+
+    Returns (difference, coordinates checked, total coordinates). Runs in float64; dropout uses the
+    course's masks, batch norm the initial running statistics.
+    """
+    import importlib
+
+    from dlparity import DlparityError, frameworks
+    from dlparity.compare import initial_parameters
+    from dlparity.init import initial_bn_state, parameter_keys
+    from dlparity.rng import dropout_masks
+
+    if framework not in GRADCHECK_MODULES:
+        raise DlparityError(f"gradcheck: framework must be one of {', '.join(GRADCHECK_MODULES)}")
+    if examples < 1:
+        raise DlparityError(f"--examples: must be a positive integer, got {examples}")
+    if max_params is not None and max_params < 1:
+        raise DlparityError(f"--max-params: must be a positive integer, got {max_params}")
+    frameworks.load(framework)
+    spec = experiment.spec.with_dtype("float64")
+    X, Y = arrays[0][:, :examples], arrays[1][:, :examples]
+    params = initial_parameters(experiment)
+    masks = None
+    if spec.keep_prob < 1:
+        masks = dropout_masks(spec.layer_dims, X.shape[1], spec.keep_prob)
+    total = sum(int(np.size(params[k])) for k in parameter_keys(spec))
+    indices = sample_indices(total, max_params)
+    module = importlib.import_module(GRADCHECK_MODULES[framework])
+    difference = module.gradient_check(
+        params, X, Y, spec, masks=masks, bn_state=initial_bn_state(spec), indices=indices
+    )
+    return difference, total if indices is None else len(indices), total

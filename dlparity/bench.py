@@ -1,0 +1,40 @@
+"""Speed: train experiments on each installed framework in one run and print times and ratios.
+
+Ratios are NumPy's training time over each framework's (higher is faster). The compiled
+frameworks' first-call tracing and compilation is shown apart, and added in the end-to-end ratio.
+"""
+
+from __future__ import annotations
+
+from dlparity import data, experiments, frameworks
+from dlparity.compare import run_experiment, split_framework
+
+DEFAULT_FRAMEWORKS = ["numpy", "jax", "tf", "keras"]
+
+
+def run_bench(names, framework_names=None, data_dir=None, dtype="float64", out=print) -> list[dict]:
+    rows = []
+    names_fw = framework_names or DEFAULT_FRAMEWORKS
+    usable = [n for n in names_fw if frameworks.available(split_framework(n)[0])]
+    if "numpy" not in usable:
+        usable.insert(0, "numpy")
+    out(f"{'experiment':<16}{'framework':<13}{'run s':>10}{'compile s':>11}"
+        f"{'x numpy':>9}{'x numpy e2e':>13}")  # fmt: skip
+    for name in names:
+        experiment = experiments.get(name).with_dtype(dtype)
+        arrays = data.load(experiment.dataset, data_dir)
+        base = None
+        for fw in usable:
+            run = run_experiment(experiment, fw, arrays=arrays)
+            seconds, compile_s = run.result.seconds, run.result.compile_seconds
+            base = seconds if fw == "numpy" else base
+            row = {"experiment": name, "framework": fw, "seconds": seconds,
+                   "compile_seconds": compile_s, "speedup": base / seconds,
+                   "speedup_end_to_end": base / (seconds + compile_s)}  # fmt: skip
+            rows.append(row)
+            out(f"{name:<16}{fw:<13}{seconds:>10.3f}{compile_s:>11.3f}"
+                f"{row['speedup']:>9.1f}{row['speedup_end_to_end']:>13.1f}")  # fmt: skip
+    missing = [n for n in names_fw if n not in usable]
+    if missing:
+        out(f"not installed here: {', '.join(missing)}")
+    return rows

@@ -1,0 +1,126 @@
+"""Run an experiment on one or several frameworks, collect the histories, diff them, time them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from dlparity import DlparityError, data, frameworks
+from dlparity.experiments import Experiment
+from dlparity.init import initialize_parameters
+from dlparity.metrics import accuracy
+from dlparity.results import TrainResult
+
+STOCK_SUFFIX = "-stock"  # "keras-stock": Keras' own components instead of the course-exact ones
+
+
+@dataclass
+class Run:
+    experiment: str
+    framework: str
+    dtype: str
+    result: TrainResult
+    train_accuracy: float | None
+    test_accuracy: float | None
+    options: dict = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return {
+            "experiment": self.experiment,
+            "framework": self.framework,
+            "dtype": self.dtype,
+            "costs": {str(step): cost for step, cost in self.result.costs.items()},
+            "train_accuracy": self.train_accuracy,
+            "test_accuracy": self.test_accuracy,
+            "seconds": self.result.seconds,
+            "compile_seconds": self.result.compile_seconds,
+        }
+
+
+def split_framework(name: str) -> tuple[str, dict]:
+    """'keras-stock' -> ('keras', {'stock': True}); other names carry no options."""
+    if name.endswith(STOCK_SUFFIX):
+        base = name[: -len(STOCK_SUFFIX)]
+        if base != "keras":
+            raise DlparityError(f"unknown framework {name!r}: only keras has a stock variant")
+        return base, {"stock": True}
+    frameworks.check_name(name)
+    return name, {}
+
+
+def initial_parameters(experiment: Experiment) -> dict:
+    return initialize_parameters(
+        experiment.spec, experiment.init_scheme, seed=experiment.init_seed,
+        scale=experiment.init_scale,
+    )  # fmt: skip
+
+
+def run_experiment(
+    experiment: Experiment, framework: str, *, arrays=None, data_dir=None, progress=None, **options
+) -> Run:
+    """Train the experiment with one framework and measure accuracy with that framework's predict."""
+    base, variant = split_framework(framework)
+    impl = frameworks.load(base)
+    X, Y, X_test, Y_test = arrays if arrays is not None else data.load(experiment.dataset, data_dir)
+    spec = experiment.spec
+    result = impl.train(
+        spec, experiment.config, (X, Y), initial_parameters(experiment), progress=progress,
+        **variant, **options,
+    )  # fmt: skip
+    scores = []
+    for X_, Y_ in ((X, Y), (X_test, Y_test)):
+        empty = Y_.shape[1] == 0
+        scores.append(None if empty else accuracy(_predict(impl, result, X_, spec), Y_))
+    return Run(experiment.name, framework, spec.dtype, result, *scores, options={**variant, **options})
+
+
+def _predict(impl, result: TrainResult, X, spec):
+    return np.asarray(impl.predict(result.params, X, spec, bn_state=result.bn_state))
+
+
+def cost_differences(runs: list[Run]) -> list[float | None]:
+    """Max |cost - reference cost| over common recorded steps, per run; the first run is the reference."""
+    reference = runs[0].result.costs
+    diffs = []
+    for run in runs:
+        common = [s for s in reference if s in run.result.costs]
+        diffs.append(
+            max(abs(run.result.costs[s] - reference[s]) for s in common) if common else None
+        )
+    return diffs
+
+
+def compare_json(experiment: Experiment, runs: list[Run]) -> dict:
+    diffs = cost_differences(runs)
+    objects = []
+    for run, diff in zip(runs, diffs, strict=True):
+        objects.append({**run.to_json(), "max_abs_cost_diff_vs_reference": diff})
+    others = [d for d in diffs[1:] if d is not None]
+    return {
+        "experiment": experiment.name,
+        "reference": runs[0].framework,
+        "runs": objects,
+        "max_abs_cost_diff": max(others) if others else 0.0,
+    }
+
+
+def published_check(experiment: Experiment, run: Run) -> list[tuple[str, float, float, bool]]:
+    """(what, course value, this run's value, agrees) for each number the course publishes.
+
+    Costs printed with 6 decimals agree within 1e-6; full-precision ones within 1e-9 relative.
+    """
+    rows, published = [], experiment.published
+    for step, value in published.get("costs", {}).items():
+        got = run.result.costs.get(step)
+        if got is None:
+            continue
+        tolerance = 1e-6 if len(repr(value).split(".")[-1]) <= 6 else 1e-9 * abs(value)
+        rows.append((f"cost at {experiment.config.step_name} {step}", value, got,
+                     abs(got - value) <= tolerance))  # fmt: skip
+    for key in ("train_accuracy", "test_accuracy"):
+        mine = getattr(run, key)
+        if key in published and mine is not None:
+            rows.append((key.replace("_", " "), published[key], mine,
+                         abs(mine - published[key]) < 1e-9))  # fmt: skip
+    return rows
