@@ -28,13 +28,19 @@ def check_params(params, spec: ModelSpec) -> None:
     expected = expected_shapes(spec)
     missing = [k for k in expected if k not in params]
     if missing:
-        raise DlparityError(f"params: missing {', '.join(missing)} for layer_dims {spec.layer_dims}")
+        raise DlparityError(
+            f"params: missing {', '.join(missing)} for layer_dims {spec.layer_dims}"
+        )
     extra = [k for k in params if k not in expected]
     if extra:
-        raise DlparityError(f"params: unexpected keys {', '.join(extra)} for this {spec.architecture}")
+        raise DlparityError(
+            f"params: unexpected keys {', '.join(extra)} for this {spec.architecture}"
+        )
     for key, shape in expected.items():
         if tuple(params[key].shape) != shape:
-            raise DlparityError(f"params: {key} has shape {tuple(params[key].shape)}, expected {shape}")
+            raise DlparityError(
+                f"params: {key} has shape {tuple(params[key].shape)}, expected {shape}"
+            )
 
 
 def check_inputs(params, X, spec: ModelSpec, Y=None) -> None:

@@ -21,9 +21,12 @@ class _Parser(argparse.ArgumentParser):
 def _frameworks_arg(text: str) -> list[str]:
     names = [n.strip() for n in text.split(",") if n.strip()]
     if not names:
-        raise DlparityError("--frameworks: give at least one framework")
+        raise argparse.ArgumentTypeError("give at least one framework")
     for name in names:
-        split_framework(name)
+        try:
+            split_framework(name)
+        except DlparityError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
     return names
 
 

@@ -72,7 +72,9 @@ def run_experiment(
     for X_, Y_ in ((X, Y), (X_test, Y_test)):
         empty = Y_.shape[1] == 0
         scores.append(None if empty else accuracy(_predict(impl, result, X_, spec), Y_))
-    return Run(experiment.name, framework, spec.dtype, result, *scores, options={**variant, **options})
+    return Run(
+        experiment.name, framework, spec.dtype, result, *scores, options={**variant, **options}
+    )
 
 
 def _predict(impl, result: TrainResult, X, spec):

@@ -45,7 +45,9 @@ def load(name: str) -> SimpleNamespace:
     """The framework's train and predict functions."""
     missing = missing_packages(name)
     if missing:
-        raise DlparityError(f"framework {name!r} needs {', '.join(missing)}, which is not installed")
+        raise DlparityError(
+            f"framework {name!r} needs {', '.join(missing)}, which is not installed"
+        )
     train_module, predict_module, _ = FRAMEWORKS[name]
     return SimpleNamespace(
         name=name,

@@ -25,7 +25,9 @@ def layer_scale(scheme: str, n_l: int, n_prev: int, scale: float | None) -> floa
         return np.sqrt(2.0 / (n_prev + n_l))
     if scheme == "inv_sqrt":
         return 1.0 / np.sqrt(n_prev)
-    raise DlparityError(f"init scheme: unknown option {scheme!r}; choose one of {', '.join(SCHEMES)}")
+    raise DlparityError(
+        f"init scheme: unknown option {scheme!r}; choose one of {', '.join(SCHEMES)}"
+    )
 
 
 def initialize_parameters(
@@ -44,8 +46,10 @@ def initialize_parameters(
         else:
             # randn then multiply (or divide) in the same order as the course, so results are bit-equal
             draw = rng.randn(n_l, n_prev)
-            params[f"W{l}"] = draw / np.sqrt(n_prev) if scheme == "inv_sqrt" else draw * layer_scale(
-                scheme, n_l, n_prev, scale
+            params[f"W{l}"] = (
+                draw / np.sqrt(n_prev)
+                if scheme == "inv_sqrt"
+                else draw * layer_scale(scheme, n_l, n_prev, scale)
             )
         if spec.batchnorm and l < len(dims) - 1:
             params[f"gamma{l}"] = np.ones((n_l, 1))

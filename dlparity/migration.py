@@ -115,3 +115,28 @@ def optax_kwargs(config: TrainConfig) -> dict:
 def keras_batchnorm_kwargs(spec: ModelSpec) -> dict:
     """BatchNormalization arguments pinned to the spec (Keras defaults are 0.99 and 1e-3)."""
     return {"momentum": spec.bn_momentum, "epsilon": spec.bn_epsilon}
+
+
+def keras_learning_rate(config: TrainConfig) -> float:
+    """Stock Keras learning rate: the course's, scaled by (1 - b) for momentum (SGD folds it in)."""
+    if config.optimizer == "momentum":
+        return momentum_learning_rate(config.learning_rate, config.beta)
+    return config.learning_rate
+
+
+def keras_optimizer_kwargs(config: TrainConfig) -> dict:
+    """Keras optimizer arguments besides the rate (SGD, SGD momentum, RMSprop, Adam)."""
+    if config.optimizer == "momentum":
+        return {"momentum": config.beta}
+    if config.optimizer == "rmsprop":
+        return {"rho": config.beta2, "epsilon": config.epsilon}
+    if config.optimizer == "adam":
+        return {"beta_1": config.beta1, "beta_2": config.beta2, "epsilon": config.epsilon}
+    return {}
+
+
+def keras_inverse_time_decay_kwargs(config: TrainConfig, batches_per_epoch: int) -> dict:
+    """InverseTimeDecay arguments (besides the initial rate) giving the course's formula, lag aside."""
+    interval = config.time_interval if config.decay == "scheduled" else 1
+    return {"decay_steps": batches_per_epoch * interval, "decay_rate": config.decay_rate,
+            "staircase": True}  # fmt: skip

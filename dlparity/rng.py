@@ -19,7 +19,9 @@ def epoch_permutation(m: int, epoch: int, *, seed: int = 10, shuffle: bool = Tru
 
 def permutations(m: int, num_epochs: int, *, seed: int = 10, shuffle: bool = True) -> np.ndarray:
     """(num_epochs, m) int array: row e is the example order of epoch e."""
-    return np.stack([epoch_permutation(m, e, seed=seed, shuffle=shuffle) for e in range(num_epochs)])
+    return np.stack(
+        [epoch_permutation(m, e, seed=seed, shuffle=shuffle) for e in range(num_epochs)]
+    )
 
 
 def minibatch_bounds(m: int, mini_batch_size: int | None) -> list[tuple[int, int]]:

@@ -75,7 +75,9 @@ class ModelSpec:
     def _check_architecture(self) -> None:
         depth = len(self.layer_dims) - 1
         if self.architecture == "logistic" and depth != 1:
-            _fail("layer_dims", f"logistic regression has one layer [n_x, 1], got {self.layer_dims}")
+            _fail(
+                "layer_dims", f"logistic regression has one layer [n_x, 1], got {self.layer_dims}"
+            )
         if self.architecture == "two_layer" and depth != 2:
             _fail("layer_dims", f"two_layer needs [n_x, n_h, n_y], got {self.layer_dims}")
         if self.output == "sigmoid" and self.layer_dims[-1] != 1:
@@ -84,7 +86,9 @@ class ModelSpec:
             _fail("layer_dims", "a softmax output needs at least two classes")
         if self.architecture == "softmax_bn":
             if self.output != "softmax" or not self.batchnorm:
-                _fail("architecture", "softmax_bn is batch norm on every hidden layer, softmax output")
+                _fail(
+                    "architecture", "softmax_bn is batch norm on every hidden layer, softmax output"
+                )
             if depth < 2:
                 _fail("layer_dims", "softmax_bn needs at least one hidden layer")
         elif self.batchnorm:

@@ -6,10 +6,12 @@ deep        [n_x, n_1, ..., n_L]     (LINEAR -> RELU [-> DROPOUT]) x (L-1) -> LI
 softmax_bn  [n_x, n_1, ..., n_L]     (LINEAR(no b) -> BATCHNORM -> RELU) x (L-1) -> LINEAR -> SOFTMAX
 
 X is (n_x, m); Y is (1, m) for sigmoid, one-hot (C, m) for softmax.
-Pure functions of dicts of arrays (pytrees): they take NumPy input eagerly and run under jit.
+Pure functions of dicts of arrays (pytrees), each jitted per spec; they take NumPy input and\nnest inside a caller's jit (train jits the whole run).
 Where the reference returns caches for its backward pass, these return the new batch-norm
 state: the backward pass is jax.value_and_grad of the cost.
 """
+
+from functools import partial
 
 import jax
 import jax.numpy as jnp
@@ -92,9 +94,7 @@ def _forward_values(params, X, spec: ModelSpec, *, training, masks, bn_state):
 
 def forward_layers(params, X, spec: ModelSpec, *, training, masks=None, bn_state=None) -> dict:
     """{Z1, A1, ..., ZL, AL} in forward order; A_l before dropout, as the reference's caches hold it."""
-    values, _ = _forward_values(
-        params, X, spec, training=training, masks=masks, bn_state=bn_state
-    )
+    values, _ = _forward_values(params, X, spec, training=training, masks=masks, bn_state=bn_state)
     return values
 
 
@@ -112,21 +112,24 @@ def _updated_bn_state(stats, spec: ModelSpec, bn_state):
     return new
 
 
+@partial(jax.jit, static_argnames=("spec", "training"))
+def _forward(params, X, spec, training, masks, bn_state):
+    values, stats = _forward_values(params, X, spec, training=training, masks=masks, bn_state=bn_state)
+    AL = values[f"A{spec.num_layers}"]
+    if not training:
+        return AL, bn_state if bn_state is not None else {}
+    return AL, _updated_bn_state(stats, spec, bn_state)
+
+
 def forward(params, X, spec: ModelSpec, *, training, masks=None, bn_state=None):
     """Forward pass. Returns (AL, bn_state): updated by this batch's statistics when training.
 
     training=True uses dropout masks (given, or the course's seed-1 masks) and batch statistics;
     training=False uses no dropout and the running statistics in bn_state.
     """
-    values, stats = _forward_values(
-        params, X, spec, training=training, masks=masks, bn_state=bn_state
-    )
-    AL = values[f"A{spec.num_layers}"]
-    if not training:
-        return AL, bn_state if bn_state is not None else {}
-    if bn_state is not None and spec.batchnorm:
+    if spec.batchnorm and bn_state is not None:
         _check_bn_state(bn_state, spec)
-    return AL, _updated_bn_state(stats, spec, bn_state)
+    return _forward(params, X, spec, training, masks, bn_state)
 
 
 def _cost_and_stats(params, X, Y, spec, masks, bn_state):
@@ -142,10 +145,23 @@ def _cost_and_stats(params, X, Y, spec, masks, bn_state):
     return cost, stats
 
 
+@partial(jax.jit, static_argnames="spec")
+def _cost(params, X, Y, spec, masks, bn_state):
+    return _cost_and_stats(_as_arrays(params, spec.dtype), X, Y, spec, masks, bn_state)[0]
+
+
 def compute_cost(params, X, Y, spec: ModelSpec, *, masks=None, bn_state=None):
     """Training-mode cost J (mean over the m examples, plus L2 when spec.lambd > 0)."""
     check_inputs(params, X, spec, Y)
-    return _cost_and_stats(_as_arrays(params, spec.dtype), X, Y, spec, masks, bn_state)[0]
+    return _cost(params, X, Y, spec, masks, bn_state)
+
+
+@partial(jax.jit, static_argnames="spec")
+def _gradients(params, X, Y, spec, masks, bn_state):
+    (cost, stats), grads = jax.value_and_grad(_cost_and_stats, has_aux=True)(
+        _as_arrays(params, spec.dtype), X, Y, spec, masks, bn_state
+    )
+    return cost, grads, _updated_bn_state(stats, spec, bn_state)
 
 
 def gradients(params, X, Y, spec: ModelSpec, *, masks=None, bn_state=None):
@@ -157,11 +173,9 @@ def gradients(params, X, Y, spec: ModelSpec, *, masks=None, bn_state=None):
                 "bn_state: batch norm needs running statistics (dlparity.init.initial_bn_state)"
             )
         _check_bn_state(bn_state, spec)
-    params = _as_arrays(params, spec.dtype)
-    (cost, stats), grads = jax.value_and_grad(_cost_and_stats, has_aux=True)(
-        params, X, Y, spec, masks, bn_state
-    )
-    return cost, {key: grads[key] for key in params}, _updated_bn_state(stats, spec, bn_state)
+    cost, grads, bn_state = _gradients(params, X, Y, spec, masks, bn_state)
+    # the caller's key order (a dict through jax.jit or jax.grad comes back with sorted keys)
+    return cost, {key: grads[key] for key in params}, bn_state
 
 
 def predict(params, X, spec: ModelSpec, *, bn_state=None):

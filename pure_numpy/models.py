@@ -31,7 +31,12 @@ def _hidden_layer(A_prev, params, l, spec, *, training, D, bn_state):
         Z, cache["linear"] = layers.linear_forward(A_prev, params[f"W{l}"])
         running = (None, None) if training else (bn_state[f"mu{l}"], bn_state[f"var{l}"])
         Z_tilde, cache["bn"], stats = layers.batchnorm_forward(
-            Z, params[f"gamma{l}"], params[f"beta{l}"], spec.bn_epsilon, mu=running[0], var=running[1]
+            Z,
+            params[f"gamma{l}"],
+            params[f"beta{l}"],
+            spec.bn_epsilon,
+            mu=running[0],
+            var=running[1],
         )
         cache["Z"] = Z_tilde
     else:
@@ -57,7 +62,9 @@ def forward(params, X, spec: ModelSpec, *, training, masks=None, bn_state=None):
     A, caches = X, []
     for l in range(1, spec.num_layers):
         D = masks[f"D{l}"] if masks is not None else None
-        A, cache, stats = _hidden_layer(A, params, l, spec, training=training, D=D, bn_state=bn_state)
+        A, cache, stats = _hidden_layer(
+            A, params, l, spec, training=training, D=D, bn_state=bn_state
+        )
         cache.update(D=D, stats=stats)
         caches.append(cache)
     L = spec.num_layers
@@ -128,7 +135,9 @@ def gradients(params, X, Y, spec: ModelSpec, *, masks=None, bn_state=None):
     """One training-mode forward and backward pass. Returns (cost, grads, new bn_state)."""
     check_inputs(params, X, spec, Y)
     if spec.batchnorm and bn_state is None:
-        raise DlparityError("bn_state: batch norm needs running statistics (dlparity.init.initial_bn_state)")
+        raise DlparityError(
+            "bn_state: batch norm needs running statistics (dlparity.init.initial_bn_state)"
+        )
     AL, caches = forward(params, X, spec, training=True, masks=masks, bn_state=bn_state)
     cost = _cost_from(AL, caches, Y, params, spec)
     return cost, _backward(AL, Y, caches, params, spec), _updated_bn_state(caches, spec, bn_state)

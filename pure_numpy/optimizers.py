@@ -4,8 +4,9 @@ init(params) -> state;  update(grads, state, params, lr) -> (params, state).
 Each update returns new dicts; nothing is modified in place.
 """
 
+from collections.abc import Callable
 from functools import partial
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 

@@ -1,0 +1,220 @@
+"""Weight ports between the course layout and Keras', and checkpoints. NumPy only.
+
+Course: W_l (n_l, n_{l-1}), b_l (n_l, 1), gamma_l / beta_l (n_l, 1), X (n_x, m), Y (n_y, m).
+Keras:  kernel (n_in, n_out) = W^T, bias (n,), BatchNormalization [gamma, beta, moving_mean,
+moving_variance] each (n,), inputs (m, n_x) = X^T. Every shape is checked on the way in and out.
+"""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from dlparity import DlparityError
+from dlparity.checks import check_params, expected_shapes
+from dlparity.init import initial_bn_state, parameter_keys
+from dlparity.spec import ModelSpec
+
+
+def keras_slots(spec: ModelSpec, *, trainable_only: bool = False) -> list[tuple[str, tuple]]:
+    """(course key, Keras shape) in the order of model.get_weights() (or trainable_weights)."""
+    dims, slots = spec.layer_dims, []
+    for l in range(1, spec.num_layers + 1):
+        n_l, n_prev = dims[l], dims[l - 1]
+        slots.append((f"W{l}", (n_prev, n_l)))
+        if spec.batchnorm and l < spec.num_layers:
+            slots += [(f"gamma{l}", (n_l,)), (f"beta{l}", (n_l,))]
+            if not trainable_only:
+                slots += [(f"mu{l}", (n_l,)), (f"var{l}", (n_l,))]
+        else:
+            slots.append((f"b{l}", (n_l,)))
+    return slots
+
+
+def _to_keras(key: str, value) -> np.ndarray:
+    value = np.asarray(value)
+    return np.ascontiguousarray(value.T if key.startswith("W") else value.reshape(-1))
+
+
+def _from_keras(key: str, value, course_shape) -> np.ndarray:
+    value = np.asarray(value)
+    return np.ascontiguousarray(value.T if key.startswith("W") else value.reshape(course_shape))
+
+
+def check_bn_state(bn_state, spec: ModelSpec) -> None:
+    """bn_state holds exactly mu_l, var_l (n_l, 1) for every batch-norm layer."""
+    expected = {k: v.shape for k, v in initial_bn_state(spec).items()}
+    if not isinstance(bn_state, dict):
+        raise DlparityError(f"bn_state: expected a dict, got {type(bn_state).__name__}")
+    missing = [k for k in expected if k not in bn_state]
+    if missing:
+        raise DlparityError(f"bn_state: missing {', '.join(missing)} for layer_dims {spec.layer_dims}")
+    extra = [k for k in bn_state if k not in expected]
+    if extra:
+        raise DlparityError(f"bn_state: unexpected keys {', '.join(extra)}")
+    for key, shape in expected.items():
+        if tuple(np.shape(bn_state[key])) != shape:
+            raise DlparityError(
+                f"bn_state: {key} has shape {tuple(np.shape(bn_state[key]))}, expected {shape}"
+            )
+
+
+def to_keras_weights(params, spec: ModelSpec, bn_state=None) -> list[np.ndarray]:
+    """Course params (+ running statistics) -> the list model.set_weights() takes.
+
+    Without bn_state a batch-norm model gets Keras' starting statistics (mean 0, variance 1).
+    """
+    check_params(params, spec)
+    if spec.batchnorm:
+        bn_state = initial_bn_state(spec) if bn_state is None else bn_state
+        check_bn_state(bn_state, spec)
+    values = {**params, **(bn_state or {})}
+    return [_to_keras(key, values[key]) for key, _ in keras_slots(spec)]
+
+
+def _check_keras_list(arrays, slots, what: str) -> None:
+    if not isinstance(arrays, list | tuple):
+        raise DlparityError(f"{what}: expected a list of arrays, got {type(arrays).__name__}")
+    if len(arrays) != len(slots):
+        names = ", ".join(key for key, _ in slots)
+        raise DlparityError(f"{what}: {len(arrays)} arrays, expected {len(slots)} ({names})")
+    for (key, shape), array in zip(slots, arrays, strict=True):
+        if tuple(np.shape(array)) != shape:
+            raise DlparityError(
+                f"{what}: {key} has Keras shape {tuple(np.shape(array))}, expected {shape}"
+            )
+
+
+def from_keras_weights(weights, spec: ModelSpec) -> tuple[dict, dict]:
+    """model.get_weights() -> (params, bn_state) in the course layout."""
+    slots = keras_slots(spec)
+    _check_keras_list(weights, slots, "Keras weights")
+    shapes = {**expected_shapes(spec), **{k: v.shape for k, v in initial_bn_state(spec).items()}}
+    course = {key: _from_keras(key, w, shapes[key]) for (key, _), w in zip(slots, weights, strict=True)}
+    params = {key: course[key] for key in parameter_keys(spec)}
+    bn_state = {key: course[key] for key in initial_bn_state(spec)}
+    return params, bn_state
+
+
+def from_keras_gradients(grads, spec: ModelSpec) -> dict:
+    """Gradients in model.trainable_weights order (dkernel, dbias, ...) -> course grads (dW = dkernel^T)."""
+    slots = keras_slots(spec, trainable_only=True)
+    _check_keras_list(grads, slots, "Keras gradients")
+    shapes = expected_shapes(spec)
+    course = {key: _from_keras(key, g, shapes[key]) for (key, _), g in zip(slots, grads, strict=True)}
+    return {key: course[key] for key in parameter_keys(spec)}
+
+
+def to_keras_inputs(X, spec: ModelSpec) -> np.ndarray:
+    """X (n_x, m) -> Keras inputs (m, n_x)."""
+    X = np.asarray(X)
+    n_x = spec.layer_dims[0]
+    if X.ndim != 2 or X.shape[0] != n_x:
+        raise DlparityError(f"X: shape {X.shape}, expected ({n_x}, m) with examples as columns")
+    return np.ascontiguousarray(X.T)
+
+
+def to_keras_labels(Y, spec: ModelSpec) -> np.ndarray:
+    """Y (n_y, m) -> Keras targets (m, n_y)."""
+    Y = np.asarray(Y)
+    n_y = spec.layer_dims[-1]
+    if Y.ndim != 2 or Y.shape[0] != n_y:
+        raise DlparityError(f"Y: shape {Y.shape}, expected ({n_y}, m) with examples as columns")
+    return np.ascontiguousarray(Y.T)
+
+
+def from_keras_outputs(A, spec: ModelSpec) -> np.ndarray:
+    """Keras outputs (m, n_y) -> course layout (n_y, m)."""
+    A = np.asarray(A)
+    n_y = spec.layer_dims[-1]
+    if A.ndim != 2 or A.shape[1] != n_y:
+        raise DlparityError(f"Keras outputs: shape {A.shape}, expected (m, {n_y})")
+    return np.ascontiguousarray(A.T)
+
+
+def to_keras_masks(masks, spec: ModelSpec) -> list[np.ndarray]:
+    """Course dropout masks {"D1": (n_1, m), ...} -> one (m, n_l) mask per hidden layer."""
+    hidden = range(1, spec.num_layers)
+    if not isinstance(masks, dict):
+        raise DlparityError(f"masks: expected a dict of D1..D{spec.num_layers - 1}, got {masks!r}")
+    missing = [f"D{l}" for l in hidden if f"D{l}" not in masks]
+    if missing:
+        raise DlparityError(f"masks: missing {', '.join(missing)} for layer_dims {spec.layer_dims}")
+    extra = [k for k in masks if k not in {f"D{l}" for l in hidden}]
+    if extra:
+        raise DlparityError(f"masks: unexpected keys {', '.join(map(str, extra))}")
+    m = np.shape(masks["D1"])[1] if np.ndim(masks["D1"]) == 2 else None
+    out = []
+    for l in hidden:
+        shape = (spec.layer_dims[l], m)
+        if m is None or tuple(np.shape(masks[f"D{l}"])) != shape:
+            raise DlparityError(
+                f"masks: D{l} has shape {tuple(np.shape(masks[f'D{l}']))}, expected {shape}"
+            )
+        out.append(np.ascontiguousarray(np.asarray(masks[f"D{l}"]).T))
+    return out
+
+
+# ---------------------------------------------------------------- checkpoints
+
+
+def save_checkpoint(path, params, bn_state=None, *, spec: ModelSpec | None = None) -> Path:
+    """Write params (+ bn_state) to an .npz file (no pickle); with spec, shapes are checked first."""
+    bn_state = bn_state or {}
+    if spec is not None:
+        check_params(params, spec)
+        if spec.batchnorm:
+            check_bn_state(bn_state, spec)
+    clash = sorted(set(params) & set(bn_state))
+    if clash:
+        raise DlparityError(f"checkpoint: keys in both params and bn_state: {', '.join(clash)}")
+    arrays = {}
+    for key, value in {**params, **bn_state}.items():
+        value = np.asarray(value)
+        if not np.issubdtype(value.dtype, np.floating):
+            raise DlparityError(f"checkpoint: {key} has dtype {value.dtype}, expected floating point")
+        arrays[key] = value
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise DlparityError(f"checkpoint: directory {path.parent} does not exist")
+    with open(path, "wb") as f:  # a file object, so NumPy does not append ".npz" to the name
+        np.savez(f, **arrays)
+    return path
+
+
+def _read_npz(path: Path) -> dict[str, np.ndarray]:
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            return {key: data[key] for key in data.files}
+    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as e:
+        raise DlparityError(f"checkpoint {path}: not a readable .npz file ({e})") from e
+
+
+def load_checkpoint(path: str | os.PathLike, spec: ModelSpec) -> tuple[dict, dict]:
+    """Read (params, bn_state) saved by save_checkpoint, checked against spec's keys and shapes."""
+    path = Path(path)
+    if not path.is_file():
+        raise DlparityError(f"checkpoint {path}: no such file")
+    data = _read_npz(path)
+    params = {k: data.pop(k) for k in parameter_keys(spec) if k in data}
+    bn_state = {k: data.pop(k) for k in initial_bn_state(spec) if k in data}
+    if data:
+        raise DlparityError(
+            f"checkpoint {path}: unexpected keys {', '.join(sorted(data))} for layer_dims "
+            f"{spec.layer_dims}"
+        )
+    try:
+        check_params(params, spec)
+        if spec.batchnorm:
+            check_bn_state(bn_state, spec)
+    except DlparityError as e:
+        raise DlparityError(f"checkpoint {path}: {e}") from None
+    for key, value in {**params, **bn_state}.items():
+        if not np.issubdtype(value.dtype, np.floating):
+            raise DlparityError(f"checkpoint {path}: {key} has dtype {value.dtype}")
+        if not np.all(np.isfinite(value)):
+            raise DlparityError(f"checkpoint {path}: {key} contains NaN or infinite values")
+    return params, bn_state

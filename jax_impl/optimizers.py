@@ -1,0 +1,91 @@
+"""Optimizers through optax, each mapped (dlparity.migration) so it equals the course's formula.
+
+init(params) -> state;  update(grads, state, params, lr) -> (params, state), as in pure_numpy.
+The rate is an injected hyperparameter (optax.inject_hyperparams), so it can change every epoch;
+course_schedule gives the same rates as a plain optax schedule of the update count.
+"""
+
+from typing import Callable, NamedTuple
+
+import jax.numpy as jnp
+import optax
+
+from dlparity import migration
+from dlparity.spec import TrainConfig
+
+_FACTORIES = {"gd": optax.sgd, "momentum": optax.sgd, "rmsprop": optax.rmsprop, "adam": optax.adam}
+
+
+class Optimizer(NamedTuple):
+    init: Callable
+    update: Callable
+
+
+def optax_rate(config: TrainConfig, lr):
+    """optax's learning rate for the course's lr: a (1 - b) for momentum, lr itself otherwise."""
+    if config.optimizer == "momentum":
+        return migration.momentum_learning_rate(lr, config.beta)
+    return lr
+
+
+def course_schedule(config: TrainConfig, batches_per_epoch: int) -> Callable:
+    """count (updates done, from 0) -> the course's rate, with its one-epoch lag (jnp ops).
+
+    The same numbers as dlparity.schedules.rate_for_epoch(config, count // batches_per_epoch).
+    """
+    lr0, rate, interval = config.learning_rate, config.decay_rate, config.time_interval
+
+    def schedule(count):
+        epoch = jnp.asarray(count) // batches_per_epoch
+        previous = jnp.maximum(epoch - 1, 0)  # the rate set after the previous epoch
+        if config.decay == "inverse-time":
+            decayed = lr0 / (1 + rate * previous)
+        elif config.decay == "scheduled":
+            decayed = lr0 / (1 + rate * (previous // interval))
+        else:
+            decayed = jnp.asarray(lr0)
+        return jnp.where(epoch == 0, lr0, decayed)
+
+    return schedule
+
+
+def optax_optimizer(config: TrainConfig, batches_per_epoch: int) -> optax.GradientTransformation:
+    """Plain optax, equal to the course's optimizer and decay: the rate is course_schedule's."""
+    schedule = course_schedule(config, batches_per_epoch)
+    factory = _FACTORIES[config.optimizer]
+    return factory(lambda count: optax_rate(config, schedule(count)), **migration.optax_kwargs(config))
+
+
+def make_optimizer(config: TrainConfig) -> Optimizer:
+    """The optimizer a TrainConfig names, with its hyperparameters bound and its rate per call."""
+    kwargs = migration.optax_kwargs(config)
+    injected = optax.inject_hyperparams(_FACTORIES[config.optimizer], static_args=tuple(kwargs))
+    tx = injected(learning_rate=optax_rate(config, config.learning_rate), **kwargs)
+
+    def update(grads, state, params, lr):
+        """One optax step with the course's rate lr."""
+        rate = state.hyperparams["learning_rate"]
+        rate = jnp.asarray(optax_rate(config, lr), dtype=rate.dtype)
+        state = state._replace(hyperparams={**state.hyperparams, "learning_rate": rate})
+        updates, state = tx.update(grads, state, params)
+        return optax.apply_updates(params, updates), state
+
+    return Optimizer(tx.init, update)
+
+
+def _inner(state, kind):
+    return next(s for s in state.inner_state if isinstance(s, kind))
+
+
+def course_state(state, config: TrainConfig) -> dict:
+    """optax's state in the course's terms: v (momentum, Adam), s (RMSprop, Adam), t (Adam)."""
+    if config.optimizer == "momentum":
+        # optax accumulates t = g + b t, the course v = b v + (1 - b) g: v = (1 - b) t
+        trace = _inner(state, optax.TraceState).trace
+        return {"v": {k: (1 - config.beta) * t for k, t in trace.items()}}
+    if config.optimizer == "rmsprop":
+        return {"s": dict(_inner(state, optax.ScaleByRmsState).nu)}
+    if config.optimizer == "adam":
+        adam = _inner(state, optax.ScaleByAdamState)
+        return {"v": dict(adam.mu), "s": dict(adam.nu), "t": int(adam.count)}
+    return {}

@@ -1,0 +1,85 @@
+"""The dlparity command, run in-process through cli.main."""
+
+import json
+
+import pytest
+
+from dlparity.cli import main
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_list_shows_datasets_experiments_and_frameworks(capsys):
+    code, out, _ = run(capsys, "list")
+    assert code == 0
+    for word in ("flower", "digits", "dnn-cats-deep", "opt-adam-decay", "C2W2", "numpy"):
+        assert word in out
+
+
+def test_migration_prints_the_table(capsys):
+    code, out, _ = run(capsys, "migration")
+    assert code == 0 and "RMSprop" in out and "optax" in out and "keras" in out
+
+
+def test_train_prints_course_lines_and_writes_json_and_plot(capsys, tmp_path):
+    path, png = tmp_path / "run.json", tmp_path / "run.png"
+    code, out, _ = run(capsys, "train", "init-he", "--json", str(path), "--plot", str(png))
+    assert code == 0
+    assert "Cost after iteration 0: 0.883054" in out
+    assert "Train accuracy: 0.9933" in out and "Test accuracy: 0.9600" in out
+    assert "Training time:" in out and "DIFFERS" not in out
+    result = json.loads(path.read_text())
+    assert set(result) >= {"experiment", "framework", "dtype", "costs", "train_accuracy",
+                           "test_accuracy", "seconds", "compile_seconds"}  # fmt: skip
+    assert result["framework"] == "numpy" and result["dtype"] == "float64"
+    assert result["costs"]["0"] == pytest.approx(0.8830537463419761, rel=1e-12)
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_compare_numpy_only(capsys, tmp_path):
+    path = tmp_path / "cmp.json"
+    code, out, _ = run(
+        capsys, "compare", "init-zeros", "--frameworks", "numpy", "--json", str(path)
+    )
+    assert code == 0 and "iteration" in out
+    result = json.loads(path.read_text())
+    assert result["experiment"] == "init-zeros" and len(result["runs"]) == 1
+    assert result["max_abs_cost_diff"] == 0.0
+
+
+def test_gradcheck_passes(capsys):
+    code, out, _ = run(capsys, "gradcheck", "planar")
+    assert code == 0 and "Backward propagation works" in out
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["train", "nope"], "unknown experiment 'nope'"),
+        (["train", "planar", "--framework", "torch"], "unknown framework 'torch'"),
+        (["train", "planar", "--dtype", "float16"], "invalid choice"),
+        (["train", "planar", "--stock"], "--stock applies to --framework keras"),
+        (["compare", "planar", "--frameworks", "numpy,mxnet"], "unknown framework 'mxnet'"),
+        (["compare", "planar", "--frameworks", "jax-stock"], "only keras has a stock variant"),
+        (["train", "dnn-cats-deep", "--data-dir", "/nonexistent"], "train_catvnoncat.h5"),
+        (["gradcheck", "planar", "--framework", "keras"], "gradcheck: framework"),
+        (["gradcheck", "planar", "--examples", "0"], "--examples"),
+        (["frobnicate"], "invalid choice"),
+    ],
+)
+def test_errors_are_one_line_with_status_2(capsys, argv, message):
+    code, out, err = run(capsys, *argv)
+    assert code == 2
+    assert message in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_json_to_unwritable_path_is_a_clear_error(capsys, tmp_path):
+    code, _, err = run(
+        capsys, "train", "init-zeros", "--quiet", "--json", str(tmp_path / "no" / "x.json")
+    )
+    assert code == 2 and "--json: cannot write" in err

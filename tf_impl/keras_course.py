@@ -1,0 +1,269 @@
+"""Course-exact Keras components: small subclasses wherever the stock Keras 3 one cannot match.
+
+Each is the course's formula inside the Keras interface, so a model keeps compiling and training
+with model.fit. What the stock component does instead, and by how much it differs, is in
+dlparity.migration.TABLE (measured by parity_tests/test_keras_stock.py).
+
+Hyperparameters arrive as NumPy scalars of the working dtype (tf_impl.precision.hyper): Keras on
+TF turns Python floats into float32 first.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import ops
+
+from dlparity import DlparityError
+from dlparity.schedules import learning_rates
+from dlparity.spec import TrainConfig
+
+# ---------------------------------------------------------------- optimizers
+
+
+class CourseSGD(keras.optimizers.SGD):
+    """Momentum, the course's way: v = beta v + (1 - beta) dW; W -= lr v.
+
+    Stock SGD keeps v' = beta v' - lr dW, which folds the learning rate into the velocity:
+    equal for a constant rate (with lr = lr0 (1 - beta)), not once the rate decays.
+    """
+
+    def update_step(self, gradient, variable, learning_rate):
+        lr = ops.cast(learning_rate, variable.dtype)
+        dW = ops.cast(gradient, variable.dtype)
+        if self.momentum == 0:
+            self.assign_sub(variable, ops.multiply(lr, dW))
+            return
+        beta = ops.cast(self.momentum, variable.dtype)
+        v = self.momentums[self._get_variable_index(variable)]
+        self.assign(v, ops.add(ops.multiply(beta, v), ops.multiply(1 - beta, dW)))
+        self.assign_sub(variable, ops.multiply(lr, v))
+
+
+class CourseRMSprop(keras.optimizers.RMSprop):
+    """RMSprop with epsilon outside the root: s = rho s + (1 - rho) dW^2; W -= lr dW / (sqrt(s) + eps).
+
+    Stock RMSprop divides by sqrt(s + eps), with no option to move eps out.
+    """
+
+    def __init__(self, learning_rate, rho, epsilon, **kwargs):
+        super().__init__(learning_rate=learning_rate, rho=rho, epsilon=epsilon, **kwargs)
+
+    def update_step(self, gradient, variable, learning_rate):
+        lr = ops.cast(learning_rate, variable.dtype)
+        dW = ops.cast(gradient, variable.dtype)
+        rho = ops.cast(self.rho, variable.dtype)
+        s = self._velocities[self._get_variable_index(variable)]
+        self.assign(s, ops.add(ops.multiply(rho, s), ops.multiply(1 - rho, ops.square(dW))))
+        step = ops.divide(ops.multiply(lr, dW), ops.add(ops.sqrt(s), ops.cast(self.epsilon, s.dtype)))
+        self.assign_sub(variable, step)
+
+
+class CourseAdam(keras.optimizers.Adam):
+    """Adam as the course writes it: W -= lr v_hat / (sqrt(s_hat) + eps), t counting updates.
+
+    Stock Keras 3 Adam adds eps to sqrt(s) before the bias correction ("epsilon hat"), which is
+    eps / sqrt(1 - beta2^t) in the course's terms.
+    """
+
+    def __init__(self, learning_rate, beta_1, beta_2, epsilon, **kwargs):
+        super().__init__(
+            learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2, epsilon=epsilon, **kwargs
+        )
+
+    def update_step(self, gradient, variable, learning_rate):
+        dtype = variable.dtype
+        lr, dW = ops.cast(learning_rate, dtype), ops.cast(gradient, dtype)
+        t = ops.cast(self.iterations + 1, dtype)
+        beta1, beta2 = ops.cast(self.beta_1, dtype), ops.cast(self.beta_2, dtype)
+        v = self._momentums[self._get_variable_index(variable)]
+        s = self._velocities[self._get_variable_index(variable)]
+        self.assign(v, ops.add(ops.multiply(beta1, v), ops.multiply(1 - beta1, dW)))
+        self.assign(s, ops.add(ops.multiply(beta2, s), ops.multiply(1 - beta2, ops.square(dW))))
+        v_corrected = ops.divide(v, 1 - ops.power(beta1, t))
+        s_corrected = ops.divide(s, 1 - ops.power(beta2, t))
+        denominator = ops.add(ops.sqrt(s_corrected), ops.cast(self.epsilon, dtype))
+        self.assign_sub(variable, ops.divide(ops.multiply(lr, v_corrected), denominator))
+
+
+class CourseDecay(keras.optimizers.schedules.LearningRateSchedule):
+    """The course's per-epoch rates (dlparity.schedules, one epoch of lag) by optimizer step.
+
+    InverseTimeDecay(lr0, B*T, r, staircase=True) gives the formula, but epoch e must train with
+    the rate of epoch e - 1; here the rates are dlparity's own, looked up by epoch = step // B.
+    """
+
+    def __init__(self, rates, batches_per_epoch: int):
+        self.rates = np.asarray(rates, dtype=np.float64)
+        self.batches_per_epoch = int(batches_per_epoch)
+
+    @classmethod
+    def from_config_of(cls, config: TrainConfig, batches_per_epoch: int) -> CourseDecay:
+        return cls(learning_rates(config), batches_per_epoch)
+
+    def __call__(self, step):
+        epoch = ops.floor_divide(ops.cast(step, "int64"), self.batches_per_epoch)
+        epoch = ops.minimum(epoch, len(self.rates) - 1)
+        rates = ops.convert_to_tensor(self.rates, dtype=keras.config.floatx())
+        return ops.take(rates, epoch)
+
+    def get_config(self):
+        return {"rates": self.rates.tolist(), "batches_per_epoch": self.batches_per_epoch}
+
+
+# ---------------------------------------------------------------- regularization
+
+
+class CourseL2(keras.regularizers.Regularizer):
+    """(lambd / 2m) ||W||^2 with the factor kept in the working dtype, m = examples in the batch.
+
+    Stock L2 casts its factor through float32 on TF; and the course's m is the mini-batch's
+    size, which changes for the short last batch: set_batch_size sets it (see L2BatchSize).
+    """
+
+    def __init__(self, lambd: float, m: int, dtype: str):
+        self.lambd = float(lambd)
+        self.factor = tf.Variable(self._factor(m), dtype=dtype, trainable=False, name="l2_factor")
+
+    def _factor(self, m: int) -> float:
+        return self.lambd / (2 * m)  # the reference's expression, in Python float64
+
+    def set_batch_size(self, m: int) -> None:
+        self.factor.assign(self._factor(m))
+
+    def __call__(self, x):
+        return ops.multiply(ops.cast(self.factor, x.dtype), ops.sum(ops.square(x)))
+
+    def get_config(self):
+        return {"lambd": self.lambd}
+
+
+class L2BatchSize(keras.callbacks.Callback):
+    """Sets CourseL2's m before every batch when the epoch ends with a short batch."""
+
+    def __init__(self, regularizer: CourseL2, batch_sizes: list[int]):
+        super().__init__()
+        self.regularizer, self.batch_sizes = regularizer, batch_sizes
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self.regularizer.set_batch_size(self.batch_sizes[batch])
+
+
+class FixedDropout(keras.layers.Layer):
+    """Inverted dropout with given keep masks, A * D / keep_prob: the course's masks, bit for bit.
+
+    masks maps a batch size to its (batch size, units) 0/1 mask (the course draws the same mask
+    for every batch of a size). default(size), when given, supplies a mask for a batch size whose
+    value is known when the layer is called. Stock Dropout draws its own masks and has no mask
+    argument.
+    """
+
+    def __init__(self, keep_prob, masks=None, default=None, **kwargs):
+        super().__init__(**kwargs)
+        self.keep_prob = keep_prob
+        self.masks = {int(size): np.asarray(mask) for size, mask in (masks or {}).items()}
+        self.default = default
+        self.supports_masking = True
+
+    def build(self, input_shape):
+        for size, mask in self.masks.items():
+            if mask.shape != (size, input_shape[-1]):
+                raise DlparityError(
+                    f"{self.name}: mask for batch size {size} has shape {mask.shape}, "
+                    f"expected ({size}, {input_shape[-1]})"
+                )
+
+    def _static_mask(self, size: int):
+        if size not in self.masks:
+            if self.default is None:
+                raise DlparityError(
+                    f"{self.name}: no dropout mask for a batch of {size}; masks are given for "
+                    f"batch sizes {sorted(self.masks)}"
+                )
+            self.masks[size] = np.asarray(self.default(size))
+        return self.masks[size]
+
+    def _dynamic_mask(self, inputs, dtype):
+        # in model.fit the batch size is only known at run time: pick among the given masks
+        if not self.masks:
+            raise DlparityError(f"{self.name}: give masks for the batch sizes model.fit will see")
+        sizes = sorted(self.masks)
+        n = tf.shape(inputs)[0]
+        found = tf.equal(tf.constant(sizes, dtype=n.dtype), n)
+        check = tf.debugging.assert_equal(
+            tf.reduce_any(found), True, message=f"{self.name}: batch size without a dropout mask"
+        )
+        with tf.control_dependencies([check]):
+            index = tf.cast(tf.argmax(tf.cast(found, tf.int32)), tf.int32)
+        branches = [lambda mask=self.masks[s]: tf.constant(mask, dtype=dtype) for s in sizes]
+        return tf.switch_case(index, branches)
+
+    def call(self, inputs, training=False):
+        if not training:
+            return inputs
+        size = inputs.shape[0]
+        if size is None:
+            D = self._dynamic_mask(inputs, inputs.dtype)
+        else:
+            D = ops.convert_to_tensor(self._static_mask(size), dtype=inputs.dtype)
+        return ops.divide(ops.multiply(inputs, D), ops.cast(self.keep_prob, inputs.dtype))
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "keep_prob": float(self.keep_prob)}
+
+
+# ---------------------------------------------------------------- losses
+
+
+def _logits_of(output, op_type: str):
+    """The logits behind a Keras sigmoid / softmax output (as Keras' own losses find them)."""
+    logits = getattr(output, "_keras_logits", None)
+    if logits is not None:
+        return logits
+    op = getattr(output, "op", None)
+    if op is not None and not tf.executing_eagerly() and op.type == op_type:
+        return op.inputs[0]
+    raise DlparityError(
+        f"course loss: y_pred must be the output of a Keras {op_type.lower()} activation "
+        "(the loss needs its logits)"
+    )
+
+
+class CourseBinaryCrossentropy(keras.losses.Loss):
+    """-(y log a + (1 - y) log(1 - a)) per example, the course's formula; mean over the batch.
+
+    Where a has rounded to 0 or 1 the formula is inf or NaN; there, and only there, the loss
+    comes from the logits, max(z, 0) - y z + log(1 + e^-|z|), with a second where so the
+    gradient stays finite. Stock BinaryCrossentropy uses the logits form everywhere.
+    """
+
+    def __init__(self, name="course_binary_crossentropy", **kwargs):
+        super().__init__(name=name, **kwargs)
+
+    def call(self, y_true, y_pred):
+        Z = _logits_of(y_pred, "Sigmoid")
+        bad = ops.logical_or(ops.less_equal(y_pred, 0), ops.greater_equal(y_pred, 1))
+        A = ops.where(bad, ops.cast(0.5, y_pred.dtype), y_pred)
+        course = -(y_true * ops.log(A) + (1 - y_true) * ops.log(1 - A))
+        from_logits = ops.maximum(Z, 0) - y_true * Z + ops.log1p(ops.exp(-ops.abs(Z)))
+        return ops.mean(ops.where(bad, from_logits, course), axis=-1)
+
+
+class CourseCategoricalCrossentropy(keras.losses.Loss):
+    """-sum_c y log softmax(z) per example from the logits (log-softmax), as the course computes it.
+
+    Keras layout: classes on the last axis, examples on the first.
+    """
+
+    def __init__(self, name="course_categorical_crossentropy", **kwargs):
+        super().__init__(name=name, **kwargs)
+
+    def call(self, y_true, y_pred):
+        Z = _logits_of(y_pred, "Softmax")
+        shifted = Z - ops.max(Z, axis=-1, keepdims=True)
+        log_A = shifted - ops.log(ops.sum(ops.exp(shifted), axis=-1, keepdims=True))
+        return -ops.sum(y_true * log_A, axis=-1)

@@ -1,0 +1,263 @@
+"""Idiomatic Keras: the course's networks as a keras.Model, compiled, and trained with model.fit.
+
+    Input(n_x) -> Dense(n_l, relu|tanh) [-> dropout] x (L-1) -> Dense(n_L, sigmoid|softmax)
+    softmax_bn: Dense(n_l, use_bias=False) -> BatchNormalization -> Activation(relu) per layer
+
+Weights travel in the course layout and are ported through dlparity.layout. Two modes:
+course-exact (default) swaps in tf_impl.keras_course's subclasses wherever the stock Keras
+component differs from the course; stock=True uses Keras' own components with the closest
+mapping of dlparity.migration. In parity mode model.fit is fed the plan's mini-batches
+(dlparity.plan) with shuffle=False.
+"""
+
+from __future__ import annotations
+
+import time
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from dlparity import DlparityError, layout, migration
+from dlparity.checks import check_data, check_inputs, check_params
+from dlparity.gradcheck import gradient_difference
+from dlparity.init import initial_bn_state, parameter_keys
+from dlparity.plan import TrainPlan, make_plan
+from dlparity.results import TrainResult
+from dlparity.rng import dropout_masks
+from dlparity.schedules import decayed_rate
+from dlparity.spec import ModelSpec, TrainConfig
+from tf_impl import keras_course, precision
+from tf_impl.precision import hyper
+
+INITIALIZERS = (None, "glorot_normal")
+LOSS_REDUCTIONS = ("mean", "sum")
+
+# ---------------------------------------------------------------- the model
+
+
+def _masks_by_size(masks, spec: ModelSpec) -> dict[int, list[np.ndarray]]:
+    """{batch size: [mask of hidden layer 1, ...]} in Keras layout, from one or several sizes."""
+    if masks is None:
+        return {}
+    if isinstance(masks, dict) and masks and all(isinstance(k, int) for k in masks):
+        by_size = {size: layout.to_keras_masks(m, spec) for size, m in masks.items()}
+    else:
+        keras_masks = layout.to_keras_masks(masks, spec)
+        by_size = {keras_masks[0].shape[0]: keras_masks}
+    for size, keras_masks in by_size.items():
+        if keras_masks[0].shape[0] != size:
+            raise DlparityError(f"masks: given for batch size {size}, but D1 has {keras_masks[0].shape[0]} columns")
+    return by_size
+
+
+def _dropout_layer(spec: ModelSpec, l: int, stock: bool, by_size: dict):
+    if stock:
+        return keras.layers.Dropout(hyper(migration.dropout_rate(spec.keep_prob), spec.dtype), seed=l, name=f"dropout{l}")
+
+    def course_mask(size):  # the reference's masks when none are given: seed 1, for this size
+        return dropout_masks(spec.layer_dims, size, spec.keep_prob, dtype=spec.dtype)[f"D{l}"].T
+
+    masks = {size: keras_masks[l - 1] for size, keras_masks in by_size.items()}
+    return keras_course.FixedDropout(hyper(spec.keep_prob, spec.dtype), masks, course_mask, name=f"dropout{l}")
+
+
+def _regularizer(spec: ModelSpec, stock: bool, batch_size):
+    if spec.lambd == 0:
+        return None
+    if batch_size is None:
+        raise DlparityError("batch_size: L2's factor lambd / 2m needs the batch size m")
+    if stock:
+        return keras.regularizers.L2(migration.keras_l2(spec.lambd, batch_size))
+    return keras_course.CourseL2(spec.lambd, batch_size, spec.dtype)
+
+
+def build_model(spec: ModelSpec, *, stock: bool = False, masks=None, batch_size: int | None = None) -> keras.Model:
+    """The network as a functional keras.Model, uncompiled, with Keras' initial weights.
+
+    masks: the course's dropout masks, {"D1": (n_1, m), ...} for one batch size or
+    {m: {"D1": ...}, ...} per batch size (None: the course's seed-1 masks for the batch size).
+    batch_size: the m of L2's lambd / 2m (needed when spec.lambd > 0).
+    """
+    precision.configure(spec.dtype)
+    by_size = _masks_by_size(masks, spec) if spec.keep_prob < 1 else {}
+    regularizer = _regularizer(spec, stock, batch_size)
+    inputs = keras.Input(shape=(spec.layer_dims[0],), dtype=spec.dtype, name="X")
+    A = inputs
+    for l in range(1, spec.num_layers):
+        n_l = spec.layer_dims[l]
+        if spec.batchnorm:
+            Z = keras.layers.Dense(n_l, use_bias=False, kernel_regularizer=regularizer, name=f"linear{l}")(A)
+            bn = migration.keras_batchnorm_kwargs(spec)
+            Z = keras.layers.BatchNormalization(
+                momentum=hyper(bn["momentum"], spec.dtype), epsilon=hyper(bn["epsilon"], spec.dtype), name=f"batchnorm{l}"
+            )(Z)
+            A = keras.layers.Activation("relu", name=f"relu{l}")(Z)
+        else:
+            A = keras.layers.Dense(n_l, activation=spec.hidden_activation, kernel_regularizer=regularizer, name=f"layer{l}")(A)
+        if spec.keep_prob < 1:
+            A = _dropout_layer(spec, l, stock, by_size)(A)
+    AL = keras.layers.Dense(spec.layer_dims[-1], activation=spec.output, kernel_regularizer=regularizer, name="output")(A)
+    return keras.Model(inputs, AL, name=f"{spec.architecture}_{'stock' if stock else 'course'}")
+
+
+def course_regularizer(model: keras.Model):
+    """The CourseL2 shared by the model's Dense layers, or None."""
+    for layer in model.layers:
+        if isinstance(getattr(layer, "kernel_regularizer", None), keras_course.CourseL2):
+            return layer.kernel_regularizer
+    return None
+
+
+def make_loss(spec: ModelSpec, *, stock: bool = False, reduction: str = "mean") -> keras.losses.Loss:
+    """The course's cost as a Keras loss (stock: Keras' own crossentropy)."""
+    keras_reduction = {"mean": "sum_over_batch_size", "sum": "sum"}[reduction]
+    if spec.output == "sigmoid":
+        loss = keras.losses.BinaryCrossentropy if stock else keras_course.CourseBinaryCrossentropy
+    else:
+        loss = keras.losses.CategoricalCrossentropy if stock else keras_course.CourseCategoricalCrossentropy
+    return loss(reduction=keras_reduction)
+
+
+def _stock_rate(config: TrainConfig, batches_per_epoch: int, dtype: str):
+    lr0 = hyper(migration.keras_learning_rate(config), dtype)
+    if config.decay == "none":
+        return lr0
+    kwargs = migration.keras_inverse_time_decay_kwargs(config, batches_per_epoch)
+    kwargs["decay_rate"] = hyper(kwargs["decay_rate"], dtype)
+    return keras.optimizers.schedules.InverseTimeDecay(lr0, **kwargs)
+
+
+STOCK_OPTIMIZERS = {"gd": "SGD", "momentum": "SGD", "rmsprop": "RMSprop", "adam": "Adam"}
+COURSE_OPTIMIZERS = {
+    "gd": keras.optimizers.SGD,  # W -= lr dW: stock SGD is the course's formula
+    "momentum": keras_course.CourseSGD,
+    "rmsprop": keras_course.CourseRMSprop,
+    "adam": keras_course.CourseAdam,
+}
+
+
+def make_optimizer(
+    config: TrainConfig, *, stock: bool = False, batches_per_epoch: int = 1, dtype="float64"
+) -> keras.optimizers.Optimizer:
+    """Course-exact Keras optimizer for config, or (stock) Keras' own with the closest mapping."""
+    precision.configure(dtype)
+    kwargs = {k: hyper(v, dtype) for k, v in migration.keras_optimizer_kwargs(config).items()}
+    if stock:
+        optimizer = getattr(keras.optimizers, STOCK_OPTIMIZERS[config.optimizer])
+        return optimizer(learning_rate=_stock_rate(config, batches_per_epoch, dtype), **kwargs)
+    rate = hyper(config.learning_rate, dtype)
+    if config.decay != "none":
+        rate = keras_course.CourseDecay.from_config_of(config, batches_per_epoch)
+    return COURSE_OPTIMIZERS[config.optimizer](learning_rate=rate, **kwargs)
+
+
+def compile_model(
+    model: keras.Model,
+    spec: ModelSpec,
+    config: TrainConfig | None = None,
+    *,
+    stock: bool = False,
+    batches_per_epoch: int = 1,
+    steps_per_execution: int = 1,
+    loss_reduction: str = "mean",
+) -> keras.Model:
+    """model.compile with the course's loss and config's optimizer (no config: plain SGD)."""
+    if config is None:
+        optimizer = keras.optimizers.SGD()
+    else:
+        optimizer = make_optimizer(
+            config, stock=stock, batches_per_epoch=batches_per_epoch, dtype=spec.dtype
+        )
+    metrics = [keras.metrics.MeanMetricWrapper(make_loss(spec, stock=stock, reduction="none"), name="course_cost")] if loss_reduction == "sum" else None
+    model.compile(
+        optimizer=optimizer,
+        loss=make_loss(spec, stock=stock, reduction=loss_reduction),
+        metrics=metrics,
+        steps_per_execution=steps_per_execution,
+        jit_compile=False,  # XLA fuses and reorders float operations
+    )
+    return model
+
+
+# ---------------------------------------------------------------- the contract
+
+
+def _loaded_model(params, X, spec: ModelSpec, *, training, masks, bn_state, stock=False):
+    """A compiled model holding params (and running statistics), for the batch X."""
+    check_inputs(params, X, spec)
+    m = X.shape[1]
+    if training and spec.keep_prob < 1 and masks is None and not stock:
+        masks = dropout_masks(spec.layer_dims, m, spec.keep_prob, dtype=spec.dtype)
+    model = build_model(spec, stock=stock, masks=masks, batch_size=m)
+    model.set_weights(layout.to_keras_weights(params, spec, bn_state))
+    return compile_model(model, spec, stock=stock)
+
+
+def _bn_state_of(model: keras.Model, spec: ModelSpec, bn_state) -> dict:
+    if not spec.batchnorm:
+        return bn_state if bn_state is not None else {}
+    return layout.from_keras_weights(model.get_weights(), spec)[1]
+
+
+def _inputs(X, spec: ModelSpec):
+    return tf.constant(layout.to_keras_inputs(np.asarray(X, dtype=spec.dtype), spec))
+
+
+def forward(params, X, spec: ModelSpec, *, training, masks=None, bn_state=None):
+    """Forward pass through the Keras model. Returns (AL (n_y, m), new bn_state)."""
+    if spec.batchnorm and not training and bn_state is None:
+        raise DlparityError("bn_state: inference with batch norm needs the running statistics")
+    model = _loaded_model(params, X, spec, training=training, masks=masks, bn_state=bn_state)
+    AL = model(_inputs(X, spec), training=training)
+    return layout.from_keras_outputs(AL.numpy(), spec), _bn_state_of(model, spec, bn_state)
+
+
+def _cost_and_tape(params, X, Y, spec, masks, bn_state):
+    model = _loaded_model(params, X, spec, training=True, masks=masks, bn_state=bn_state)
+    XT = _inputs(X, spec)
+    YT = tf.constant(layout.to_keras_labels(np.asarray(Y, dtype=spec.dtype), spec))
+    with tf.GradientTape() as tape:
+        AL = model(XT, training=True)
+        cost = model.compute_loss(x=XT, y=YT, y_pred=AL)  # loss + L2, as model.fit computes it
+    return model, cost, tape
+
+
+def compute_cost(params, X, Y, spec: ModelSpec, *, masks=None, bn_state=None) -> float:
+    """Training-mode cost J (mean over the m examples, plus L2 when spec.lambd > 0)."""
+    check_inputs(params, X, spec, Y)
+    _, cost, _ = _cost_and_tape(params, X, Y, spec, masks, bn_state)
+    return float(cost)
+
+
+def gradients(params, X, Y, spec: ModelSpec, *, masks=None, bn_state=None):
+    """One training-mode pass with tf.GradientTape. Returns (cost, grads, new bn_state)."""
+    check_inputs(params, X, spec, Y)
+    if spec.batchnorm and bn_state is None:
+        raise DlparityError("bn_state: batch norm needs running statistics (dlparity.init.initial_bn_state)")
+    model, cost, tape = _cost_and_tape(params, X, Y, spec, masks, bn_state)
+    keras_grads = tape.gradient(cost, model.trainable_weights)
+    grads = layout.from_keras_gradients([g.numpy() for g in keras_grads], spec)
+    return float(cost), grads, _bn_state_of(model, spec, bn_state)
+
+
+def predict(params, X, spec: ModelSpec, *, bn_state=None) -> np.ndarray:
+    """Labels (1, m): 1 where the sigmoid output exceeds 0.5, or the argmax class for softmax."""
+    AL, _ = forward(params, X, spec, training=False, bn_state=bn_state)
+    if spec.output == "sigmoid":
+        return (AL > 0.5).astype(np.float64)
+    return np.argmax(AL, axis=0).reshape(1, -1).astype(np.float64)
+
+
+def gradient_check(params, X, Y, spec: ModelSpec, *, masks=None, bn_state=None, epsilon=1e-7) -> float:
+    """Difference between the tape's gradients and centered differences of the Keras cost."""
+    _, grads, _ = gradients(params, X, Y, spec, masks=masks, bn_state=bn_state)
+    model = _loaded_model(params, X, spec, training=True, masks=masks, bn_state=bn_state)
+    XT = _inputs(X, spec)
+    YT = tf.constant(layout.to_keras_labels(np.asarray(Y, dtype=spec.dtype), spec))
+
+    def cost(p):
+        model.set_weights(layout.to_keras_weights(p, spec, bn_state))
+        return float(model.compute_loss(x=XT, y=YT, y_pred=model(XT, training=True)))
+
+    return gradient_difference(cost, params, grads, parameter_keys(spec), epsilon)

@@ -1,0 +1,125 @@
+"""Optimizers as (init, update) pairs over dicts of tensors, the course's formulas in TF ops.
+
+init(params) -> state;  update(grads, state, params, lr) -> (params, state).
+Each update returns new dicts of tensors; train() assigns them to its tf.Variables.
+"""
+
+from functools import partial
+from typing import Callable, NamedTuple
+
+import tensorflow as tf
+
+from dlparity.spec import TrainConfig
+from tf_impl.precision import hyper, tensor
+
+
+class Optimizer(NamedTuple):
+    init: Callable
+    update: Callable
+
+
+def _zeros_like(params):
+    return {k: tf.zeros_like(v) for k, v in params.items()}
+
+
+def _dtype(params) -> str:
+    return next(iter(params.values())).dtype.name
+
+
+def _scalars(dtype, *values):
+    # hyperparameters as constants of the working dtype: a Python float through float32 is not 0.9
+    return [tf.constant(hyper(value, dtype)) for value in values]
+
+
+def _bias_correction(beta, t, dtype):
+    # 1 - beta^t in float64 as the reference's Python floats, then to the working dtype
+    return tf.cast(1 - tf.pow(tf.constant(beta, tf.float64), tf.cast(t, tf.float64)), dtype)
+
+
+def gd_init(params):
+    return {}
+
+
+def gd_update(grads, state, params, lr):
+    """W = W - lr dW."""
+    lr = tensor(lr, _dtype(params))
+    return {k: params[k] - lr * grads[k] for k in params}, state
+
+
+def momentum_init(params):
+    return {"v": _zeros_like(params)}
+
+
+def momentum_update(grads, state, params, lr, *, beta):
+    """v = beta v + (1 - beta) dW;  W = W - lr v."""
+    dtype = _dtype(params)
+    lr, beta, one_minus_beta = tensor(lr, dtype), *_scalars(dtype, beta, 1 - beta)
+    v = {k: beta * state["v"][k] + one_minus_beta * grads[k] for k in params}
+    return {k: params[k] - lr * v[k] for k in params}, {"v": v}
+
+
+def rmsprop_init(params):
+    return {"s": _zeros_like(params)}
+
+
+def rmsprop_update(grads, state, params, lr, *, beta2, epsilon, eps_in_sqrt=False):
+    """s = beta2 s + (1 - beta2) dW^2;  W = W - lr dW / (sqrt(s) + epsilon).
+
+    eps_in_sqrt=True is Keras' variant, dW / sqrt(s + epsilon).
+    """
+    dtype = _dtype(params)
+    lr = tensor(lr, dtype)
+    beta2, one_minus_beta2, epsilon = _scalars(dtype, beta2, 1 - beta2, epsilon)
+    s = {k: beta2 * state["s"][k] + one_minus_beta2 * tf.square(grads[k]) for k in params}
+    if eps_in_sqrt:
+        new = {k: params[k] - lr * grads[k] / tf.sqrt(s[k] + epsilon) for k in params}
+    else:
+        new = {k: params[k] - lr * grads[k] / (tf.sqrt(s[k]) + epsilon) for k in params}
+    return new, {"s": s}
+
+
+def adam_init(params):
+    return {"v": _zeros_like(params), "s": _zeros_like(params), "t": tf.constant(0, tf.int64)}
+
+
+def adam_update(grads, state, params, lr, *, beta1, beta2, epsilon, eps_hat=False):
+    """Bias-corrected Adam; t counts updates (mini-batches), from 1.
+
+    W = W - lr v_corr / (sqrt(s_corr) + epsilon). eps_hat=True is Keras 3's variant, where
+    epsilon is added to sqrt(s) before the bias correction: epsilon / sqrt(1 - beta2^t) here.
+    """
+    dtype = _dtype(params)
+    t = state["t"] + 1
+    lr = tensor(lr, dtype)
+    b1, one_minus_b1, b2, one_minus_b2, eps = _scalars(
+        dtype, beta1, 1 - beta1, beta2, 1 - beta2, epsilon
+    )
+    v = {k: b1 * state["v"][k] + one_minus_b1 * grads[k] for k in params}
+    s = {k: b2 * state["s"][k] + one_minus_b2 * tf.square(grads[k]) for k in params}
+    correction1, correction2 = _bias_correction(beta1, t, dtype), _bias_correction(beta2, t, dtype)
+    if eps_hat:
+        eps = eps / tf.sqrt(correction2)
+    new = {}
+    for k in params:
+        v_corrected = v[k] / correction1
+        s_corrected = s[k] / correction2
+        new[k] = params[k] - lr * v_corrected / (tf.sqrt(s_corrected) + eps)
+    return new, {"v": v, "s": s, "t": t}
+
+
+def make_optimizer(config: TrainConfig, *, eps_hat=False, eps_in_sqrt=False) -> Optimizer:
+    """The optimizer a TrainConfig names, with its hyperparameters bound."""
+    name = config.optimizer
+    if name == "gd":
+        return Optimizer(gd_init, gd_update)
+    if name == "momentum":
+        return Optimizer(momentum_init, partial(momentum_update, beta=config.beta))
+    if name == "rmsprop":
+        update = partial(
+            rmsprop_update, beta2=config.beta2, epsilon=config.epsilon, eps_in_sqrt=eps_in_sqrt
+        )
+        return Optimizer(rmsprop_init, update)
+    update = partial(
+        adam_update, beta1=config.beta1, beta2=config.beta2, epsilon=config.epsilon, eps_hat=eps_hat
+    )
+    return Optimizer(adam_init, update)
