@@ -83,3 +83,16 @@ def test_json_to_unwritable_path_is_a_clear_error(capsys, tmp_path):
         capsys, "train", "init-zeros", "--quiet", "--json", str(tmp_path / "no" / "x.json")
     )
     assert code == 2 and "--json: cannot write" in err
+
+
+def test_signs_softmax_runs_on_user_supplied_files(capsys, tmp_path):
+    from tests.test_data import _write_signs
+
+    _write_signs(tmp_path)
+    path = tmp_path / "signs.json"
+    code, out, _ = run(
+        capsys, "train", "signs-softmax", "--data-dir", str(tmp_path), "--json", str(path)
+    )
+    assert code == 0 and "Cost after epoch 0:" in out
+    result = json.loads(path.read_text())
+    assert list(result["costs"])[:3] == ["0", "10", "20"] and result["costs"]["99"] > 0
