@@ -51,7 +51,9 @@ def check_bn_state(bn_state, spec: ModelSpec) -> None:
         raise DlparityError(f"bn_state: expected a dict, got {type(bn_state).__name__}")
     missing = [k for k in expected if k not in bn_state]
     if missing:
-        raise DlparityError(f"bn_state: missing {', '.join(missing)} for layer_dims {spec.layer_dims}")
+        raise DlparityError(
+            f"bn_state: missing {', '.join(missing)} for layer_dims {spec.layer_dims}"
+        )
     extra = [k for k in bn_state if k not in expected]
     if extra:
         raise DlparityError(f"bn_state: unexpected keys {', '.join(extra)}")
@@ -93,18 +95,22 @@ def from_keras_weights(weights, spec: ModelSpec) -> tuple[dict, dict]:
     slots = keras_slots(spec)
     _check_keras_list(weights, slots, "Keras weights")
     shapes = {**expected_shapes(spec), **{k: v.shape for k, v in initial_bn_state(spec).items()}}
-    course = {key: _from_keras(key, w, shapes[key]) for (key, _), w in zip(slots, weights, strict=True)}
+    course = {
+        key: _from_keras(key, w, shapes[key]) for (key, _), w in zip(slots, weights, strict=True)
+    }
     params = {key: course[key] for key in parameter_keys(spec)}
     bn_state = {key: course[key] for key in initial_bn_state(spec)}
     return params, bn_state
 
 
 def from_keras_gradients(grads, spec: ModelSpec) -> dict:
-    """Gradients in model.trainable_weights order (dkernel, dbias, ...) -> course grads (dW = dkernel^T)."""
+    """Gradients in model.trainable_weights order -> course grads (dW = dkernel^T, db = dbias)."""
     slots = keras_slots(spec, trainable_only=True)
     _check_keras_list(grads, slots, "Keras gradients")
     shapes = expected_shapes(spec)
-    course = {key: _from_keras(key, g, shapes[key]) for (key, _), g in zip(slots, grads, strict=True)}
+    course = {
+        key: _from_keras(key, g, shapes[key]) for (key, _), g in zip(slots, grads, strict=True)
+    }
     return {key: course[key] for key in parameter_keys(spec)}
 
 
@@ -162,7 +168,7 @@ def to_keras_masks(masks, spec: ModelSpec) -> list[np.ndarray]:
 
 
 def save_checkpoint(path, params, bn_state=None, *, spec: ModelSpec | None = None) -> Path:
-    """Write params (+ bn_state) to an .npz file (no pickle); with spec, shapes are checked first."""
+    """Write params (+ bn_state) to .npz (no pickle); with spec, shapes are checked first."""
     bn_state = bn_state or {}
     if spec is not None:
         check_params(params, spec)
@@ -175,7 +181,9 @@ def save_checkpoint(path, params, bn_state=None, *, spec: ModelSpec | None = Non
     for key, value in {**params, **bn_state}.items():
         value = np.asarray(value)
         if not np.issubdtype(value.dtype, np.floating):
-            raise DlparityError(f"checkpoint: {key} has dtype {value.dtype}, expected floating point")
+            raise DlparityError(
+                f"checkpoint: {key} has dtype {value.dtype}, expected floating point"
+            )
         arrays[key] = value
     path = Path(path)
     if not path.parent.is_dir():

@@ -136,7 +136,47 @@ def keras_optimizer_kwargs(config: TrainConfig) -> dict:
 
 
 def keras_inverse_time_decay_kwargs(config: TrainConfig, batches_per_epoch: int) -> dict:
-    """InverseTimeDecay arguments (besides the initial rate) giving the course's formula, lag aside."""
+    """InverseTimeDecay arguments besides the initial rate: the course's formula, lag aside."""
     interval = config.time_interval if config.decay == "scheduled" else 1
     return {"decay_steps": batches_per_epoch * interval, "decay_rate": config.decay_rate,
             "staircase": True}  # fmt: skip
+
+
+# ---------------------------------------------------------------- Keras: measured stock deviations
+# Measured by parity_tests/test_keras_stock.py (Keras 3.15, TensorFlow 2.21, float64, CPU), which
+# checks each stays nonzero and within a factor of 3 of the value recorded here.
+_RUN = (
+    "||theta_stock - theta_course|| / ||theta_course - theta_0|| after 30 full-batch updates of "
+    "deep (2, 5, 2, 1), He seed 3, on moons"
+)
+_KERAS_MEASURED = {
+    "momentum-decay": (0.29, f"{_RUN}; lr 0.1, beta 0.9, inverse-time decay 0.1 per update, the "
+                             "same (unlagged) rates for both: SGD(lr (1-b), momentum=b) alone"),
+    "rmsprop": (0.27, f"{_RUN}; lr 0.01, beta2 0.999, eps 1e-8 (early s < eps, so sqrt(s + eps) "
+                      "is far from sqrt(s) + eps); stock equals the eps_in_sqrt reference"),
+    "adam": (4.5e-5, f"{_RUN}; lr 0.0007, defaults b1 0.9, b2 0.999, eps 1e-8; stock equals the "
+                     "eps_hat reference"),
+    "decay": (0.034, f"{_RUN}; gd lr 0.1, scheduled decay 1.0 every 10 updates: InverseTimeDecay "
+                     "(exact to the unlagged rates) vs the course's one-epoch lag"),
+    "l2": (9.7e-10, "|stock L2 penalty - (lambd / 2m) sum ||W||^2|: reg-l2 (2, 20, 3, 1) at its "
+                    "initial params, lambd 0.7, m 211 (the factor rounded to float32)"),
+    "dropout": (0.020, "|J_stock - J_course|, training-mode cost of reg-dropout's (2, 20, 3, 1) at "
+                       "its initial params on moons, Dropout(0.14, seed=l) vs the course's masks; "
+                       "with Keras' mask read back the formula is the course's"),
+    "init": (0.023, "share of the course's He draws (500 x 500, seed 1) beyond the largest "
+                    "|HeNormal(seed=1)| draw (a 2-sigma truncated normal of the same std)"),
+}  # fmt: skip
+for _knob, (_size, _how) in _KERAS_MEASURED.items():
+    TABLE[_knob] = Row(**{**vars(TABLE[_knob]), "stock_deviation": _size, "measure": _how})
+
+# Rows whose stock Keras component is exact once the mapping is applied, and how far off it is
+# when it is not (CategoricalCrossentropy on course-layout arrays; BatchNormalization's defaults).
+# Checked the same way by parity_tests/test_keras_stock.py.
+KERAS_TRAPS: dict[str, tuple[float, str]] = {
+    "softmax-loss": (43.0, "|CategoricalCrossentropy()(Y, A) - J| on course-layout (C, m) "
+                           "arrays: digits (10, 100), deep (64, 16, 10) He seed 1; (m, C) is "
+                           "exact"),
+    "batchnorm": (0.051, "max |A_L| difference at inference after one training batch: digits-bn "
+                         "(64, 32, 16, 10) He seed 1 on 64 digits, Keras' defaults (0.99, 1e-3) "
+                         "vs the course's (0.9, 1e-5)"),
+}  # fmt: skip

@@ -42,13 +42,10 @@ class CourseSGD(keras.optimizers.SGD):
 
 
 class CourseRMSprop(keras.optimizers.RMSprop):
-    """RMSprop with epsilon outside the root: s = rho s + (1 - rho) dW^2; W -= lr dW / (sqrt(s) + eps).
+    """RMSprop, eps outside the root: s = rho s + (1 - rho) dW^2; W -= lr dW / (sqrt(s) + eps).
 
     Stock RMSprop divides by sqrt(s + eps), with no option to move eps out.
     """
-
-    def __init__(self, learning_rate, rho, epsilon, **kwargs):
-        super().__init__(learning_rate=learning_rate, rho=rho, epsilon=epsilon, **kwargs)
 
     def update_step(self, gradient, variable, learning_rate):
         lr = ops.cast(learning_rate, variable.dtype)
@@ -56,7 +53,9 @@ class CourseRMSprop(keras.optimizers.RMSprop):
         rho = ops.cast(self.rho, variable.dtype)
         s = self._velocities[self._get_variable_index(variable)]
         self.assign(s, ops.add(ops.multiply(rho, s), ops.multiply(1 - rho, ops.square(dW))))
-        step = ops.divide(ops.multiply(lr, dW), ops.add(ops.sqrt(s), ops.cast(self.epsilon, s.dtype)))
+        step = ops.divide(
+            ops.multiply(lr, dW), ops.add(ops.sqrt(s), ops.cast(self.epsilon, s.dtype))
+        )
         self.assign_sub(variable, step)
 
 
@@ -66,11 +65,6 @@ class CourseAdam(keras.optimizers.Adam):
     Stock Keras 3 Adam adds eps to sqrt(s) before the bias correction ("epsilon hat"), which is
     eps / sqrt(1 - beta2^t) in the course's terms.
     """
-
-    def __init__(self, learning_rate, beta_1, beta_2, epsilon, **kwargs):
-        super().__init__(
-            learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2, epsilon=epsilon, **kwargs
-        )
 
     def update_step(self, gradient, variable, learning_rate):
         dtype = variable.dtype
@@ -164,7 +158,6 @@ class FixedDropout(keras.layers.Layer):
         self.keep_prob = keep_prob
         self.masks = {int(size): np.asarray(mask) for size, mask in (masks or {}).items()}
         self.default = default
-        self.supports_masking = True
 
     def build(self, input_shape):
         for size, mask in self.masks.items():

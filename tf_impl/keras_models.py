@@ -19,9 +19,9 @@ import numpy as np
 import tensorflow as tf
 
 from dlparity import DlparityError, layout, migration
-from dlparity.checks import check_data, check_inputs, check_params
+from dlparity.checks import check_data, check_inputs, check_params, expected_shapes
 from dlparity.gradcheck import gradient_difference
-from dlparity.init import initial_bn_state, parameter_keys
+from dlparity.init import parameter_keys
 from dlparity.plan import TrainPlan, make_plan
 from dlparity.results import TrainResult
 from dlparity.rng import dropout_masks
@@ -32,6 +32,12 @@ from tf_impl.precision import hyper
 
 INITIALIZERS = (None, "glorot_normal")
 LOSS_REDUCTIONS = ("mean", "sum")
+
+
+def _float(value, dtype: str) -> np.float64:
+    """value rounded to dtype, held as a float subclass (Keras checks isinstance(x, float))."""
+    return np.float64(hyper(value, dtype))
+
 
 # ---------------------------------------------------------------- the model
 
@@ -47,19 +53,25 @@ def _masks_by_size(masks, spec: ModelSpec) -> dict[int, list[np.ndarray]]:
         by_size = {keras_masks[0].shape[0]: keras_masks}
     for size, keras_masks in by_size.items():
         if keras_masks[0].shape[0] != size:
-            raise DlparityError(f"masks: given for batch size {size}, but D1 has {keras_masks[0].shape[0]} columns")
+            raise DlparityError(
+                f"masks: given for batch size {size}, but D1 has {keras_masks[0].shape[0]} columns"
+            )
     return by_size
 
 
 def _dropout_layer(spec: ModelSpec, l: int, stock: bool, by_size: dict):
     if stock:
-        return keras.layers.Dropout(hyper(migration.dropout_rate(spec.keep_prob), spec.dtype), seed=l, name=f"dropout{l}")
+        return keras.layers.Dropout(
+            _float(migration.dropout_rate(spec.keep_prob), spec.dtype), seed=l, name=f"dropout{l}"
+        )
 
     def course_mask(size):  # the reference's masks when none are given: seed 1, for this size
         return dropout_masks(spec.layer_dims, size, spec.keep_prob, dtype=spec.dtype)[f"D{l}"].T
 
     masks = {size: keras_masks[l - 1] for size, keras_masks in by_size.items()}
-    return keras_course.FixedDropout(hyper(spec.keep_prob, spec.dtype), masks, course_mask, name=f"dropout{l}")
+    return keras_course.FixedDropout(
+        _float(spec.keep_prob, spec.dtype), masks, course_mask, name=f"dropout{l}"
+    )
 
 
 def _regularizer(spec: ModelSpec, stock: bool, batch_size):
@@ -72,7 +84,9 @@ def _regularizer(spec: ModelSpec, stock: bool, batch_size):
     return keras_course.CourseL2(spec.lambd, batch_size, spec.dtype)
 
 
-def build_model(spec: ModelSpec, *, stock: bool = False, masks=None, batch_size: int | None = None) -> keras.Model:
+def build_model(
+    spec: ModelSpec, *, stock: bool = False, masks=None, batch_size: int | None = None
+) -> keras.Model:
     """The network as a functional keras.Model, uncompiled, with Keras' initial weights.
 
     masks: the course's dropout masks, {"D1": (n_1, m), ...} for one batch size or
@@ -87,17 +101,28 @@ def build_model(spec: ModelSpec, *, stock: bool = False, masks=None, batch_size:
     for l in range(1, spec.num_layers):
         n_l = spec.layer_dims[l]
         if spec.batchnorm:
-            Z = keras.layers.Dense(n_l, use_bias=False, kernel_regularizer=regularizer, name=f"linear{l}")(A)
+            Z = keras.layers.Dense(
+                n_l, use_bias=False, kernel_regularizer=regularizer, name=f"linear{l}"
+            )(A)
             bn = migration.keras_batchnorm_kwargs(spec)
             Z = keras.layers.BatchNormalization(
-                momentum=hyper(bn["momentum"], spec.dtype), epsilon=hyper(bn["epsilon"], spec.dtype), name=f"batchnorm{l}"
+                momentum=_float(bn["momentum"], spec.dtype),
+                epsilon=_float(bn["epsilon"], spec.dtype),
+                name=f"batchnorm{l}",
             )(Z)
             A = keras.layers.Activation("relu", name=f"relu{l}")(Z)
         else:
-            A = keras.layers.Dense(n_l, activation=spec.hidden_activation, kernel_regularizer=regularizer, name=f"layer{l}")(A)
+            A = keras.layers.Dense(
+                n_l,
+                activation=spec.hidden_activation,
+                kernel_regularizer=regularizer,
+                name=f"layer{l}",
+            )(A)
         if spec.keep_prob < 1:
             A = _dropout_layer(spec, l, stock, by_size)(A)
-    AL = keras.layers.Dense(spec.layer_dims[-1], activation=spec.output, kernel_regularizer=regularizer, name="output")(A)
+    AL = keras.layers.Dense(
+        spec.layer_dims[-1], activation=spec.output, kernel_regularizer=regularizer, name="output"
+    )(A)
     return keras.Model(inputs, AL, name=f"{spec.architecture}_{'stock' if stock else 'course'}")
 
 
@@ -109,22 +134,28 @@ def course_regularizer(model: keras.Model):
     return None
 
 
-def make_loss(spec: ModelSpec, *, stock: bool = False, reduction: str = "mean") -> keras.losses.Loss:
+def make_loss(
+    spec: ModelSpec, *, stock: bool = False, reduction: str = "mean"
+) -> keras.losses.Loss:
     """The course's cost as a Keras loss (stock: Keras' own crossentropy)."""
-    keras_reduction = {"mean": "sum_over_batch_size", "sum": "sum"}[reduction]
+    keras_reduction = {"mean": "sum_over_batch_size", "sum": "sum", "none": "none"}[reduction]
     if spec.output == "sigmoid":
         loss = keras.losses.BinaryCrossentropy if stock else keras_course.CourseBinaryCrossentropy
     else:
-        loss = keras.losses.CategoricalCrossentropy if stock else keras_course.CourseCategoricalCrossentropy
+        loss = (
+            keras.losses.CategoricalCrossentropy
+            if stock
+            else keras_course.CourseCategoricalCrossentropy
+        )
     return loss(reduction=keras_reduction)
 
 
 def _stock_rate(config: TrainConfig, batches_per_epoch: int, dtype: str):
-    lr0 = hyper(migration.keras_learning_rate(config), dtype)
+    lr0 = _float(migration.keras_learning_rate(config), dtype)
     if config.decay == "none":
         return lr0
     kwargs = migration.keras_inverse_time_decay_kwargs(config, batches_per_epoch)
-    kwargs["decay_rate"] = hyper(kwargs["decay_rate"], dtype)
+    kwargs["decay_rate"] = _float(kwargs["decay_rate"], dtype)
     return keras.optimizers.schedules.InverseTimeDecay(lr0, **kwargs)
 
 
@@ -142,11 +173,11 @@ def make_optimizer(
 ) -> keras.optimizers.Optimizer:
     """Course-exact Keras optimizer for config, or (stock) Keras' own with the closest mapping."""
     precision.configure(dtype)
-    kwargs = {k: hyper(v, dtype) for k, v in migration.keras_optimizer_kwargs(config).items()}
+    kwargs = {k: _float(v, dtype) for k, v in migration.keras_optimizer_kwargs(config).items()}
     if stock:
         optimizer = getattr(keras.optimizers, STOCK_OPTIMIZERS[config.optimizer])
         return optimizer(learning_rate=_stock_rate(config, batches_per_epoch, dtype), **kwargs)
-    rate = hyper(config.learning_rate, dtype)
+    rate = _float(config.learning_rate, dtype)
     if config.decay != "none":
         rate = keras_course.CourseDecay.from_config_of(config, batches_per_epoch)
     return COURSE_OPTIMIZERS[config.optimizer](learning_rate=rate, **kwargs)
@@ -169,7 +200,10 @@ def compile_model(
         optimizer = make_optimizer(
             config, stock=stock, batches_per_epoch=batches_per_epoch, dtype=spec.dtype
         )
-    metrics = [keras.metrics.MeanMetricWrapper(make_loss(spec, stock=stock, reduction="none"), name="course_cost")] if loss_reduction == "sum" else None
+    metrics = None
+    if loss_reduction == "sum":  # Keras' logged loss would weight summed losses by batch size
+        per_example = make_loss(spec, stock=stock, reduction="none")
+        metrics = [keras.metrics.MeanMetricWrapper(per_example, name="course_cost")]
     model.compile(
         optimizer=optimizer,
         loss=make_loss(spec, stock=stock, reduction=loss_reduction),
@@ -183,15 +217,15 @@ def compile_model(
 # ---------------------------------------------------------------- the contract
 
 
-def _loaded_model(params, X, spec: ModelSpec, *, training, masks, bn_state, stock=False):
-    """A compiled model holding params (and running statistics), for the batch X."""
+def _loaded_model(params, X, spec: ModelSpec, *, training, masks, bn_state):
+    """A compiled course-exact model holding params (and running statistics), for the batch X."""
     check_inputs(params, X, spec)
     m = X.shape[1]
-    if training and spec.keep_prob < 1 and masks is None and not stock:
+    if training and spec.keep_prob < 1 and masks is None:
         masks = dropout_masks(spec.layer_dims, m, spec.keep_prob, dtype=spec.dtype)
-    model = build_model(spec, stock=stock, masks=masks, batch_size=m)
+    model = build_model(spec, masks=masks, batch_size=m)
     model.set_weights(layout.to_keras_weights(params, spec, bn_state))
-    return compile_model(model, spec, stock=stock)
+    return compile_model(model, spec)
 
 
 def _bn_state_of(model: keras.Model, spec: ModelSpec, bn_state) -> dict:
@@ -234,7 +268,9 @@ def gradients(params, X, Y, spec: ModelSpec, *, masks=None, bn_state=None):
     """One training-mode pass with tf.GradientTape. Returns (cost, grads, new bn_state)."""
     check_inputs(params, X, spec, Y)
     if spec.batchnorm and bn_state is None:
-        raise DlparityError("bn_state: batch norm needs running statistics (dlparity.init.initial_bn_state)")
+        raise DlparityError(
+            "bn_state: batch norm needs running statistics (dlparity.init.initial_bn_state)"
+        )
     model, cost, tape = _cost_and_tape(params, X, Y, spec, masks, bn_state)
     keras_grads = tape.gradient(cost, model.trainable_weights)
     grads = layout.from_keras_gradients([g.numpy() for g in keras_grads], spec)
@@ -249,7 +285,9 @@ def predict(params, X, spec: ModelSpec, *, bn_state=None) -> np.ndarray:
     return np.argmax(AL, axis=0).reshape(1, -1).astype(np.float64)
 
 
-def gradient_check(params, X, Y, spec: ModelSpec, *, masks=None, bn_state=None, epsilon=1e-7) -> float:
+def gradient_check(
+    params, X, Y, spec: ModelSpec, *, masks=None, bn_state=None, epsilon=1e-7
+) -> float:
     """Difference between the tape's gradients and centered differences of the Keras cost."""
     _, grads, _ = gradients(params, X, Y, spec, masks=masks, bn_state=bn_state)
     model = _loaded_model(params, X, spec, training=True, masks=masks, bn_state=bn_state)
@@ -261,3 +299,155 @@ def gradient_check(params, X, Y, spec: ModelSpec, *, masks=None, bn_state=None, 
         return float(model.compute_loss(x=XT, y=YT, y_pred=model(XT, training=True)))
 
     return gradient_difference(cost, params, grads, parameter_keys(spec), epsilon)
+
+
+# ---------------------------------------------------------------- training with model.fit
+
+
+def plan_dataset(X, Y, plan: TrainPlan, spec: ModelSpec) -> tf.data.Dataset:
+    """Every mini-batch of the run, in the plan's order: steps x len(plan.bounds) (x, y) batches."""
+    XT = tf.constant(layout.to_keras_inputs(np.asarray(X, dtype=spec.dtype), spec))
+    YT = tf.constant(layout.to_keras_labels(np.asarray(Y, dtype=spec.dtype), spec))
+    if plan.full_batch:
+        return tf.data.Dataset.from_tensors((XT, YT)).repeat(plan.steps)
+    size = plan.bounds[0][1] - plan.bounds[0][0]  # full batches, then the short remainder
+    if plan.orders is None:
+        return tf.data.Dataset.from_tensor_slices((XT, YT)).batch(size).repeat(plan.steps)
+    orders = tf.data.Dataset.from_tensor_slices(plan.orders)
+    batches = orders.flat_map(lambda order: tf.data.Dataset.from_tensor_slices(order).batch(size))
+    return batches.map(lambda idx: (tf.gather(XT, idx), tf.gather(YT, idx)))
+
+
+class CourseHistory(keras.callbacks.Callback):
+    """Records the course's cost at the plan's recorded steps (one Keras epoch = one course step).
+
+    Keras' epoch loss is its loss tracker: the batch losses (taken before each update) weighted
+    by batch size, sum(cost_b * m_b) / m, which is the course's step cost.
+    """
+
+    def __init__(self, recorded, progress=None, key="loss"):
+        super().__init__()
+        self.recorded, self.progress, self.key = set(recorded), progress, key
+        self.costs, self.times = {}, {}
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch == 0:
+            self.times["first_step_done"] = time.perf_counter()
+        if epoch in self.recorded:
+            self.costs[epoch] = float(logs[self.key])
+            if self.progress is not None:
+                self.progress(epoch, self.costs[epoch])
+
+    def on_train_end(self, logs=None):
+        self.times["done"] = time.perf_counter()
+
+
+def glorot_parameters(spec: ModelSpec, seed: int = 1) -> dict:
+    """C2W3's initialization: one GlorotNormal(seed) initializer for every W_l and b_l."""
+    if spec.batchnorm:
+        raise DlparityError("initializer: glorot_normal (C2W3) is for networks without batch norm")
+    precision.configure(spec.dtype)
+    initializer = keras.initializers.GlorotNormal(seed=seed)
+    shapes = {k: expected_shapes(spec)[k] for k in parameter_keys(spec)}
+    return {k: np.asarray(initializer(shape=s, dtype=spec.dtype)) for k, s in shapes.items()}
+
+
+def _check_options(spec: ModelSpec, initializer, loss_reduction, steps_per_execution) -> None:
+    if initializer not in INITIALIZERS:
+        raise DlparityError(
+            f"initializer: unknown option {initializer!r}; choose None or glorot_normal"
+        )
+    if loss_reduction not in LOSS_REDUCTIONS:
+        raise DlparityError(
+            f"loss_reduction: unknown option {loss_reduction!r}; choose mean or sum"
+        )
+    if loss_reduction == "sum" and spec.lambd > 0:
+        raise DlparityError("loss_reduction: the summed loss (C2W3) has no L2 term; use mean")
+    if steps_per_execution is not None and (
+        isinstance(steps_per_execution, bool)
+        or not isinstance(steps_per_execution, int)
+        or steps_per_execution < 1
+    ):
+        raise DlparityError(
+            f"steps_per_execution: must be a positive integer, got {steps_per_execution!r}"
+        )
+
+
+def _steps_per_execution(requested, sizes: list[int], per_batch_callback: bool) -> int:
+    """Batches run per call of the train function: at most one epoch, and a divisor of it."""
+    if per_batch_callback:
+        return 1
+    batches = len(sizes)
+    if requested is None:
+        return batches
+    if batches % requested:
+        raise DlparityError(
+            f"steps_per_execution: {requested} does not divide the {batches} batches of an epoch"
+        )
+    return requested
+
+
+def _callbacks(model, plan: TrainPlan, sizes: list[int], progress, loss_reduction: str) -> list:
+    """CourseHistory first; L2BatchSize when the course's m for L2 changes within an epoch."""
+    key = "course_cost" if loss_reduction == "sum" else "loss"
+    callbacks = [CourseHistory(plan.recorded, progress, key)]
+    regularizer = course_regularizer(model)
+    if regularizer is not None and len(set(sizes)) > 1:
+        callbacks.append(keras_course.L2BatchSize(regularizer, sizes))
+    return callbacks
+
+
+def _fit(model, dataset, plan: TrainPlan, callbacks) -> tuple[float, float]:
+    """model.fit over the whole plan; returns (compile_seconds, seconds)."""
+    start = time.perf_counter()
+    model.fit(dataset, epochs=plan.steps, steps_per_epoch=len(plan.bounds), shuffle=False,
+              verbose=0, callbacks=callbacks)  # fmt: skip
+    times = callbacks[0].times
+    return times["first_step_done"] - start, times["done"] - times["first_step_done"]
+
+
+def train(
+    spec: ModelSpec,
+    config: TrainConfig,
+    data,
+    params0,
+    *,
+    progress=None,
+    stock: bool = False,
+    initializer: str | None = None,
+    loss_reduction: str = "mean",
+    steps_per_execution: int | None = None,
+) -> TrainResult:
+    """Train with model.fit on the plan's mini-batches; one Keras epoch is one course step.
+
+    stock: Keras' own optimizer, L2 (m = the first batch's size), Dropout and decay schedule
+    with dlparity.migration's mapping: random dropout masks, no decay lag.
+    initializer="glorot_normal" and loss_reduction="sum" are C2W3's ways: its GlorotNormal(seed=1)
+    weights and biases instead of params0 (which may then be None), and the gradient of each
+    batch's summed loss. compile_seconds covers the first step, which traces the train
+    function; seconds the remaining steps.
+    """
+    X, Y = data
+    check_data(spec, X, Y)
+    _check_options(spec, initializer, loss_reduction, steps_per_execution)
+    if initializer is None:
+        check_params(params0, spec)
+    precision.configure(spec.dtype)
+    plan = make_plan(spec, config, np.shape(X)[1])
+    sizes = [stop - start for start, stop in plan.bounds]
+    if initializer == "glorot_normal":
+        params0 = glorot_parameters(spec)
+    model = build_model(spec, stock=stock, masks=plan.masks or None, batch_size=sizes[0])
+    model.set_weights(layout.to_keras_weights(params0, spec))
+    callbacks = _callbacks(model, plan, sizes, progress, loss_reduction)
+    spe = _steps_per_execution(steps_per_execution, sizes, len(callbacks) > 1)
+    compile_model(model, spec, config, stock=stock, batches_per_epoch=len(sizes),
+                  steps_per_execution=spe, loss_reduction=loss_reduction)  # fmt: skip
+    compile_seconds, seconds = _fit(model, plan_dataset(X, Y, plan, spec), plan, callbacks)
+    params, bn_state = layout.from_keras_weights(model.get_weights(), spec)
+    rates = plan.learning_rates
+    if stock:  # InverseTimeDecay has no one-epoch lag
+        rates = np.array([decayed_rate(config, e) for e in range(plan.steps)], dtype=np.float64)
+    extra = {"framework": "keras", "stock": stock, "steps_per_execution": spe,
+             "compile_seconds_include_first_step": True}  # fmt: skip
+    return TrainResult(params, bn_state, callbacks[0].costs, rates, seconds, compile_seconds, extra)

@@ -8,20 +8,17 @@ def _num_examples(Y):
 
 
 def binary_cross_entropy(AL, Y, ZL):
-    """-(1/m) sum[y log a + (1 - y) log(1 - a)], the course's formula.
+    """-(1/m) sum[y log a + (1 - y) log(1 - a)], the course's formula (logits form where non-finite).
 
-    Where a sigmoid has saturated (a rounds to 0 or 1) the formula gives inf or NaN for that
-    example; there, and only there, the same loss is computed from the logits ZL instead:
-    max(z, 0) - y z + log(1 + e^-|z|).
+    The value is the reference's; the gradient is the logits form's, (a - y) / m with respect to
+    ZL, which is the reference's dZ = AL - Y. Differentiating the course formula itself would lose
+    digits in log(1 - a) as a approaches 1 (7e-4 relative error in the gradient at z = 30).
     """
+    # softplus(z) - y z is the logits form; its gradient sigmoid(z) - y has no kink at z = 0
+    from_logits = tf.math.softplus(ZL) - Y * ZL
     course = -(Y * tf.math.log(AL) + (1 - Y) * tf.math.log(1 - AL))
-    bad = tf.logical_not(tf.math.is_finite(course))
-    # double where: the course formula is re-evaluated at a harmless a = 0.5 where it is bad, so
-    # its gradient there is finite and masked to 0 (a single where would give 0 * inf = NaN)
-    safe_AL = tf.where(bad, tf.constant(0.5, AL.dtype), AL)
-    course = -(Y * tf.math.log(safe_AL) + (1 - Y) * tf.math.log(1 - safe_AL))
-    from_logits = tf.maximum(ZL, 0) - Y * ZL + tf.math.log1p(tf.exp(-tf.abs(ZL)))
-    logprobs = tf.where(bad, from_logits, course)
+    value = tf.where(tf.math.is_finite(course), course, from_logits)
+    logprobs = from_logits + tf.stop_gradient(value - from_logits)
     return tf.reduce_sum(logprobs) / _num_examples(Y)
 
 

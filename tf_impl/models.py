@@ -30,7 +30,9 @@ def _check_masks(masks, spec: ModelSpec, m) -> None:
         if key not in masks:
             raise DlparityError(f"masks: missing {key} for layer_dims {spec.layer_dims}")
         if tuple(masks[key].shape) != shape:
-            raise DlparityError(f"masks: {key} has shape {tuple(masks[key].shape)}, expected {shape}")
+            raise DlparityError(
+                f"masks: {key} has shape {tuple(masks[key].shape)}, expected {shape}"
+            )
 
 
 def _check_bn_state(bn_state, spec: ModelSpec) -> None:

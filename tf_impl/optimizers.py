@@ -4,8 +4,9 @@ init(params) -> state;  update(grads, state, params, lr) -> (params, state).
 Each update returns new dicts of tensors; train() assigns them to its tf.Variables.
 """
 
+from collections.abc import Callable
 from functools import partial
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
 import tensorflow as tf
 

@@ -25,14 +25,27 @@ from tf_impl.optimizers import make_optimizer
 RANDOMNESS = ("parity", "native")
 
 
+def _check_call(spec, config, data, progress) -> None:
+    if not isinstance(spec, ModelSpec):
+        raise DlparityError(f"spec: expected a ModelSpec, got {type(spec).__name__}")
+    if not isinstance(config, TrainConfig):
+        raise DlparityError(f"config: expected a TrainConfig, got {type(config).__name__}")
+    if not isinstance(data, tuple | list) or len(data) != 2:
+        raise DlparityError("data: expected a pair (X, Y)")
+    if progress is not None and not callable(progress):
+        raise DlparityError(f"progress: expected a function progress(step, cost), got {progress!r}")
+
+
 def _check_options(randomness, seed, options) -> None:
     if options:
-        raise DlparityError(f"train: unknown option(s) {', '.join(options)} for framework tf")
+        raise DlparityError(
+            f"train: unknown option(s) {', '.join(options)}; tf takes randomness and seed"
+        )
     if randomness not in RANDOMNESS:
         raise DlparityError(
             f"randomness: unknown option {randomness!r}; choose one of {', '.join(RANDOMNESS)}"
         )
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
         raise DlparityError(f"seed: must be a non-negative integer, got {seed!r}")
 
 
@@ -57,7 +70,7 @@ class _NativeDraws:
     """TF's own generator: a permutation per epoch and fresh masks per mini-batch."""
 
     def __init__(self, spec, config, seed, m):
-        self.generator = tf.random.Generator.from_seed(seed)
+        self.generator = tf.random.Generator.from_seed(int(seed))
         self.shuffled = config.num_epochs is not None and config.shuffle
         self.spec, self.m = spec, m
 
@@ -96,7 +109,7 @@ def _make_batch_step(spec, optimizer, params, opt_state, bn_state):
 
 
 def _make_run(plan, draws, batch_step):
-    """run(X, Y, learning_rates, orders) -> (steps,) costs, for tf.function."""
+    """run(X, Y, learning_rates, orders, steps) -> (steps,) costs, for tf.function."""
     size = plan.bounds[0][1] - plan.bounds[0][0]
     n_full = sum(1 for start, stop in plan.bounds if stop - start == size)
     last = plan.m - n_full * size  # the short remainder batch, 0 when there is none
@@ -110,9 +123,9 @@ def _make_run(plan, draws, batch_step):
             X_batch, Y_batch = tf.gather(X, idx, axis=1), tf.gather(Y, idx, axis=1)
         return batch_step(X_batch, Y_batch, draws.masks_for(batch_size), lr)
 
-    def run(X, Y, learning_rates, orders):
-        costs = tf.TensorArray(X.dtype, size=plan.steps)
-        for step in tf.range(plan.steps):
+    def run(X, Y, learning_rates, orders, steps):
+        costs = tf.TensorArray(X.dtype, size=steps, element_shape=())
+        for step in tf.range(steps):
             lr, order = learning_rates[step], draws.order(step, orders)
             if len(plan.bounds) == 1:
                 cost = one_batch(X, Y, order, 0, plan.m, lr)
@@ -143,11 +156,14 @@ def train(
     """Train from params0 on data = (X, Y). progress(step, cost) is called for each recorded step.
 
     randomness="parity" follows dlparity.plan exactly; "native" draws from TF's generator (seed).
+    compile_seconds is tracing plus TF's graph optimization (a zero-step call); seconds the run.
+    progress is called after the compiled run, with the recorded costs.
     """
+    _check_call(spec, config, data, progress)
+    _check_options(randomness, seed, options)
     X, Y = data
     check_data(spec, X, Y)
     check_params(params0, spec)
-    _check_options(randomness, seed, options)
     precision.configure(spec.dtype)
     dtype = spec.dtype
     plan = make_plan(spec, config, np.shape(X)[1])
@@ -171,10 +187,11 @@ def train(
         orders,
     )
     start = time.perf_counter()
-    run.get_concrete_function(*inputs)
+    run.get_concrete_function(*inputs, tf.constant(0))
+    run(*inputs, tf.constant(0))  # zero steps: TF optimizes the graph on the first call
     compile_seconds = time.perf_counter() - start
     start = time.perf_counter()
-    step_costs = run(*inputs).numpy()
+    step_costs = run(*inputs, tf.constant(plan.steps)).numpy()
     seconds = time.perf_counter() - start
     costs = {step: float(step_costs[step]) for step in plan.recorded}
     if progress is not None:

@@ -1,0 +1,149 @@
+"""tf_impl's forward pass, cost and every gradient equal the NumPy reference's, in float64.
+
+Each case is one architecture x option on small random data with identical initial parameters
+(biases, gamma and beta perturbed so that no term is trivially zero). Tensors are compared in
+forward order (dlparity.init.parameter_keys), so a failure names the first differing tensor.
+The other tf parity files import `CASES` and `make_case` from here.
+"""
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from dlparity.init import initial_bn_state, initialize_parameters, parameter_keys
+from dlparity.rng import dropout_masks
+from dlparity.spec import ModelSpec
+from parity_tests.conftest import assert_close_in_order
+from pure_numpy import losses as ref_losses
+from pure_numpy import models as ref
+from tf_impl import activations, losses
+from tf_impl import models as tfm
+
+CASES = {
+    "logistic": ModelSpec("logistic", (4, 1)),
+    "plain": ModelSpec("deep", (4, 5, 3, 1)),
+    "l2": ModelSpec("deep", (4, 5, 3, 1), lambd=0.7),
+    "dropout": ModelSpec("deep", (4, 5, 3, 1), keep_prob=0.7),
+    "l2-dropout": ModelSpec("deep", (4, 5, 3, 1), lambd=0.3, keep_prob=0.8),
+    "batchnorm": ModelSpec("softmax_bn", (4, 6, 5, 3), output="softmax", batchnorm=True),
+    "tanh-two-layer": ModelSpec("two_layer", (4, 3, 1), hidden_activation="tanh"),
+    "relu-two-layer": ModelSpec("two_layer", (4, 3, 1)),
+    "softmax-deep": ModelSpec("deep", (4, 5, 4, 3), output="softmax"),
+}
+
+
+def make_case(name: str, m: int = 9, seed: int = 0, dtype: str = "float64") -> SimpleNamespace:
+    """Spec, params, X, Y, shared dropout masks and perturbed running statistics for a case."""
+    spec = CASES[name].with_dtype(dtype)
+    rng = np.random.RandomState(seed)
+    params = initialize_parameters(spec, "he", seed=1)
+    for key in params:
+        if not key.startswith("W"):
+            params[key] = params[key] + 0.1 * rng.randn(*params[key].shape)
+    X = rng.randn(spec.layer_dims[0], m)
+    n_y = spec.layer_dims[-1]
+    if spec.output == "sigmoid":
+        Y = (rng.rand(1, m) < 0.5).astype(np.float64)
+    else:
+        Y = np.eye(n_y)[:, rng.randint(n_y, size=m)]
+    masks = None
+    if spec.keep_prob < 1:
+        masks = dropout_masks(spec.layer_dims, m, spec.keep_prob, seed=seed + 5)
+    bn_state = initial_bn_state(spec)
+    for key in bn_state:
+        bn_state[key] = bn_state[key] + 0.2 * np.abs(rng.randn(*bn_state[key].shape))
+    cast = {k: v.astype(dtype) for k, v in params.items()}
+    return SimpleNamespace(
+        spec=spec, params=cast, X=X.astype(dtype), Y=Y.astype(dtype), masks=masks,
+        bn_state={k: v.astype(dtype) for k, v in bn_state.items()} if spec.batchnorm else None,
+    )  # fmt: skip
+
+
+def in_order(grads: dict, spec) -> dict:
+    return {key: np.asarray(grads[key]) for key in parameter_keys(spec)}
+
+
+@pytest.fixture(params=list(CASES))
+def case(request):
+    return make_case(request.param)
+
+
+def test_training_forward_matches(case):
+    kwargs = dict(training=True, masks=case.masks, bn_state=case.bn_state)
+    AL_ref, _ = ref.forward(case.params, case.X, case.spec, **kwargs)
+    AL, _ = tfm.forward(case.params, case.X, case.spec, **kwargs)
+    assert_close_in_order({"AL": AL_ref}, {"AL": AL})
+
+
+def test_inference_forward_and_predict_match(case):
+    kwargs = dict(training=False, bn_state=case.bn_state)
+    AL_ref, _ = ref.forward(case.params, case.X, case.spec, **kwargs)
+    AL, bn_state = tfm.forward(case.params, case.X, case.spec, **kwargs)
+    assert_close_in_order({"AL": AL_ref}, {"AL": AL})
+    labels = tfm.predict(case.params, case.X, case.spec, bn_state=case.bn_state)
+    np.testing.assert_array_equal(labels, ref.predict(case.params, case.X, case.spec,
+                                                      bn_state=case.bn_state))  # fmt: skip
+    assert labels.shape == (1, case.X.shape[1])
+
+
+def test_cost_matches(case):
+    kwargs = dict(masks=case.masks, bn_state=case.bn_state)
+    expected = ref.compute_cost(case.params, case.X, case.Y, case.spec, **kwargs)
+    actual = tfm.compute_cost(case.params, case.X, case.Y, case.spec, **kwargs)
+    assert_close_in_order({"cost": expected}, {"cost": actual})
+
+
+def test_every_gradient_matches(case):
+    kwargs = dict(masks=case.masks, bn_state=case.bn_state)
+    cost_ref, grads_ref, bn_ref = ref.gradients(case.params, case.X, case.Y, case.spec, **kwargs)
+    cost, grads, bn_state = tfm.gradients(case.params, case.X, case.Y, case.spec, **kwargs)
+    assert list(grads) == list(case.params)
+    assert_close_in_order({"cost": cost_ref}, {"cost": cost})
+    assert_close_in_order(in_order(grads_ref, case.spec), in_order(grads, case.spec))
+    if case.spec.batchnorm:
+        assert_close_in_order(bn_ref, bn_state, what="running statistics")
+
+
+@pytest.mark.parametrize("name", ["dropout", "l2-dropout"])
+def test_default_masks_are_the_courses(name):
+    """masks=None in training draws dlparity.rng.dropout_masks' seed-1 masks, like the reference."""
+    c = make_case(name)
+    _, grads_ref, _ = ref.gradients(c.params, c.X, c.Y, c.spec)
+    _, grads, _ = tfm.gradients(c.params, c.X, c.Y, c.spec)
+    assert_close_in_order(in_order(grads_ref, c.spec), in_order(grads, c.spec))
+
+
+@pytest.mark.parametrize("shift", [40.0, -40.0, 800.0, -800.0])
+def test_saturated_binary_cost_and_gradients_match(shift):
+    """Saturated sigmoids: the course formula is inf/NaN there; both use the logits form."""
+    c = make_case("plain")
+    c.params["b3"] = c.params["b3"] + shift  # every example's a rounds to 1 or 0 (or nearly)
+    cost_ref, grads_ref, _ = ref.gradients(c.params, c.X, c.Y, c.spec)
+    cost, grads, _ = tfm.gradients(c.params, c.X, c.Y, c.spec)
+    assert np.isfinite(float(cost)) and abs(float(cost)) > 1
+    assert all(np.all(np.isfinite(g)) for g in grads.values())
+    assert_close_in_order({"cost": cost_ref}, {"cost": cost})
+    assert_close_in_order(in_order(grads_ref, c.spec), in_order(grads, c.spec))
+
+
+@pytest.mark.parametrize("z", [0.0, 20.0, 30.0, 35.0, 40.0, -800.0])
+@pytest.mark.parametrize("y", [0.0, 1.0])
+def test_binary_gradient_is_the_references_near_saturation(z, y):
+    """The cost's value is the course formula, its gradient the logits form's, sigmoid(z) - y.
+
+    Differentiating the course formula itself would go through log(1 - a), whose 1 - a has lost
+    its digits for 15 < z < 36.7 (7e-4 relative error at z = 30); the reference's dZ = AL - Y has
+    not. At z = 0 the gradient must not see the kinks of max(z, 0) and |z|.
+    """
+    ZL, Y = tf.constant([[z]], tf.float64), tf.constant([[y]], tf.float64)
+    AL = activations.sigmoid(ZL)
+    with tf.GradientTape() as tape:
+        tape.watch(ZL)
+        cost = losses.binary_cross_entropy(activations.sigmoid(ZL), Y, ZL)
+    reference = ref_losses.binary_cross_entropy(AL.numpy(), Y.numpy(), ZL.numpy())
+    assert float(cost) == pytest.approx(reference, rel=1e-15, abs=2 * np.finfo(np.float64).eps)
+    dZ = float(tape.gradient(cost, ZL)[0, 0])
+    # a - y itself cancels when a is near y: the reference is exact to rounding of O(1) values
+    assert dZ == pytest.approx(float(AL[0, 0]) - y, rel=1e-15, abs=2 * np.finfo(np.float64).eps)

@@ -1,0 +1,116 @@
+"""The Keras model itself: the layers a practitioner would write, course vs stock components."""
+
+import numpy as np
+import pytest
+
+keras = pytest.importorskip("keras")
+
+from dlparity import layout  # noqa: E402
+from dlparity.init import initial_bn_state, initialize_parameters  # noqa: E402
+from dlparity.spec import ModelSpec, TrainConfig  # noqa: E402
+from tf_impl import keras_course  # noqa: E402
+from tf_impl import keras_models as km  # noqa: E402
+
+DROPOUT_L2 = ModelSpec("deep", (2, 4, 3, 1), keep_prob=0.8, lambd=0.4)
+BN = ModelSpec("softmax_bn", (4, 5, 3), output="softmax", batchnorm=True, bn_momentum=0.8,
+               bn_epsilon=1e-4)  # fmt: skip
+
+
+def layer_types(model):
+    return [type(layer).__name__ for layer in model.layers]
+
+
+def test_course_model_layers():
+    model = km.build_model(DROPOUT_L2, batch_size=10)
+    assert layer_types(model) == [
+        "InputLayer",
+        "Dense",
+        "FixedDropout",
+        "Dense",
+        "FixedDropout",
+        "Dense",
+    ]
+    assert model.get_layer("output").activation.__name__ == "sigmoid"
+    assert model.get_layer("layer1").activation.__name__ == "relu"
+    regularizer = km.course_regularizer(model)
+    assert isinstance(regularizer, keras_course.CourseL2)
+    assert float(regularizer.factor.numpy()) == 0.4 / 20 and regularizer.factor.dtype == "float64"
+
+
+def test_stock_model_layers_use_the_migration_mapping():
+    model = km.build_model(DROPOUT_L2, stock=True, batch_size=10)
+    assert layer_types(model) == ["InputLayer", "Dense", "Dropout", "Dense", "Dropout", "Dense"]
+    assert model.get_layer("dropout1").rate == pytest.approx(0.2, abs=1e-15)
+    assert model.get_layer("layer2").kernel_regularizer.l2 == 0.4 / 20
+    assert km.course_regularizer(model) is None
+
+
+def test_batchnorm_model_pins_momentum_and_epsilon():
+    model = km.build_model(BN)
+    assert layer_types(model) == [
+        "InputLayer",
+        "Dense",
+        "BatchNormalization",
+        "Activation",
+        "Dense",
+    ]
+    bn = model.get_layer("batchnorm1")
+    assert (bn.momentum, bn.epsilon) == (0.8, 1e-4)
+    assert not model.get_layer("linear1").use_bias and model.get_layer("output").use_bias
+
+
+def test_weights_are_ported_through_layout():
+    params = initialize_parameters(BN, "he", seed=2)
+    state = {k: v + 0.25 for k, v in initial_bn_state(BN).items()}
+    model = km.build_model(BN)
+    model.set_weights(layout.to_keras_weights(params, BN, state))
+    np.testing.assert_array_equal(model.get_layer("linear1").kernel.numpy(), params["W1"].T)
+    np.testing.assert_array_equal(model.get_layer("batchnorm1").moving_variance.numpy(), 1.25)
+    np.testing.assert_array_equal(model.get_layer("output").bias.numpy(), params["b2"].ravel())
+    assert [w.shape for w in model.trainable_weights] == [
+        s for _, s in layout.keras_slots(BN, trainable_only=True)
+    ]
+
+
+@pytest.mark.parametrize("optimizer, course, stock", [
+    ("gd", "SGD", "SGD"), ("momentum", "CourseSGD", "SGD"),
+    ("rmsprop", "CourseRMSprop", "RMSprop"), ("adam", "CourseAdam", "Adam"),
+])  # fmt: skip
+def test_optimizers_course_and_stock(optimizer, course, stock):
+    config = TrainConfig(learning_rate=0.0007, optimizer=optimizer, num_iterations=1, beta=0.9)
+    assert type(km.make_optimizer(config)).__name__ == course
+    stock_optimizer = km.make_optimizer(config, stock=True)
+    assert type(stock_optimizer).__name__ == stock
+    expected = 0.0007 * (1 - 0.9) if optimizer == "momentum" else 0.0007
+    assert float(stock_optimizer.learning_rate.numpy()) == expected  # a (1 - b) for momentum
+
+
+def test_hyperparameters_are_not_rounded_through_float32():
+    config = TrainConfig(learning_rate=0.0007, optimizer="adam", num_iterations=1, beta1=0.9)
+    optimizer = km.make_optimizer(config)
+    assert (
+        optimizer.learning_rate.dtype == "float64"
+        and float(optimizer.learning_rate.numpy()) == 0.0007
+    )
+    assert float(keras.ops.cast(optimizer.beta_1, "float64")) == 0.9
+
+
+def test_decay_schedules():
+    config = TrainConfig(learning_rate=0.1, num_epochs=4, mini_batch_size=2, decay="inverse-time")
+    course = km.make_optimizer(config, batches_per_epoch=3)
+    assert isinstance(course._learning_rate, keras_course.CourseDecay)
+    stock = km.make_optimizer(config, stock=True, batches_per_epoch=3)
+    schedule = stock._learning_rate
+    assert isinstance(schedule, keras.optimizers.schedules.InverseTimeDecay)
+    assert (schedule.decay_steps, schedule.staircase) == (3, True)
+
+
+def test_keras_result_saves_and_loads_as_a_checkpoint(tmp_path):
+    spec = ModelSpec("deep", (2, 3, 1))
+    X = np.random.RandomState(0).randn(2, 8)
+    Y = (X[:1] > 0).astype(np.float64)
+    result = km.train(spec, TrainConfig(learning_rate=0.5, num_iterations=3), (X, Y),
+                      initialize_parameters(spec, "he"))  # fmt: skip
+    path = layout.save_checkpoint(tmp_path / "keras.npz", result.params, result.bn_state, spec=spec)
+    params, _ = layout.load_checkpoint(path, spec)
+    np.testing.assert_array_equal(km.predict(params, X, spec), km.predict(result.params, X, spec))
