@@ -229,9 +229,10 @@ def _logits_of(output, op_type: str):
 class CourseBinaryCrossentropy(keras.losses.Loss):
     """-(y log a + (1 - y) log(1 - a)) per example, the course's formula; mean over the batch.
 
-    Where a has rounded to 0 or 1 the formula is inf or NaN; there, and only there, the loss
-    comes from the logits, max(z, 0) - y z + log(1 + e^-|z|), with a second where so the
-    gradient stays finite. Stock BinaryCrossentropy uses the logits form everywhere.
+    Where a has rounded to 0 or 1 the formula is inf or NaN; there, and only there, the value
+    comes from the logits, softplus(z) - y z. The gradient is always the logits form's,
+    sigmoid(z) - y, the reference's dZ = AL - Y: differentiating log(1 - a) itself would lose
+    digits as a nears 1. Stock BinaryCrossentropy uses the logits form everywhere.
     """
 
     def __init__(self, name="course_binary_crossentropy", **kwargs):
@@ -239,11 +240,10 @@ class CourseBinaryCrossentropy(keras.losses.Loss):
 
     def call(self, y_true, y_pred):
         Z = _logits_of(y_pred, "Sigmoid")
-        bad = ops.logical_or(ops.less_equal(y_pred, 0), ops.greater_equal(y_pred, 1))
-        A = ops.where(bad, ops.cast(0.5, y_pred.dtype), y_pred)
-        course = -(y_true * ops.log(A) + (1 - y_true) * ops.log(1 - A))
-        from_logits = ops.maximum(Z, 0) - y_true * Z + ops.log1p(ops.exp(-ops.abs(Z)))
-        return ops.mean(ops.where(bad, from_logits, course), axis=-1)
+        from_logits = ops.softplus(Z) - y_true * Z
+        course = -(y_true * ops.log(y_pred) + (1 - y_true) * ops.log(1 - y_pred))
+        value = ops.where(ops.isfinite(course), course, from_logits)
+        return ops.mean(from_logits + ops.stop_gradient(value - from_logits), axis=-1)
 
 
 class CourseCategoricalCrossentropy(keras.losses.Loss):
