@@ -5,7 +5,7 @@ import jax.numpy as jnp
 
 
 def sigmoid(Z):
-    """1 / (1 + e^-Z): lax.logistic is that formula, with the derivative a (1 - a).
+    """1 / (1 + e^-Z): lax.logistic is that formula (bit for bit on CPU), with derivative a (1 - a).
 
     Written as 1 / (1 + exp(-Z)) by hand, autodiff would meet 0 * inf (NaN) where e^-Z overflows.
     """

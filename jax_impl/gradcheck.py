@@ -7,12 +7,15 @@ from dlparity.init import parameter_keys
 from jax_impl.models import compute_cost, gradients
 
 
-def gradient_check(params, X, Y, spec, *, masks=None, bn_state=None, epsilon=1e-7) -> float:
+def gradient_check(
+    params, X, Y, spec, *, masks=None, bn_state=None, epsilon=1e-7, indices=None
+) -> float:
     """Difference between autodiff gradients and centered differences (float64, < 1e-7 passes).
 
     Dropout needs fixed masks (pass them); batch-norm running statistics play no part in a
-    training-mode cost, so they are held as given. A float32 spec is checked in float64:
-    centered differences with epsilon 1e-7 are noise in float32.
+    training-mode cost, so they are held as given. indices: check only those coordinates.
+    A float32 spec is checked in float64: centered differences with epsilon 1e-7 are noise in
+    float32.
     """
     spec = spec.with_dtype("float64")
     _, grads, _ = gradients(params, X, Y, spec, masks=masks, bn_state=bn_state)
@@ -21,4 +24,4 @@ def gradient_check(params, X, Y, spec, *, masks=None, bn_state=None, epsilon=1e-
         return float(compute_cost(p, X, Y, spec, masks=masks, bn_state=bn_state))
 
     grads = {k: np.asarray(g) for k, g in grads.items()}
-    return gradient_difference(cost, params, grads, parameter_keys(spec), epsilon)
+    return gradient_difference(cost, params, grads, parameter_keys(spec), epsilon, indices)

@@ -5,7 +5,8 @@ The rate is an injected hyperparameter (optax.inject_hyperparams), so it can cha
 course_schedule gives the same rates as a plain optax schedule of the update count.
 """
 
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 import jax.numpy as jnp
 import optax
@@ -53,12 +54,20 @@ def optax_optimizer(config: TrainConfig, batches_per_epoch: int) -> optax.Gradie
     """Plain optax, equal to the course's optimizer and decay: the rate is course_schedule's."""
     schedule = course_schedule(config, batches_per_epoch)
     factory = _FACTORIES[config.optimizer]
-    return factory(lambda count: optax_rate(config, schedule(count)), **migration.optax_kwargs(config))
+    return factory(
+        lambda count: optax_rate(config, schedule(count)), **migration.optax_kwargs(config)
+    )
 
 
-def make_optimizer(config: TrainConfig) -> Optimizer:
-    """The optimizer a TrainConfig names, with its hyperparameters bound and its rate per call."""
+def make_optimizer(config: TrainConfig, *, eps_in_sqrt=False) -> Optimizer:
+    """The optimizer a TrainConfig names, with its hyperparameters bound and its rate per call.
+
+    eps_in_sqrt=True is the variant dW / sqrt(s + epsilon) (Keras', and optax's default).
+    There is no eps_hat flag (Keras 3's Adam variant): optax has no such Adam.
+    """
     kwargs = migration.optax_kwargs(config)
+    if eps_in_sqrt and config.optimizer == "rmsprop":
+        kwargs["eps_in_sqrt"] = True
     injected = optax.inject_hyperparams(_FACTORIES[config.optimizer], static_args=tuple(kwargs))
     tx = injected(learning_rate=optax_rate(config, config.learning_rate), **kwargs)
 

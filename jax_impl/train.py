@@ -2,7 +2,8 @@
 
 randomness="parity": the batch orders and dropout masks of dlparity.plan, fed in as arrays, so
 the run follows the reference step for step. randomness="native": a jax.random key, split
-explicitly per step into the epoch's permutation and each mini-batch's dropout masks.
+explicitly per step into the epoch's permutation and the epoch's dropout masks (one column per
+example, cut into mini-batches like X, so every batch of every epoch gets fresh masks).
 """
 
 import time
@@ -20,13 +21,11 @@ from dlparity.init import initial_bn_state
 from dlparity.plan import make_plan
 from dlparity.results import TrainResult
 from dlparity.spec import ModelSpec, TrainConfig
-from jax_impl.models import gradients
+from jax_impl.models import check_dtype, gradients
 from jax_impl.optimizers import make_optimizer
 
 RANDOMNESS = ("parity", "native")
 OPTIONS = ("randomness", "seed")
-import os
-UNROLL = int(os.environ.get("UNROLL", "1"))
 _CACHE_SIZE = 8
 _compiled_runs: OrderedDict = OrderedDict()  # structure of a run -> its compiled executable
 
@@ -62,65 +61,120 @@ def _draw_masks(key, spec: ModelSpec, m: int):
     }
 
 
+def _take(inputs, start, stop=None):
+    """Rows [start, stop) of every per-step input (or row start alone when stop is None)."""
+    if stop is None:
+        return jax.tree.map(lambda a: a[start], inputs)
+    return jax.tree.map(lambda a: a[start:stop], inputs)
+
+
+def _recording_scan(step, carry, inputs, k: int):
+    """lax.scan of step over the steps, keeping the costs of the recorded steps only.
+
+    Recorded: every k-th step and the last (TrainConfig.recorded_steps). The steps in between
+    run in an inner scan whose costs nobody reads, so XLA drops the cost's forward-only work
+    (the logs of the cross-entropy) from them: value_and_grad keeps only what is used.
+    """
+    if k == 1:
+        return lax.scan(step, carry, inputs)
+    steps = jax.tree.leaves(inputs)[0].shape[0]
+    n_chunks, tail = divmod(steps - 1, k)  # the steps before the last, in chunks of k
+    costs = []
+
+    def chunk(carry, chunk_inputs):
+        """A recorded step, then the unrecorded rest of the chunk."""
+        carry, cost = step(carry, _take(chunk_inputs, 0))
+        length = jax.tree.leaves(chunk_inputs)[0].shape[0]
+        if length > 1:
+            carry, _ = lax.scan(step, carry, _take(chunk_inputs, 1, length))
+        return carry, cost
+
+    if n_chunks:
+        chunked = jax.tree.map(
+            lambda a: a[: n_chunks * k].reshape(n_chunks, k, *a.shape[1:]), inputs
+        )
+        carry, chunk_costs = lax.scan(chunk, carry, chunked)
+        costs.append(chunk_costs)
+    if tail:
+        carry, cost = chunk(carry, _take(inputs, n_chunks * k, steps - 1))
+        costs.append(cost[None])
+    carry, cost = step(carry, _take(inputs, steps - 1))
+    return carry, jnp.concatenate([*costs, cost[None]])
+
+
 def _make_run(spec: ModelSpec, config: TrainConfig, layout: Layout, native: bool):
-    """run(params, bn_state, X, Y, lrs, orders, masks_full, masks_rest, seed), traceable whole."""
+    """run(params, bn_state, X, Y, lrs, orders, masks_full, masks_rest, seed), traceable whole.
+
+    Every array with examples as columns (X, Y and, in native mode, the epoch's dropout masks,
+    drawn once per epoch for all m columns) is cut into mini-batches the same way.
+    """
     optimizer = make_optimizer(config)
     dropout = spec.keep_prob < 1
-    n_x, n_y = spec.layer_dims[0], spec.layer_dims[-1]
+    record_every = config.record_every
+    size, n_full, rest = layout.size, layout.n_full, layout.rest
 
     def batch_step(carry, X_b, Y_b, masks, lr):
         params, opt_state, bn_state, total = carry
         cost, grads, bn_state = gradients(params, X_b, Y_b, spec, masks=masks, bn_state=bn_state)
         params, opt_state = optimizer.update(grads, opt_state, params, lr)
-        # the course's epoch cost: sum over mini-batches of cost_b * m_b, in batch order
-        return (params, opt_state, bn_state, total + cost * X_b.shape[1]), cost
+        if layout.num_batches > 1:
+            # the course's epoch cost: sum over mini-batches of cost_b * m_b, in batch order
+            total = total + cost * X_b.shape[1]
+        return (params, opt_state, bn_state, total), cost
 
-    def masks_of(key, fixed, m):
-        if not dropout:
-            return None
-        return _draw_masks(key, spec, m) if native else fixed
+    def full_part(A):
+        """(n, m) -> (n_full, n, size): batch j is columns [j*size, (j+1)*size), as in plan.bounds."""
+        return A[:, : n_full * size].reshape(A.shape[0], n_full, size).transpose(1, 0, 2)
 
-    def full_batches(carry, X, Y, keys, masks_full, lr):
+    def full_batches(carry, X, Y, masks, lr):
         """The n_full batches of size examples; a scan when there are several."""
-        size, n_full = layout.size, layout.n_full
         if n_full == 1:
-            return batch_step(carry, X[:, :size], Y[:, :size], masks_of(keys[0], masks_full, size), lr)
-        # (n, k*size) -> (k, n, size): batch j is columns [j*size, (j+1)*size), as in plan.bounds
-        X_full = X[:, : n_full * size].reshape(n_x, n_full, size).transpose(1, 0, 2)
-        Y_full = Y[:, : n_full * size].reshape(n_y, n_full, size).transpose(1, 0, 2)
+            return batch_step(carry, X[:, :size], Y[:, :size], masks, lr)
+        per_batch = native and dropout  # parity: the same masks for every batch of this size
+        batches = (
+            full_part(X),
+            full_part(Y),
+            jax.tree.map(full_part, masks) if per_batch else None,
+        )
 
         def body(c, batch):
-            X_b, Y_b, key = batch
-            return batch_step(c, X_b, Y_b, masks_of(key, masks_full, size), lr)
+            X_b, Y_b, batch_masks = batch
+            return batch_step(c, X_b, Y_b, batch_masks if per_batch else masks, lr)
 
-        carry, costs = lax.scan(body, carry, (X_full, Y_full, keys[:n_full]))
+        carry, costs = lax.scan(body, carry, batches)
         return carry, costs[-1]
 
-    def run(params, bn_state, X, Y, lrs, orders, masks_full, masks_rest, seed):
-        steps = lrs.shape[0]
-        keys = jax.random.split(jax.random.key(seed), steps) if native else jnp.zeros(steps)
+    def step(carry, inputs, X, Y, masks_full, masks_rest):
+        """One outer step (iteration or epoch) over its mini-batches; returns its cost."""
+        lr, order, key = inputs
+        if native:
+            order_key, mask_key = jax.random.split(key)
+            if layout.shuffled:
+                order = jax.random.permutation(order_key, layout.m)
+            if dropout:
+                masks = _draw_masks(mask_key, spec, layout.m)
+                masks_full = jax.tree.map(lambda D: D[:, : n_full * size], masks)
+                masks_rest = jax.tree.map(lambda D: D[:, n_full * size :], masks)
+        X, Y = (X, Y) if order is None else (X[:, order], Y[:, order])
+        carry = (*carry, jnp.zeros((), spec.dtype))
+        if n_full:
+            carry, cost = full_batches(carry, X, Y, masks_full, lr)
+        if rest:
+            start = n_full * size
+            carry, cost = batch_step(carry, X[:, start:], Y[:, start:], masks_rest, lr)
+        *carry, total = carry
+        return tuple(carry), cost if layout.num_batches == 1 else total / layout.m
 
-        def step(carry, inputs):
-            lr, order, key = inputs
-            batch_keys = jnp.zeros(layout.num_batches)
-            if native:
-                key, order_key = jax.random.split(key)
-                batch_keys = jax.random.split(key, layout.num_batches)
-                if layout.shuffled:
-                    order = jax.random.permutation(order_key, layout.m)
-            X_e, Y_e = (X, Y) if order is None else (X[:, order], Y[:, order])
-            carry = (*carry, jnp.zeros((), spec.dtype))
-            if layout.n_full:
-                carry, cost = full_batches(carry, X_e, Y_e, batch_keys, masks_full, lr)
-            if layout.rest:
-                start = layout.n_full * layout.size
-                masks = masks_of(batch_keys[-1], masks_rest, layout.rest)
-                carry, cost = batch_step(carry, X_e[:, start:], Y_e[:, start:], masks, lr)
-            *carry, total = carry
-            return tuple(carry), cost if layout.num_batches == 1 else total / layout.m
+    def run(params, bn_state, X, Y, lrs, orders, masks_full, masks_rest, seed):
+        keys = jax.random.split(jax.random.key(seed), lrs.shape[0]) if native else None
+
+        def one_step(carry, inputs):
+            return step(carry, inputs, X, Y, masks_full, masks_rest)
 
         init = (params, optimizer.init(params), bn_state)
-        (params, _, bn_state), costs = lax.scan(step, init, (lrs, orders, keys), unroll=UNROLL)
+        (params, _, bn_state), costs = _recording_scan(
+            one_step, init, (lrs, orders, keys), record_every
+        )
         return params, bn_state, costs
 
     return run
@@ -176,6 +230,7 @@ def train(spec: ModelSpec, config: TrainConfig, data, params0, *, progress=None,
     X, Y = data
     check_data(spec, X, Y)
     check_params(params0, spec)
+    check_dtype(spec)
     dtype = spec.dtype
     plan = make_plan(spec, config, np.shape(X)[1])
     layout = _layout(plan, config)
@@ -195,21 +250,20 @@ def train(spec: ModelSpec, config: TrainConfig, data, params0, *, progress=None,
         )
     )
     optimizer_key = (config.optimizer, config.beta, config.beta1, config.beta2, config.epsilon)
-    key = (spec, optimizer_key, layout, native, plan.steps)
+    key = (spec, optimizer_key, layout, native, plan.steps, config.record_every)
     executable, compile_seconds = _compiled(
         key, lambda: _make_run(spec, config, layout, native), args
     )
     start = time.perf_counter()
     params, bn_state, step_costs = jax.block_until_ready(executable(*args))
     seconds = time.perf_counter() - start
-    step_costs = np.asarray(step_costs)
-    costs = {step: float(step_costs[step]) for step in plan.recorded}
+    costs = dict(zip(plan.recorded, np.asarray(step_costs).tolist(), strict=True))
     if progress is not None:
         for step, cost in costs.items():
             progress(step, cost)
     return TrainResult(
         params={k: np.asarray(params[k]) for k in params0},
-        bn_state={k: np.asarray(v) for k, v in bn_state.items()},
+        bn_state={k: np.asarray(bn_state[k]) for k in initial_bn_state(spec)},
         costs=costs,
         learning_rates=plan.learning_rates,
         seconds=seconds,

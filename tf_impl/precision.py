@@ -34,6 +34,8 @@ def hyper(value: float, dtype: str):
 
 def tensor(array, dtype: str) -> tf.Tensor:
     """A NumPy array (or tensor) as a constant of dtype."""
-    return tf.constant(np.asarray(array), dtype=dtype) if not tf.is_tensor(array) else tf.cast(
-        array, dtype
+    return (
+        tf.constant(np.asarray(array), dtype=dtype)
+        if not tf.is_tensor(array)
+        else tf.cast(array, dtype)
     )
