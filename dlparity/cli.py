@@ -99,7 +99,8 @@ def cmd_migration(args) -> int:
         print(f"{row.knob} [{key}]")
         print(f"  course: {row.course}\n  optax:  {row.optax}\n  keras:  {row.keras}")
         if row.stock_deviation is not None:
-            print(f"  stock Keras deviation: {row.stock_deviation:.2g} ({row.measure})")
+            what = "Keras without the mapping" if row.stock_keras_exact else "stock Keras deviation"
+            print(f"  {what}: {row.stock_deviation:.2g} ({row.measure})")
     return 0
 
 
@@ -223,9 +224,11 @@ def _print_side_by_side(experiment, runs, result) -> None:
     print("test acc  " + "".join(f"{_fmt_acc_cell(r.test_accuracy, width)}" for r in runs))
     print("seconds   " + "".join(f"{r.result.seconds:>{width}.3f}" for r in runs))
     print("compile s " + "".join(f"{r.result.compile_seconds:>{width}.3f}" for r in runs))
+    name = experiment.config.step_name
     for run in result["runs"][1:]:
-        diff = run["max_abs_cost_diff_vs_reference"]
-        print(f"max |cost - {result['reference']}| for {run['framework']}: {diff:.3e}")
+        diff, first = run["max_abs_cost_diff_vs_reference"], run["first_step_beyond_1e-10"]
+        where = "" if first is None else f"; first beyond 1e-10 at {name} {first}"
+        print(f"max |cost - {result['reference']}| for {run['framework']}: {diff:.3e}{where}")
 
 
 def _fmt_acc_cell(value, width) -> str:

@@ -93,11 +93,30 @@ def cost_differences(runs: list[Run]) -> list[float | None]:
     return diffs
 
 
+AGREEMENT = 1e-10  # the parity suite's bar for recorded costs
+
+
+def first_disagreement(reference: dict, costs: dict, tolerance: float = AGREEMENT) -> int | None:
+    """The first recorded step whose costs differ by more than tolerance, or None."""
+    for step in sorted(reference):
+        if step in costs and abs(costs[step] - reference[step]) > tolerance:
+            return step
+    return None
+
+
 def compare_json(experiment: Experiment, runs: list[Run]) -> dict:
     diffs = cost_differences(runs)
+    reference = runs[0].result.costs
     objects = []
     for run, diff in zip(runs, diffs, strict=True):
-        objects.append({**run.to_json(), "max_abs_cost_diff_vs_reference": diff})
+        first = first_disagreement(reference, run.result.costs)
+        objects.append(
+            {
+                **run.to_json(),
+                "max_abs_cost_diff_vs_reference": diff,
+                "first_step_beyond_1e-10": first,
+            }
+        )
     others = [d for d in diffs[1:] if d is not None]
     return {
         "experiment": experiment.name,

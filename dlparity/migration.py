@@ -19,9 +19,18 @@ class Row:
     optax: str
     keras: str
     stock_keras_exact: bool
-    stock_deviation: float | None = None  # measured size of the stock difference (see `measure`)
-    measure: str = ""  # how stock_deviation is measured, as the parity suite does it
+    # measured size of the stock difference: of the stock component where it cannot match; of the
+    # trap (the component used without the mapping) where it can. `measure` says how.
+    stock_deviation: float | None = None
+    measure: str = ""
 
+
+# Sizes measured by parity_tests/test_keras_stock.py (Keras 3.15, TensorFlow 2.21, float64, CPU),
+# which checks each stays nonzero and within a factor of 3 of the value recorded here.
+_RUN = (
+    "||theta_stock - theta_course|| / ||theta_course - theta_0|| after 30 full-batch updates of "
+    "deep (2, 5, 2, 1), He seed 3, on moons"
+)
 
 TABLE: dict[str, Row] = {
     "momentum": Row(
@@ -33,26 +42,36 @@ TABLE: dict[str, Row] = {
         "momentum with lr decay", "a changes, v keeps (1-b) dW",
         "exact: optax scales by a after accumulating",
         "SGD folds a into its velocity: no setting matches; course-exact CourseSGD", False,
+        0.29,
+        f"{_RUN}; lr 0.1, beta 0.9, inverse-time decay 0.1 per update, the same (unlagged) rates for both: SGD(lr (1-b), momentum=b) alone",
     ),
     "rmsprop": Row(
         "RMSprop", "W -= a dW / (sqrt(s) + eps)",
         "rmsprop(a, decay=b2, eps=eps, eps_in_sqrt=False): exact (default eps_in_sqrt=True is not)",
         "RMSprop: dW / sqrt(s + eps), no option; course-exact CourseRMSprop", False,
+        0.27,
+        f"{_RUN}; lr 0.01, beta2 0.999, eps 1e-8 (early s < eps, so sqrt(s + eps) is far from sqrt(s) + eps); stock equals the eps_in_sqrt reference",
     ),
     "adam": Row(
         "Adam", "v_hat / (sqrt(s_hat) + eps), eps 1e-8",
         "adam(a, b1, b2, eps): exact",
         "Adam: eps-hat form, eps / sqrt(1 - b2^t) in the course's terms; course-exact CourseAdam", False,
+        4.5e-05,
+        f"{_RUN}; lr 0.0007, defaults b1 0.9, b2 0.999, eps 1e-8; stock equals the eps_hat reference",
     ),
     "decay": Row(
         "learning-rate decay", "lr0 / (1 + r floor(e / T)), set after each epoch (one-epoch lag)",
         "a schedule function of the update count: epoch = count // batches_per_epoch",
         "InverseTimeDecay(lr0, B*T, r, staircase=True) has no lag; course-exact CourseDecay", False,
+        0.034,
+        f"{_RUN}; gd lr 0.1, scheduled decay 1.0 every 10 updates: InverseTimeDecay (exact to the unlagged rates) vs the course's one-epoch lag",
     ),
     "l2": Row(
         "L2 regularization", "J += (lambd / 2m) sum ||W||^2",
         "the term added to the loss, differentiated by jax.grad",
         "kernel_regularizer=L2(lambd / 2m), cast to float32 on TF; course-exact CourseL2", False,
+        9.7e-10,
+        '|stock L2 penalty - (lambd / 2m) sum ||W||^2|: reg-l2 (2, 20, 3, 1) at its initial params, lambd 0.7, m 211 (the factor rounded to float32)',
     ),
     "binary-loss": Row(
         "binary cross-entropy", "-(1/m) sum[y log a + (1-y) log(1-a)]",
@@ -63,21 +82,29 @@ TABLE: dict[str, Row] = {
         "softmax cross-entropy", "softmax over axis 0, -(1/m) sum y log a",
         "softmax_cross_entropy(Z, Y, axis=0).mean()",
         "CategoricalCrossentropy wants (m, C): course-layout (C, m) reduces the wrong axis", True,
+        43.0,
+        '|CategoricalCrossentropy()(Y, A) - J| on course-layout (C, m) arrays: digits (10, 100), deep (64, 16, 10) He seed 1; (m, C) is exact',
     ),
     "dropout": Row(
         "dropout", "keep where rand < keep_prob, A * D / keep_prob",
         "the same formula with a jax.random mask (or the shared mask)",
         "Dropout(rate=1 - keep_prob) keeps where U >= rate; FixedDropout for shared masks", False,
+        0.02,
+        "|J_stock - J_course|, training-mode cost of reg-dropout's (2, 20, 3, 1) at its initial params on moons, Dropout(0.14, seed=l) vs the course's masks; with Keras' mask read back the formula is the course's",
     ),
     "batchnorm": Row(
         "batch norm", "batch mean, biased variance; running = running*m + batch*(1-m)",
         "the same formula",
         "BatchNormalization(momentum, epsilon) after Dense(use_bias=False): pin both", True,
+        0.051,
+        "max |A_L| difference at inference after one training batch: digits-bn (64, 32, 16, 10) He seed 1 on 64 digits, Keras' defaults (0.99, 1e-3) vs the course's (0.9, 1e-5)",
     ),
     "init": Row(
         "initialization", "randn(n_l, n_prev) * scale, drawn in NumPy after the seed",
         "draw in NumPy and convert; he_normal is truncated",
         "draw in NumPy and port; HeNormal is truncated and fans come from shape[0]", False,
+        0.023,
+        "share of the course's He draws (500 x 500, seed 1) beyond the largest |HeNormal(seed=1)| draw (a 2-sigma truncated normal of the same std)",
     ),
     "layout": Row(
         "layout", "W (n_l, n_prev), X (n_x, m)", "the same (our choice)",
@@ -140,43 +167,3 @@ def keras_inverse_time_decay_kwargs(config: TrainConfig, batches_per_epoch: int)
     interval = config.time_interval if config.decay == "scheduled" else 1
     return {"decay_steps": batches_per_epoch * interval, "decay_rate": config.decay_rate,
             "staircase": True}  # fmt: skip
-
-
-# ---------------------------------------------------------------- Keras: measured stock deviations
-# Measured by parity_tests/test_keras_stock.py (Keras 3.15, TensorFlow 2.21, float64, CPU), which
-# checks each stays nonzero and within a factor of 3 of the value recorded here.
-_RUN = (
-    "||theta_stock - theta_course|| / ||theta_course - theta_0|| after 30 full-batch updates of "
-    "deep (2, 5, 2, 1), He seed 3, on moons"
-)
-_KERAS_MEASURED = {
-    "momentum-decay": (0.29, f"{_RUN}; lr 0.1, beta 0.9, inverse-time decay 0.1 per update, the "
-                             "same (unlagged) rates for both: SGD(lr (1-b), momentum=b) alone"),
-    "rmsprop": (0.27, f"{_RUN}; lr 0.01, beta2 0.999, eps 1e-8 (early s < eps, so sqrt(s + eps) "
-                      "is far from sqrt(s) + eps); stock equals the eps_in_sqrt reference"),
-    "adam": (4.5e-5, f"{_RUN}; lr 0.0007, defaults b1 0.9, b2 0.999, eps 1e-8; stock equals the "
-                     "eps_hat reference"),
-    "decay": (0.034, f"{_RUN}; gd lr 0.1, scheduled decay 1.0 every 10 updates: InverseTimeDecay "
-                     "(exact to the unlagged rates) vs the course's one-epoch lag"),
-    "l2": (9.7e-10, "|stock L2 penalty - (lambd / 2m) sum ||W||^2|: reg-l2 (2, 20, 3, 1) at its "
-                    "initial params, lambd 0.7, m 211 (the factor rounded to float32)"),
-    "dropout": (0.020, "|J_stock - J_course|, training-mode cost of reg-dropout's (2, 20, 3, 1) at "
-                       "its initial params on moons, Dropout(0.14, seed=l) vs the course's masks; "
-                       "with Keras' mask read back the formula is the course's"),
-    "init": (0.023, "share of the course's He draws (500 x 500, seed 1) beyond the largest "
-                    "|HeNormal(seed=1)| draw (a 2-sigma truncated normal of the same std)"),
-}  # fmt: skip
-for _knob, (_size, _how) in _KERAS_MEASURED.items():
-    TABLE[_knob] = Row(**{**vars(TABLE[_knob]), "stock_deviation": _size, "measure": _how})
-
-# Rows whose stock Keras component is exact once the mapping is applied, and how far off it is
-# when it is not (CategoricalCrossentropy on course-layout arrays; BatchNormalization's defaults).
-# Checked the same way by parity_tests/test_keras_stock.py.
-KERAS_TRAPS: dict[str, tuple[float, str]] = {
-    "softmax-loss": (43.0, "|CategoricalCrossentropy()(Y, A) - J| on course-layout (C, m) "
-                           "arrays: digits (10, 100), deep (64, 16, 10) He seed 1; (m, C) is "
-                           "exact"),
-    "batchnorm": (0.051, "max |A_L| difference at inference after one training batch: digits-bn "
-                         "(64, 32, 16, 10) He seed 1 on 64 digits, Keras' defaults (0.99, 1e-3) "
-                         "vs the course's (0.9, 1e-5)"),
-}  # fmt: skip

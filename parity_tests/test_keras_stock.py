@@ -3,7 +3,7 @@
 For each stock component that cannot match, the test measures its deviation from the NumPy
 reference and checks it against the row's stock_deviation in migration.TABLE (nonzero, within a
 factor of 3), so the table is proven; likewise the traps of exact rows used unmapped
-(migration.KERAS_TRAPS). Where the reference has a flag for the Keras variant
+(the rows marked stock_keras_exact). Where the reference has a flag for the Keras variant
 (adam eps_hat, rmsprop eps_in_sqrt), stock Keras is shown EXACT to that variant.
 """
 
@@ -72,13 +72,9 @@ def config_for(optimizer, learning_rate, **changes):
 
 def assert_recorded(knob, measured):
     """Nonzero, and within a factor of 3 of the size migration records for the knob."""
-    if knob in migration.KERAS_TRAPS:  # exact when mapped: the size is that of the trap
-        assert migration.TABLE[knob].stock_keras_exact
-        recorded = migration.KERAS_TRAPS[knob][0]
-    else:
-        row = migration.TABLE[knob]
-        assert not row.stock_keras_exact and row.measure
-        recorded = row.stock_deviation
+    row = migration.TABLE[knob]  # stock_keras_exact rows record the size of their trap
+    assert row.measure
+    recorded = row.stock_deviation
     assert measured > 0, f"{knob}: stock Keras matched exactly; the table says it cannot"
     assert recorded / 3 <= measured <= recorded * 3, (
         f"{knob}: measured {measured:.3g}, the table records {recorded:.3g}"
