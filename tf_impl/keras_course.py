@@ -229,6 +229,7 @@ def _logits_of(output, op_type: str):
 class CourseBinaryCrossentropy(keras.losses.Loss):
     """-(y log a + (1 - y) log(1 - a)) per example, the course's formula; mean over the batch.
 
+    a is the course's sigmoid of the logits behind y_pred.
     Where a has rounded to 0 or 1 the formula is inf or NaN; there, and only there, the value
     comes from the logits, softplus(z) - y z. The gradient is always the logits form's,
     sigmoid(z) - y, the reference's dZ = AL - Y: differentiating log(1 - a) itself would lose
@@ -241,7 +242,10 @@ class CourseBinaryCrossentropy(keras.losses.Loss):
     def call(self, y_true, y_pred):
         Z = _logits_of(y_pred, "Sigmoid")
         from_logits = ops.softplus(Z) - y_true * Z
-        course = -(y_true * ops.log(y_pred) + (1 - y_true) * ops.log(1 - y_pred))
+        # the value from the course's sigmoid, 1 / (1 + e^-z): near saturation log(1 - a) turns
+        # the one ulp by which Keras' sigmoid may differ into a relative error of eps / (1 - a)
+        A = 1 / (1 + ops.exp(-Z))
+        course = -(y_true * ops.log(A) + (1 - y_true) * ops.log(1 - A))
         value = ops.where(ops.isfinite(course), course, from_logits)
         return ops.mean(from_logits + ops.stop_gradient(value - from_logits), axis=-1)
 
