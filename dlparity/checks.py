@@ -12,7 +12,7 @@ import numpy as np
 
 from dlparity import DlparityError
 from dlparity.init import parameter_keys
-from dlparity.spec import ModelSpec
+from dlparity.spec import ModelSpec, TrainConfig
 
 
 def expected_shapes(spec: ModelSpec) -> dict[str, tuple[int, int]]:
@@ -74,3 +74,15 @@ def check_data(spec: ModelSpec, X, Y) -> None:
         raise DlparityError(f"Y: labels must be 0 or 1, found {np.unique(Y)[:5].tolist()}")
     if spec.output == "softmax" and not np.all(Y.sum(axis=0) == 1):
         raise DlparityError("Y: softmax labels must be one-hot, one 1 per column")
+
+
+def check_train_call(spec, config, data, progress) -> None:
+    """The arguments of every framework's train(): types first, so mistakes are named."""
+    if not isinstance(spec, ModelSpec):
+        raise DlparityError(f"spec: expected a ModelSpec, got {type(spec).__name__}")
+    if not isinstance(config, TrainConfig):
+        raise DlparityError(f"config: expected a TrainConfig, got {type(config).__name__}")
+    if not isinstance(data, tuple | list) or len(data) != 2:
+        raise DlparityError("data: expected a pair (X, Y)")
+    if progress is not None and not callable(progress):
+        raise DlparityError(f"progress: expected a function progress(step, cost), got {progress!r}")

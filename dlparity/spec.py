@@ -148,6 +148,12 @@ class TrainConfig:
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 _fail(name, f"must be a non-negative integer, got {value!r}")
 
+    def optimizer_hyperparameters(self) -> dict:
+        """The named optimizer's hyperparameters, by their names in the course's update formulas."""
+        names = {"gd": (), "momentum": ("beta",), "rmsprop": ("beta2", "epsilon"),
+                 "adam": ("beta1", "beta2", "epsilon")}[self.optimizer]  # fmt: skip
+        return {name: getattr(self, name) for name in names}
+
     @property
     def steps(self) -> int:
         """Number of outer steps: iterations for full batch, epochs for mini-batches."""

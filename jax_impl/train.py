@@ -16,7 +16,7 @@ import numpy as np
 from jax import lax
 
 from dlparity import DlparityError
-from dlparity.checks import check_data, check_params
+from dlparity.checks import check_data, check_params, check_train_call
 from dlparity.init import initial_bn_state
 from dlparity.plan import make_plan
 from dlparity.results import TrainResult
@@ -194,17 +194,6 @@ def _check_options(options: dict):
     return randomness, int(seed)
 
 
-def _check_call(spec, config, data, progress):
-    if not isinstance(spec, ModelSpec):
-        raise DlparityError(f"spec: expected a ModelSpec, got {type(spec).__name__}")
-    if not isinstance(config, TrainConfig):
-        raise DlparityError(f"config: expected a TrainConfig, got {type(config).__name__}")
-    if not isinstance(data, tuple | list) or len(data) != 2:
-        raise DlparityError("data: expected a pair (X, Y)")
-    if progress is not None and not callable(progress):
-        raise DlparityError(f"progress: expected a function progress(step, cost), got {progress!r}")
-
-
 def _compiled(key, make_run, args):
     """The run's executable, compiled once per structure; returns it and the seconds compiling took."""
     if key in _compiled_runs:
@@ -225,7 +214,7 @@ def train(spec: ModelSpec, config: TrainConfig, data, params0, *, progress=None,
     Options: randomness="parity" (dlparity.plan's orders and masks) or "native" (jax.random),
     seed=0 for native. progress(step, cost) is called at each recorded step, after the run.
     """
-    _check_call(spec, config, data, progress)
+    check_train_call(spec, config, data, progress)
     randomness, seed = _check_options(options)
     X, Y = data
     check_data(spec, X, Y)

@@ -80,19 +80,17 @@ def adam_update(grads, state, params, lr, *, beta1, beta2, epsilon, eps_hat=Fals
     return new, {"v": v, "s": s, "t": t}
 
 
+OPTIMIZERS = {
+    "gd": (gd_init, gd_update),
+    "momentum": (momentum_init, momentum_update),
+    "rmsprop": (rmsprop_init, rmsprop_update),
+    "adam": (adam_init, adam_update),
+}
+
+
 def make_optimizer(config: TrainConfig, *, eps_hat=False, eps_in_sqrt=False) -> Optimizer:
-    """The optimizer a TrainConfig names, with its hyperparameters bound."""
-    name = config.optimizer
-    if name == "gd":
-        return Optimizer(gd_init, gd_update)
-    if name == "momentum":
-        return Optimizer(momentum_init, partial(momentum_update, beta=config.beta))
-    if name == "rmsprop":
-        update = partial(
-            rmsprop_update, beta2=config.beta2, epsilon=config.epsilon, eps_in_sqrt=eps_in_sqrt
-        )
-        return Optimizer(rmsprop_init, update)
-    update = partial(
-        adam_update, beta1=config.beta1, beta2=config.beta2, epsilon=config.epsilon, eps_hat=eps_hat
-    )
-    return Optimizer(adam_init, update)
+    """The optimizer a TrainConfig names, its hyperparameters (and any Keras variant) bound."""
+    init, update = OPTIMIZERS[config.optimizer]
+    variant = {"rmsprop": {"eps_in_sqrt": eps_in_sqrt}, "adam": {"eps_hat": eps_hat}}
+    hyper = {**config.optimizer_hyperparameters(), **variant.get(config.optimizer, {})}
+    return Optimizer(init, partial(update, **hyper))

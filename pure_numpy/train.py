@@ -4,7 +4,7 @@ import time
 
 import numpy as np
 
-from dlparity.checks import check_data, check_params
+from dlparity.checks import check_data, check_params, check_train_call
 from dlparity.init import initial_bn_state
 from dlparity.plan import make_plan
 from dlparity.results import TrainResult
@@ -33,6 +33,7 @@ def _run_step(params, opt_state, bn_state, X, Y, step, lr, plan, spec, optimizer
 
 def train(spec: ModelSpec, config: TrainConfig, data, params0, *, progress=None) -> TrainResult:
     """Train from params0 on data = (X, Y). progress(step, cost) is called at each recorded step."""
+    check_train_call(spec, config, data, progress)
     X, Y = data
     check_data(spec, X, Y)
     check_params(params0, spec)

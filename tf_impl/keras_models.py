@@ -19,7 +19,13 @@ import numpy as np
 import tensorflow as tf
 
 from dlparity import DlparityError, layout, migration
-from dlparity.checks import check_data, check_inputs, check_params, expected_shapes
+from dlparity.checks import (
+    check_data,
+    check_inputs,
+    check_params,
+    check_train_call,
+    expected_shapes,
+)
 from dlparity.gradcheck import gradient_difference
 from dlparity.init import parameter_keys
 from dlparity.plan import TrainPlan, make_plan
@@ -427,6 +433,7 @@ def train(
     batch's summed loss. compile_seconds covers the first step, which traces the train
     function; seconds the remaining steps.
     """
+    check_train_call(spec, config, data, progress)
     X, Y = data
     check_data(spec, X, Y)
     _check_options(spec, initializer, loss_reduction, steps_per_execution)

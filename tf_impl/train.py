@@ -13,7 +13,7 @@ import numpy as np
 import tensorflow as tf
 
 from dlparity import DlparityError
-from dlparity.checks import check_data, check_params
+from dlparity.checks import check_data, check_params, check_train_call
 from dlparity.init import initial_bn_state
 from dlparity.plan import make_plan
 from dlparity.results import TrainResult
@@ -23,17 +23,6 @@ from tf_impl.models import gradients
 from tf_impl.optimizers import make_optimizer
 
 RANDOMNESS = ("parity", "native")
-
-
-def _check_call(spec, config, data, progress) -> None:
-    if not isinstance(spec, ModelSpec):
-        raise DlparityError(f"spec: expected a ModelSpec, got {type(spec).__name__}")
-    if not isinstance(config, TrainConfig):
-        raise DlparityError(f"config: expected a TrainConfig, got {type(config).__name__}")
-    if not isinstance(data, tuple | list) or len(data) != 2:
-        raise DlparityError("data: expected a pair (X, Y)")
-    if progress is not None and not callable(progress):
-        raise DlparityError(f"progress: expected a function progress(step, cost), got {progress!r}")
 
 
 def _check_options(randomness, seed, options) -> None:
@@ -159,7 +148,7 @@ def train(
     compile_seconds is tracing plus TF's graph optimization (a zero-step call); seconds the run.
     progress is called after the compiled run, with the recorded costs.
     """
-    _check_call(spec, config, data, progress)
+    check_train_call(spec, config, data, progress)
     _check_options(randomness, seed, options)
     X, Y = data
     check_data(spec, X, Y)
