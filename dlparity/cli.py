@@ -41,6 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "train":
             p.add_argument("--framework", default="numpy", help="numpy | jax | tf | keras")
             p.add_argument("--stock", action="store_true", help="keras: Keras' own components")
+            p.add_argument("--randomness", choices=("parity", "native"), default="parity",
+                           help="jax, tf: the course's batch orders and masks (parity) or the "
+                           "framework's own generator (native)")  # fmt: skip
         else:
             p.add_argument("--frameworks", type=_frameworks_arg, default=None,
                            help="comma-separated, e.g. numpy,jax,tf,keras,keras-stock "
@@ -162,9 +165,14 @@ def cmd_train(args) -> int:
     if args.stock and args.framework != "keras":
         raise DlparityError("--stock applies to --framework keras only")
     split_framework(framework)
+    options = {}
+    if args.randomness == "native":
+        if args.framework not in ("jax", "tf"):
+            raise DlparityError("--randomness native applies to --framework jax or tf")
+        options["randomness"] = "native"
     print(f"{experiment.name} ({experiment.course}, {experiment.summary}) "
           f"with {framework}, {args.dtype}")  # fmt: skip
-    run = _train_one(experiment, framework, arrays, args.quiet)
+    run = _train_one(experiment, framework, arrays, args.quiet, **options)
     _report(run)
     rows = published_check(experiment, run)
     if rows:

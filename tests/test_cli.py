@@ -69,6 +69,7 @@ def test_gradcheck_passes(capsys):
         (["gradcheck", "planar", "--framework", "keras"], "gradcheck: framework"),
         (["gradcheck", "planar", "--examples", "0"], "--examples"),
         (["frobnicate"], "invalid choice"),
+        (["train", "planar", "--randomness", "native"], "--randomness native applies"),
     ],
 )
 def test_errors_are_one_line_with_status_2(capsys, argv, message):
@@ -96,3 +97,27 @@ def test_signs_softmax_runs_on_user_supplied_files(capsys, tmp_path):
     assert code == 0 and "Cost after epoch 0:" in out
     result = json.loads(path.read_text())
     assert list(result["costs"])[:3] == ["0", "10", "20"] and result["costs"]["99"] > 0
+
+
+def test_compare_all_frameworks_side_by_side(capsys, tmp_path):
+    path = tmp_path / "cmp.json"
+    code, out, _ = run(capsys, "compare", "digits-bn", "--frameworks", "numpy,jax,tf,keras,keras-stock",
+                       "--json", str(path))  # fmt: skip
+    assert code == 0
+    assert "max |cost - numpy| for jax" in out and "for keras-stock" in out
+    result = json.loads(path.read_text())
+    assert [r["framework"] for r in result["runs"]] == [
+        "numpy",
+        "jax",
+        "tf",
+        "keras",
+        "keras-stock",
+    ]
+    first = [r["costs"]["0"] for r in result["runs"]]
+    assert max(abs(c - first[0]) for c in first[:4]) < 1e-10  # course-exact ones agree
+    assert all(r["compile_seconds"] >= 0 for r in result["runs"])
+
+
+def test_train_jax_native_randomness(capsys):
+    code, out, _ = run(capsys, "train", "digits-bn", "--framework", "jax", "--randomness", "native")
+    assert code == 0 and "with jax" in out and "Train accuracy" in out
