@@ -23,24 +23,30 @@ def expected_shapes(spec: ModelSpec) -> dict[str, tuple[int, int]]:
     return shapes
 
 
-def check_params(params, spec: ModelSpec) -> None:
-    """Every parameter of the spec present with its course-layout shape, and no stray keys."""
-    expected = expected_shapes(spec)
-    missing = [k for k in expected if k not in params]
+def check_arrays(name: str, arrays, expected: dict, spec: ModelSpec) -> None:
+    """A dict holding exactly the expected keys, each with its expected shape."""
+    if not isinstance(arrays, dict):
+        raise DlparityError(f"{name}: expected a dict, got {type(arrays).__name__}")
+    missing = [k for k in expected if k not in arrays]
     if missing:
         raise DlparityError(
-            f"params: missing {', '.join(missing)} for layer_dims {spec.layer_dims}"
+            f"{name}: missing {', '.join(missing)} for layer_dims {spec.layer_dims}"
         )
-    extra = [k for k in params if k not in expected]
+    extra = [k for k in arrays if k not in expected]
     if extra:
         raise DlparityError(
-            f"params: unexpected keys {', '.join(extra)} for this {spec.architecture}"
+            f"{name}: unexpected keys {', '.join(extra)} for this {spec.architecture}"
         )
     for key, shape in expected.items():
-        if tuple(params[key].shape) != shape:
+        if tuple(np.shape(arrays[key])) != shape:
             raise DlparityError(
-                f"params: {key} has shape {tuple(params[key].shape)}, expected {shape}"
+                f"{name}: {key} has shape {tuple(np.shape(arrays[key]))}, expected {shape}"
             )
+
+
+def check_params(params, spec: ModelSpec) -> None:
+    """Every parameter of the spec present with its course-layout shape, and no stray keys."""
+    check_arrays("params", params, expected_shapes(spec), spec)
 
 
 def check_inputs(params, X, spec: ModelSpec, Y=None) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from dlparity import DlparityError
-from dlparity.checks import check_params, expected_shapes
+from dlparity.checks import check_arrays, check_params, expected_shapes
 from dlparity.init import initial_bn_state, parameter_keys
 from dlparity.spec import ModelSpec
 
@@ -47,21 +47,7 @@ def _from_keras(key: str, value, course_shape) -> np.ndarray:
 def check_bn_state(bn_state, spec: ModelSpec) -> None:
     """bn_state holds exactly mu_l, var_l (n_l, 1) for every batch-norm layer."""
     expected = {k: v.shape for k, v in initial_bn_state(spec).items()}
-    if not isinstance(bn_state, dict):
-        raise DlparityError(f"bn_state: expected a dict, got {type(bn_state).__name__}")
-    missing = [k for k in expected if k not in bn_state]
-    if missing:
-        raise DlparityError(
-            f"bn_state: missing {', '.join(missing)} for layer_dims {spec.layer_dims}"
-        )
-    extra = [k for k in bn_state if k not in expected]
-    if extra:
-        raise DlparityError(f"bn_state: unexpected keys {', '.join(extra)}")
-    for key, shape in expected.items():
-        if tuple(np.shape(bn_state[key])) != shape:
-            raise DlparityError(
-                f"bn_state: {key} has shape {tuple(np.shape(bn_state[key]))}, expected {shape}"
-            )
+    check_arrays("bn_state", bn_state, expected, spec)
 
 
 def to_keras_weights(params, spec: ModelSpec, bn_state=None) -> list[np.ndarray]:

@@ -6,20 +6,15 @@ course_schedule gives the same rates as a plain optax schedule of the update cou
 """
 
 from collections.abc import Callable
-from typing import NamedTuple
 
 import jax.numpy as jnp
 import optax
 
 from dlparity import migration
+from dlparity.optimizers import Optimizer
 from dlparity.spec import TrainConfig
 
 _FACTORIES = {"gd": optax.sgd, "momentum": optax.sgd, "rmsprop": optax.rmsprop, "adam": optax.adam}
-
-
-class Optimizer(NamedTuple):
-    init: Callable
-    update: Callable
 
 
 def optax_rate(config: TrainConfig, lr):

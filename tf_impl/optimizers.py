@@ -4,19 +4,11 @@ init(params) -> state;  update(grads, state, params, lr) -> (params, state).
 Each update returns new dicts of tensors; train() assigns them to its tf.Variables.
 """
 
-from collections.abc import Callable
-from functools import partial
-from typing import NamedTuple
-
 import tensorflow as tf
 
+from dlparity.optimizers import Optimizer, bind
 from dlparity.spec import TrainConfig
 from tf_impl.precision import hyper, tensor
-
-
-class Optimizer(NamedTuple):
-    init: Callable
-    update: Callable
 
 
 def _zeros_like(params):
@@ -108,7 +100,7 @@ def adam_update(grads, state, params, lr, *, beta1, beta2, epsilon, eps_hat=Fals
     return new, {"v": v, "s": s, "t": t}
 
 
-OPTIMIZERS = {
+FORMULAS = {
     "gd": (gd_init, gd_update),
     "momentum": (momentum_init, momentum_update),
     "rmsprop": (rmsprop_init, rmsprop_update),
@@ -118,7 +110,4 @@ OPTIMIZERS = {
 
 def make_optimizer(config: TrainConfig, *, eps_hat=False, eps_in_sqrt=False) -> Optimizer:
     """The optimizer a TrainConfig names, its hyperparameters (and any Keras variant) bound."""
-    init, update = OPTIMIZERS[config.optimizer]
-    variant = {"rmsprop": {"eps_in_sqrt": eps_in_sqrt}, "adam": {"eps_hat": eps_hat}}
-    hyper = {**config.optimizer_hyperparameters(), **variant.get(config.optimizer, {})}
-    return Optimizer(init, partial(update, **hyper))
+    return bind(FORMULAS, config, eps_hat=eps_hat, eps_in_sqrt=eps_in_sqrt)
