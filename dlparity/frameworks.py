@@ -1,6 +1,6 @@
 """Which implementations exist, which can be imported here, and how to load one.
 
-A framework module (pure_numpy, jax_impl, tf_impl, tf_impl.keras_models) provides
+A framework (pure_numpy, jax_impl, tf_impl, or tf_impl.keras_train with keras_models) provides
 `train(spec, config, data, params0, *, progress=None, **options) -> TrainResult` and
 `predict(params, X, spec, *, bn_state=None)`.
 """
@@ -18,7 +18,7 @@ FRAMEWORKS = {
     "numpy": ("pure_numpy.train", "pure_numpy.models", ()),
     "jax": ("jax_impl.train", "jax_impl.models", ("jax", "optax")),
     "tf": ("tf_impl.train", "tf_impl.models", ("tensorflow",)),
-    "keras": ("tf_impl.keras_models", "tf_impl.keras_models", ("tensorflow", "keras")),
+    "keras": ("tf_impl.keras_train", "tf_impl.keras_models", ("tensorflow", "keras")),
 }
 
 

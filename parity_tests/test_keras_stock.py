@@ -26,6 +26,7 @@ from parity_tests.conftest import assert_close_in_order  # noqa: E402
 from pure_numpy import layers, losses  # noqa: E402
 from pure_numpy.optimizers import make_optimizer as reference_optimizer  # noqa: E402
 from tf_impl import keras_models as km  # noqa: E402
+from tf_impl import keras_train as kt  # noqa: E402
 
 SPEC = ModelSpec("deep", (2, 5, 2, 1))
 STEPS = 30
@@ -61,7 +62,7 @@ def reference_run(config, rates, **variant):
 
 
 def stock_run(config):
-    return km.train(SPEC, config, moons(), params0(), stock=True)
+    return kt.train(SPEC, config, moons(), params0(), stock=True)
 
 
 def config_for(optimizer, learning_rate, **changes):
@@ -228,7 +229,7 @@ def test_stock_training_runs_every_stock_component():
     spec = replace(SPEC, lambd=0.5, keep_prob=0.9)
     config = TrainConfig(learning_rate=0.01, optimizer="adam", num_epochs=4, mini_batch_size=64,
                          decay="inverse-time", decay_rate=0.5, record_every=1)  # fmt: skip
-    got = km.train(spec, config, moons(), params0(), stock=True)
+    got = kt.train(spec, config, moons(), params0(), stock=True)
     assert got.extra["stock"] and np.all(np.isfinite(list(got.costs.values())))
     assert got.learning_rates[1] == 0.01 / 1.5  # no lag: epoch 1 already decayed
     want = ref_train.train(spec, config, moons(), params0())

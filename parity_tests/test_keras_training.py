@@ -17,6 +17,7 @@ from dlparity import data, experiments, frameworks  # noqa: E402
 from dlparity.init import initialize_parameters  # noqa: E402
 from parity_tests.conftest import TRAJECTORY_TOLERANCE, assert_close_in_order  # noqa: E402
 from tf_impl import keras_models as km  # noqa: E402
+from tf_impl import keras_train as kt  # noqa: E402
 
 
 def experiment_run(name, dtype="float64", **changes):
@@ -36,7 +37,7 @@ def assert_same_run(spec, config, data_, params0, *, dtype="float64", until=None
     """Keras' recorded costs within the trajectory tolerance; params, accuracy as the reference."""
     X, Y = data_
     want = ref_train.train(spec, config, data_, params0)
-    got = km.train(spec, config, data_, params0, **options)
+    got = kt.train(spec, config, data_, params0, **options)
     steps = [s for s in want.costs if until is None or s <= until]
     assert list(got.costs) == list(want.costs)
     bad = [(s, got.costs[s], want.costs[s]) for s in steps
@@ -97,7 +98,7 @@ def test_float32_planar_within_float32_tolerance():
         "planar", "float32", num_iterations=40, record_every=10
     )
     want = ref_train.train(spec, config, data_, params0)
-    got = km.train(spec, config, data_, params0)
+    got = kt.train(spec, config, data_, params0)
     assert all(v.dtype == np.float32 for v in got.params.values())
     assert_close_in_order({f"cost{s}": c for s, c in want.costs.items()},
                           {f"cost{s}": c for s, c in got.costs.items()}, "float32")  # fmt: skip
@@ -158,11 +159,11 @@ def test_signs_the_c2w3_way_summed_loss_and_glorot_init(tmp_path):
     on their mean, so the reference with eps / 32 follows the same path. Costs: the sum over
     the epoch / m, as C2W3 prints them."""
     spec, config, data_, _ = signs_run(tmp_path, 64, num_epochs=3, record_every=1)
-    params0 = km.glorot_parameters(spec, seed=1)
+    params0 = kt.glorot_parameters(spec, seed=1)
     initializer = keras.initializers.GlorotNormal(seed=1)
     assert_close_in_order({"b2": np.asarray(initializer((12, 1), dtype="float64"))}, params0)
     want = ref_train.train(spec, replace(config, epsilon=config.epsilon / 32), data_, params0)
-    got = km.train(spec, config, data_, None, initializer="glorot_normal", loss_reduction="sum")
+    got = kt.train(spec, config, data_, None, initializer="glorot_normal", loss_reduction="sum")
     assert max(abs(got.costs[s] - want.costs[s]) for s in want.costs) < TRAJECTORY_TOLERANCE
     assert_close_in_order(want.params, got.params, what="summed-loss params")
 

@@ -10,6 +10,7 @@ from dlparity.init import initial_bn_state, initialize_parameters  # noqa: E402
 from dlparity.spec import ModelSpec, TrainConfig  # noqa: E402
 from tf_impl import keras_course  # noqa: E402
 from tf_impl import keras_models as km  # noqa: E402
+from tf_impl import keras_train as kt  # noqa: E402
 
 DEEP = ModelSpec("deep", (2, 3, 1))
 BN = ModelSpec("softmax_bn", (2, 3, 2), output="softmax", batchnorm=True)
@@ -33,31 +34,31 @@ def params(spec=DEEP):
 )
 def test_train_rejects_bad_data(data, message):
     with pytest.raises(DlparityError, match=message):
-        km.train(DEEP, CONFIG, data, params())
+        kt.train(DEEP, CONFIG, data, params())
 
 
 def test_train_rejects_bad_params_and_options():
     bad = {**params(), "W1": np.zeros((2, 3))}
     with pytest.raises(DlparityError, match=r"W1 has shape \(2, 3\), expected \(3, 2\)"):
-        km.train(DEEP, CONFIG, (X, Y), bad)
+        kt.train(DEEP, CONFIG, (X, Y), bad)
     for option, message in [
         ({"initializer": "he"}, "initializer: unknown option 'he'"),
         ({"loss_reduction": "max"}, "loss_reduction: unknown option 'max'"),
         ({"steps_per_execution": 0}, "steps_per_execution: must be a positive integer"),
     ]:
         with pytest.raises(DlparityError, match=message):
-            km.train(DEEP, CONFIG, (X, Y), params(), **option)
+            kt.train(DEEP, CONFIG, (X, Y), params(), **option)
     with pytest.raises(DlparityError, match="the summed loss .C2W3. has no L2 term"):
-        km.train(
+        kt.train(
             ModelSpec("deep", (2, 3, 1), lambd=0.1), CONFIG, (X, Y), params(), loss_reduction="sum"
         )
     minibatches = TrainConfig(learning_rate=0.1, num_epochs=1, mini_batch_size=2)
     with pytest.raises(DlparityError, match="steps_per_execution: 2 does not divide the 3 batches"):
-        km.train(DEEP, minibatches, (X, Y), params(), steps_per_execution=2)
+        kt.train(DEEP, minibatches, (X, Y), params(), steps_per_execution=2)
     with pytest.raises(
         DlparityError, match="glorot_normal .C2W3. is for networks without batch norm"
     ):
-        km.train(BN, CONFIG, (X, np.vstack([Y, 1 - Y])), None, initializer="glorot_normal")
+        kt.train(BN, CONFIG, (X, np.vstack([Y, 1 - Y])), None, initializer="glorot_normal")
 
 
 def test_contract_functions_check_shapes_and_state():

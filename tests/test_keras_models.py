@@ -10,6 +10,7 @@ from dlparity.init import initial_bn_state, initialize_parameters  # noqa: E402
 from dlparity.spec import ModelSpec, TrainConfig  # noqa: E402
 from tf_impl import keras_course  # noqa: E402
 from tf_impl import keras_models as km  # noqa: E402
+from tf_impl import keras_train as kt  # noqa: E402
 
 DROPOUT_L2 = ModelSpec("deep", (2, 4, 3, 1), keep_prob=0.8, lambd=0.4)
 BN = ModelSpec("softmax_bn", (4, 5, 3), output="softmax", batchnorm=True, bn_momentum=0.8,
@@ -109,7 +110,7 @@ def test_keras_result_saves_and_loads_as_a_checkpoint(tmp_path):
     spec = ModelSpec("deep", (2, 3, 1))
     X = np.random.RandomState(0).randn(2, 8)
     Y = (X[:1] > 0).astype(np.float64)
-    result = km.train(spec, TrainConfig(learning_rate=0.5, num_iterations=3), (X, Y),
+    result = kt.train(spec, TrainConfig(learning_rate=0.5, num_iterations=3), (X, Y),
                       initialize_parameters(spec, "he"))  # fmt: skip
     path = layout.save_checkpoint(tmp_path / "keras.npz", result.params, result.bn_state, spec=spec)
     params, _ = layout.load_checkpoint(path, spec)
