@@ -100,22 +100,24 @@ def from_keras_gradients(grads, spec: ModelSpec) -> dict:
     return {key: course[key] for key in parameter_keys(spec)}
 
 
+def _examples_to_rows(array, n: int, name: str) -> np.ndarray:
+    """A course-layout (n, m) array as Keras' (m, n), shape checked."""
+    array = np.asarray(array)
+    if array.ndim != 2 or array.shape[0] != n:
+        raise DlparityError(
+            f"{name}: shape {array.shape}, expected ({n}, m) with examples as columns"
+        )
+    return np.ascontiguousarray(array.T)
+
+
 def to_keras_inputs(X, spec: ModelSpec) -> np.ndarray:
     """X (n_x, m) -> Keras inputs (m, n_x)."""
-    X = np.asarray(X)
-    n_x = spec.layer_dims[0]
-    if X.ndim != 2 or X.shape[0] != n_x:
-        raise DlparityError(f"X: shape {X.shape}, expected ({n_x}, m) with examples as columns")
-    return np.ascontiguousarray(X.T)
+    return _examples_to_rows(X, spec.layer_dims[0], "X")
 
 
 def to_keras_labels(Y, spec: ModelSpec) -> np.ndarray:
     """Y (n_y, m) -> Keras targets (m, n_y)."""
-    Y = np.asarray(Y)
-    n_y = spec.layer_dims[-1]
-    if Y.ndim != 2 or Y.shape[0] != n_y:
-        raise DlparityError(f"Y: shape {Y.shape}, expected ({n_y}, m) with examples as columns")
-    return np.ascontiguousarray(Y.T)
+    return _examples_to_rows(Y, spec.layer_dims[-1], "Y")
 
 
 def from_keras_outputs(A, spec: ModelSpec) -> np.ndarray:

@@ -7,8 +7,14 @@ float32: one float32 ulp is 1.2e-7; a few hundred rounding steps accumulated thr
 run stay below 1e-4 relative, while a formula difference shows at 1e-3 or more.
 """
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
+
+from dlparity.init import initial_bn_state, initialize_parameters
+from dlparity.rng import dropout_masks
+from dlparity.spec import ModelSpec
 
 TOLERANCES = {
     "float64": {"rtol": 1e-12, "atol": 1e-14},
@@ -44,3 +50,38 @@ def assert_close_in_order(expected: dict, actual: dict, dtype: str = "float64", 
 @pytest.fixture
 def tolerances():
     return TOLERANCES
+
+
+def seeded_problem(spec: ModelSpec, *, m: int = 9, seed: int = 0, perturb: float = 0.1):
+    """Everything a comparison starts from, seeded: He parameters with biases, gammas and betas
+    moved off 0 and 1, random X and labels, the course's dropout masks, and running statistics
+    moved off their (0, 1) start. Arrays in spec.dtype; bn_state None without batch norm."""
+    rng = np.random.RandomState(seed)
+    params = initialize_parameters(spec, "he", seed=1)
+    if perturb:
+        for key in params:
+            if not key.startswith("W"):
+                params[key] = params[key] + perturb * rng.randn(*params[key].shape)
+    X = rng.randn(spec.layer_dims[0], m)
+    n_y = spec.layer_dims[-1]
+    if spec.output == "sigmoid":
+        Y = (rng.rand(1, m) < 0.5).astype(np.float64)
+    else:
+        Y = np.eye(n_y)[:, rng.randint(n_y, size=m)]
+    masks = None
+    if spec.keep_prob < 1:
+        masks = dropout_masks(spec.layer_dims, m, spec.keep_prob, seed=seed + 5, dtype=spec.dtype)
+    bn_state = None
+    if spec.batchnorm:
+        bn_state = {
+            k: (v + 0.2 * np.abs(rng.randn(*v.shape))).astype(spec.dtype)
+            for k, v in initial_bn_state(spec).items()
+        }
+    return SimpleNamespace(
+        spec=spec,
+        params={k: v.astype(spec.dtype) for k, v in params.items()},
+        X=X.astype(spec.dtype),
+        Y=Y.astype(spec.dtype),
+        masks=masks,
+        bn_state=bn_state,
+    )

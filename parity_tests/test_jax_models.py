@@ -10,10 +10,9 @@ import pytest
 
 import jax_impl.models as jm
 import pure_numpy.models as nm
-from dlparity.init import initial_bn_state, initialize_parameters, parameter_keys
-from dlparity.rng import dropout_masks
+from dlparity.init import parameter_keys
 from dlparity.spec import ModelSpec
-from parity_tests.conftest import assert_close_in_order
+from parity_tests.conftest import assert_close_in_order, seeded_problem
 
 M = 12  # examples in the small random data sets
 
@@ -35,31 +34,14 @@ SPECS = {
 
 def make_case(name: str, *, m: int = M, seed: int = 0, dtype: str = "float64"):
     """(spec, params, X, Y, masks, bn_state) for a named case, all NumPy, reproducible."""
-    spec = SPECS[name].with_dtype(dtype)
-    rng = np.random.RandomState(seed)
-    params = initialize_parameters(spec, "he", seed=seed + 1)
-    if name != "relu-at-zero":
-        params = {
-            k: v if k.startswith("W") else v + 0.3 * rng.randn(*v.shape) for k, v in params.items()
-        }
-    X = rng.randn(spec.layer_dims[0], m)
+    case = seeded_problem(SPECS[name].with_dtype(dtype), m=m, seed=seed,
+                          perturb=0.0 if name == "relu-at-zero" else 0.3)  # fmt: skip
+    params, X = case.params, case.X
     if name == "relu-at-zero":
         X[:, ::3] = 0.0
     if name == "saturated-sigmoid":
         params["W1"] = params["W1"] * 3000
-    n_y = spec.layer_dims[-1]
-    if spec.output == "sigmoid":
-        Y = (rng.rand(1, m) < 0.5).astype(np.float64)
-    else:
-        Y = np.eye(n_y)[:, rng.randint(0, n_y, m)]
-    masks = None
-    if spec.keep_prob < 1:
-        masks = dropout_masks(spec.layer_dims, m, spec.keep_prob, seed=seed + 7, dtype=dtype)
-    bn_state = initial_bn_state(spec) or None
-    if bn_state is not None:  # running statistics away from their (0, 1) start
-        bn_state = {k: v + 0.2 * rng.rand(*v.shape) for k, v in bn_state.items()}
-    cast = {k: v.astype(dtype) for k, v in params.items()}
-    return spec, cast, X.astype(dtype), Y.astype(dtype), masks, bn_state
+    return case.spec, params, X, case.Y, case.masks, case.bn_state
 
 
 def reference_layers(caches) -> dict:

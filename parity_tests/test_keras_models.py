@@ -10,10 +10,9 @@ import pytest
 pytest.importorskip("keras")
 
 import pure_numpy.models as ref  # noqa: E402
-from dlparity.init import initial_bn_state, initialize_parameters  # noqa: E402
-from dlparity.rng import dropout_masks  # noqa: E402
+from dlparity.init import initial_bn_state  # noqa: E402
 from dlparity.spec import ModelSpec  # noqa: E402
-from parity_tests.conftest import assert_close_in_order  # noqa: E402
+from parity_tests.conftest import assert_close_in_order, seeded_problem  # noqa: E402
 from tf_impl import keras_models as km  # noqa: E402
 
 CASES = {
@@ -30,21 +29,9 @@ M = 9
 
 def make_case(spec, seed=0):
     """Params with non-zero biases / gamma / beta, data and running statistics, all seeded."""
-    rng = np.random.RandomState(seed)
-    params = initialize_parameters(spec, "he", seed=2)
-    for key in params:
-        if not key.startswith("W"):
-            params[key] = params[key] + 0.3 * rng.randn(*params[key].shape)
-    X = rng.randn(spec.layer_dims[0], M)
-    if spec.output == "sigmoid":
-        Y = (rng.rand(1, M) > 0.5).astype(np.float64)
-    else:
-        Y = np.eye(spec.layer_dims[-1])[rng.randint(0, spec.layer_dims[-1], M)].T
-    bn_state = {k: v + 0.5 * rng.rand(*v.shape) for k, v in initial_bn_state(spec).items()}
-    masks = (
-        dropout_masks(spec.layer_dims, M, spec.keep_prob, seed=5) if spec.keep_prob < 1 else None
-    )
-    return params, X, Y, bn_state, masks
+    case = seeded_problem(spec, m=M, seed=seed, perturb=0.3)
+    bn_state = case.bn_state if case.bn_state is not None else {}
+    return case.params, case.X, case.Y, bn_state, case.masks
 
 
 @pytest.mark.parametrize("name", CASES)

@@ -12,10 +12,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from dlparity.init import initial_bn_state, initialize_parameters, parameter_keys
-from dlparity.rng import dropout_masks
+from dlparity.init import parameter_keys
 from dlparity.spec import ModelSpec
-from parity_tests.conftest import assert_close_in_order
+from parity_tests.conftest import assert_close_in_order, seeded_problem
 from pure_numpy import losses as ref_losses
 from pure_numpy import models as ref
 from tf_impl import activations, losses
@@ -36,29 +35,7 @@ CASES = {
 
 def make_case(name: str, m: int = 9, seed: int = 0, dtype: str = "float64") -> SimpleNamespace:
     """Spec, params, X, Y, shared dropout masks and perturbed running statistics for a case."""
-    spec = CASES[name].with_dtype(dtype)
-    rng = np.random.RandomState(seed)
-    params = initialize_parameters(spec, "he", seed=1)
-    for key in params:
-        if not key.startswith("W"):
-            params[key] = params[key] + 0.1 * rng.randn(*params[key].shape)
-    X = rng.randn(spec.layer_dims[0], m)
-    n_y = spec.layer_dims[-1]
-    if spec.output == "sigmoid":
-        Y = (rng.rand(1, m) < 0.5).astype(np.float64)
-    else:
-        Y = np.eye(n_y)[:, rng.randint(n_y, size=m)]
-    masks = None
-    if spec.keep_prob < 1:
-        masks = dropout_masks(spec.layer_dims, m, spec.keep_prob, seed=seed + 5)
-    bn_state = initial_bn_state(spec)
-    for key in bn_state:
-        bn_state[key] = bn_state[key] + 0.2 * np.abs(rng.randn(*bn_state[key].shape))
-    cast = {k: v.astype(dtype) for k, v in params.items()}
-    return SimpleNamespace(
-        spec=spec, params=cast, X=X.astype(dtype), Y=Y.astype(dtype), masks=masks,
-        bn_state={k: v.astype(dtype) for k, v in bn_state.items()} if spec.batchnorm else None,
-    )  # fmt: skip
+    return seeded_problem(CASES[name].with_dtype(dtype), m=m, seed=seed)
 
 
 def in_order(grads: dict, spec) -> dict:

@@ -1,11 +1,10 @@
 """Shared fixtures: small seeded problems for every architecture, and the course-data folder."""
 
-import numpy as np
 import pytest
 
 from dlparity.data import resolve_data_dir
-from dlparity.init import initialize_parameters
 from dlparity.spec import ModelSpec
+from parity_tests.conftest import seeded_problem
 
 SPECS = {
     "logistic": ModelSpec("logistic", (3, 1)),
@@ -20,17 +19,8 @@ SPECS = {
 
 def small_problem(spec: ModelSpec, m: int = 7, seed: int = 0):
     """He-initialized params with biases, gammas and betas perturbed, and random X, Y."""
-    rs = np.random.RandomState(seed)
-    params = initialize_parameters(spec, "he", seed=1)
-    for key in params:
-        if not key.startswith("W"):
-            params[key] = params[key] + 0.1 * rs.randn(*params[key].shape)
-    X = rs.randn(spec.layer_dims[0], m)
-    if spec.output == "sigmoid":
-        Y = (rs.rand(1, m) > 0.5).astype(np.float64)
-    else:
-        Y = np.eye(spec.layer_dims[-1])[:, rs.randint(0, spec.layer_dims[-1], m)]
-    return params, X, Y
+    case = seeded_problem(spec, m=m, seed=seed)
+    return case.params, case.X, case.Y
 
 
 @pytest.fixture(params=list(SPECS))
