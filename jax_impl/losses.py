@@ -3,29 +3,31 @@
 import jax
 import jax.numpy as jnp
 
+from jax_impl import activations
 
-def binary_cross_entropy(AL, Y, ZL):
-    """-(1/m) sum[y log a + (1 - y) log(1 - a)], the course's formula, for labels y in {0, 1}.
 
-    Where a sigmoid has saturated (a rounds to 0 or 1) the formula gives inf or NaN for that
-    example; there, and only there, the same loss is computed from the logits ZL instead:
-    max(z, 0) - y z + log(1 + e^-|z|).
+@jax.custom_jvp
+def _binary_logprobs(ZL, Y):
+    """Per example -[y log a + (1 - y) log(1 - a)] = max(z, 0) - y z + log(1 + e^-|z|), y in {0, 1}."""
+    return jnp.maximum(ZL, 0) - Y * ZL + jnp.log1p(jnp.exp(-jnp.abs(ZL)))
+
+
+@_binary_logprobs.defjvp
+def _binary_logprobs_jvp(primals, tangents):
+    # the derivative the reference writes by hand, dZ = AL - Y, rather than autodiff of
+    # max and |z| (kinks at 0) through log1p(exp(.))
+    ZL, Y = primals
+    dZL, dY = tangents
+    return _binary_logprobs(ZL, Y), (activations.sigmoid(ZL) - Y) * dZL - ZL * dY
+
+
+def binary_cross_entropy(ZL, Y):
+    """-(1/m) sum[y log a + (1 - y) log(1 - a)], a = sigmoid(z), evaluated from the logits ZL.
+
+    Exact to rounding for every z (the literal formula is infinite from |z| = 36.7); its
+    gradient with respect to ZL is (AL - Y) / m, the reference's dZ.
     """
-    m = Y.shape[1]
-    # the course's formula is finite exactly where 0 < a < 1 (a NaN counts as saturated)
-    saturated = ~((AL > 0) & (AL < 1))
-    # the "double where": the untaken branch must stay finite too, or its gradient (0 * inf)
-    # poisons the taken one's; 0.5 is any a with finite logs
-    safe_AL = jnp.where(saturated, 0.5, AL)
-    # for y in {0, 1}, log(y a + (1 - y)(1 - a)) is y log a + (1 - y) log(1 - a) bit for bit, in
-    # value and in gradient, with one log instead of two (XLA's float64 log is the run's
-    # costliest op); the public functions reject other labels (models._check_labels)
-    course = -jnp.log(Y * safe_AL + (1 - Y) * (1 - safe_AL))
-    # the sigmoid saturates only where |z| > 36 (float64; > 16 in float32): there e^-|z| is
-    # below 2^-53 (2^-24) and log1p(x) = x - x^2/2 + ... rounds to x, so e^-|z| is the
-    # reference's log1p(e^-|z|) exactly, with one transcendental fewer
-    from_logits = jnp.maximum(ZL, 0) - Y * ZL + jnp.exp(-jnp.abs(ZL))
-    return jnp.sum(jnp.where(saturated, from_logits, course)) / m
+    return jnp.sum(_binary_logprobs(ZL, Y)) / Y.shape[1]
 
 
 def softmax_cross_entropy(ZL, Y):

@@ -181,7 +181,7 @@ def _cost_and_stats(params, X, Y, spec, masks, bn_state):
     values, stats = _forward_values(params, X, spec, training=True, masks=masks, bn_state=bn_state)
     L, Y = spec.num_layers, _as_arrays(Y, spec.dtype)
     if spec.output == "sigmoid":
-        cost = losses.binary_cross_entropy(values[f"A{L}"], Y, values[f"Z{L}"])
+        cost = losses.binary_cross_entropy(values[f"Z{L}"], Y)
     else:
         cost = losses.softmax_cross_entropy(values[f"Z{L}"], Y)
     if spec.lambd > 0:

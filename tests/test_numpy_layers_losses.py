@@ -67,19 +67,12 @@ def test_dropout_is_inverted():
     np.testing.assert_allclose(layers.dropout_backward(A, D, 0.5), 2 * D)
 
 
-def test_binary_cost_is_the_course_formula_where_finite():
+def test_binary_cost_is_the_course_formula_where_it_is_accurate():
     Z = np.array([[0.3, -1.2, 2.0]])
     A, Y = activations.sigmoid(Z), np.array([[1.0, 0.0, 1.0]])
     course = (1.0 / 3) * (-np.dot(Y, np.log(A).T) - np.dot(1 - Y, np.log(1 - A).T))
-    assert losses.binary_cross_entropy(A, Y, Z) == pytest.approx(float(course[0, 0]), rel=1e-15)
-
-
-def test_binary_cost_stays_finite_when_the_sigmoid_saturates():
-    Z = np.array([[40.0, -800.0, 40.0]])  # a rounds to 1, 0 and 1
-    A, Y = activations.sigmoid(Z), np.array([[0.0, 1.0, 1.0]])
-    cost = losses.binary_cross_entropy(A, Y, Z)
-    assert np.isfinite(cost)
-    assert cost == pytest.approx((40.0 + 800.0 + np.log1p(np.exp(-40.0))) / 3, rel=1e-14)
+    # |z| <= 2: the literal formula's logs are accurate to a few ulps of O(1) values
+    assert losses.binary_cross_entropy(Z, Y) == pytest.approx(float(course[0, 0]), rel=1e-15)
 
 
 def test_softmax_cost_and_l2():

@@ -226,28 +226,32 @@ def _logits_of(output, op_type: str):
     )
 
 
-class CourseBinaryCrossentropy(keras.losses.Loss):
-    """-(y log a + (1 - y) log(1 - a)) per example, the course's formula; mean over the batch.
+@ops.custom_gradient
+def _binary_logprobs(Z, y):
+    """-(y log a + (1 - y) log(1 - a)) = max(z, 0) - y z + log(1 + e^-|z|) for y in {0, 1}."""
 
-    a is the course's sigmoid of the logits behind y_pred.
-    Where a has rounded to 0 or 1 the formula is inf or NaN; there, and only there, the value
-    comes from the logits, softplus(z) - y z. The gradient is always the logits form's,
-    sigmoid(z) - y, the reference's dZ = AL - Y: differentiating log(1 - a) itself would lose
-    digits as a nears 1. Stock BinaryCrossentropy uses the logits form everywhere.
+    def backward(*args, upstream=None):
+        upstream = args[0] if upstream is None else upstream
+        # the reference's dZ = AL - Y, with the course's sigmoid 1 / (1 + e^-z)
+        return upstream * (1 / (1 + ops.exp(-Z)) - y), -upstream * Z
+
+    return ops.maximum(Z, 0) - y * Z + ops.log1p(ops.exp(-ops.abs(Z))), backward
+
+
+class CourseBinaryCrossentropy(keras.losses.Loss):
+    """-(y log a + (1 - y) log(1 - a)) per example, a the sigmoid of the logits behind y_pred;
+    mean over the batch.
+
+    Evaluated from the logits so it is exact to rounding for every z (the literal formula is
+    infinite once a rounds to 1); the gradient is the reference's dZ = AL - Y. Stock
+    BinaryCrossentropy also takes the logits form, but only when y_pred is a Keras sigmoid's.
     """
 
     def __init__(self, name="course_binary_crossentropy", **kwargs):
         super().__init__(name=name, **kwargs)
 
     def call(self, y_true, y_pred):
-        Z = _logits_of(y_pred, "Sigmoid")
-        from_logits = ops.softplus(Z) - y_true * Z
-        # the value from the course's sigmoid, 1 / (1 + e^-z): near saturation log(1 - a) turns
-        # the one ulp by which Keras' sigmoid may differ into a relative error of eps / (1 - a)
-        A = 1 / (1 + ops.exp(-Z))
-        course = -(y_true * ops.log(A) + (1 - y_true) * ops.log(1 - A))
-        value = ops.where(ops.isfinite(course), course, from_logits)
-        return ops.mean(from_logits + ops.stop_gradient(value - from_logits), axis=-1)
+        return ops.mean(_binary_logprobs(_logits_of(y_pred, "Sigmoid"), y_true), axis=-1)
 
 
 class CourseCategoricalCrossentropy(keras.losses.Loss):

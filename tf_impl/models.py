@@ -128,7 +128,7 @@ def forward(params, X, spec: ModelSpec, *, training, masks=None, bn_state=None):
 
 def _cost_from(AL, ZL, Y, params, spec):
     if spec.output == "sigmoid":
-        cost = losses.binary_cross_entropy(AL, Y, ZL)
+        cost = losses.binary_cross_entropy(ZL, Y)
     else:
         cost = losses.softmax_cross_entropy(ZL, Y)
     if spec.lambd > 0:
