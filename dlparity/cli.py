@@ -177,8 +177,8 @@ def cmd_train(args) -> int:
     rows = published_check(experiment, run)
     if rows:
         print("Course's published results:")
-        for what, course, mine, agrees in rows:
-            print(f"  {what}: course {course:.6f}, here {mine:.6f} {'ok' if agrees else 'DIFFERS'}")
+        for what, course, mine, verdict in rows:
+            print(f"  {what}: course {course:.6f}, here {mine:.6f} {verdict}")
     if args.json:
         _write_json(args.json, run.to_json())
     if args.plot:

@@ -126,22 +126,35 @@ def compare_json(experiment: Experiment, runs: list[Run]) -> dict:
     }
 
 
-def published_check(experiment: Experiment, run: Run) -> list[tuple[str, float, float, bool]]:
-    """(what, course value, this run's value, agrees) for each number the course publishes.
+OVERFLOW_NOTE = "the course printed inf: its literal formula overflows where a sigmoid saturates"
 
+
+def _cost_verdict(course: float, here: float) -> str:
+    """ok, DIFFERS, or a note where the course printed its formula's overflow as inf."""
+    if np.isinf(course):
+        return f"{OVERFLOW_NOTE}; the exact cost is finite" if np.isfinite(here) else "ok"
+    digits = len(repr(course).split(".")[-1])
+    tolerance = 1e-6 if digits <= 6 else 1e-9 * abs(course)  # as printed: 6 decimals or all
+    return "ok" if abs(here - course) <= tolerance else "DIFFERS"
+
+
+def published_check(experiment: Experiment, run: Run) -> list[tuple[str, float, float, str]]:
+    """(what, course value, this run's value, verdict) for each number the course publishes.
+
+    verdict: "ok", "DIFFERS", or a note where the course printed an artefact of its formula.
     Costs printed with 6 decimals agree within 1e-6; full-precision ones within 1e-9 relative.
     """
     rows, published = [], experiment.published
     for step, value in published.get("costs", {}).items():
         got = run.result.costs.get(step)
-        if got is None:
-            continue
-        tolerance = 1e-6 if len(repr(value).split(".")[-1]) <= 6 else 1e-9 * abs(value)
-        rows.append((f"cost at {experiment.config.step_name} {step}", value, got,
-                     abs(got - value) <= tolerance))  # fmt: skip
+        if got is not None:
+            what = f"cost at {experiment.config.step_name} {step}"
+            rows.append((what, value, got, _cost_verdict(value, got)))
     for key in ("train_accuracy", "test_accuracy"):
         mine = getattr(run, key)
         if key in published and mine is not None:
-            rows.append((key.replace("_", " "), published[key], mine,
-                         abs(mine - published[key]) < 1e-9))  # fmt: skip
+            agrees = abs(mine - published[key]) < 1e-9
+            rows.append(
+                (key.replace("_", " "), published[key], mine, "ok" if agrees else "DIFFERS")
+            )
     return rows
