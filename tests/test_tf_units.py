@@ -9,7 +9,7 @@ from dlparity.init import initial_bn_state, initialize_parameters
 from dlparity.plan import make_plan
 from dlparity.spec import ModelSpec, TrainConfig
 from pure_numpy import models as ref
-from tf_impl import activations, losses, models, precision, train
+from tf_impl import activations, models, precision, train
 from tf_impl.course_init import glorot_course_parameters
 
 DROPOUT = ModelSpec("deep", (2, 6, 3, 1), keep_prob=0.7)
@@ -28,21 +28,11 @@ def test_sigmoid_is_the_course_formula_and_saturates_with_finite_gradient():
         A = activations.sigmoid(Z)
     with np.errstate(over="ignore"):
         expected = 1 / (1 + np.exp(-Z.numpy()))
-    np.testing.assert_array_equal(A.numpy(), expected)
+    # TF's exp and NumPy's are each within 2 ulps (different libms: Eigen, glibc), the add and
+    # the division round once each: 4 ulps relative, whatever the CPU
+    np.testing.assert_allclose(A.numpy(), expected, rtol=4 * np.finfo(np.float64).eps, atol=0)
     assert A.numpy()[0, 0] == 0.0 and A.numpy()[0, 4] == 1.0
     assert np.all(np.isfinite(tape.gradient(A, Z).numpy()))
-
-
-def test_binary_cost_uses_logits_only_where_the_formula_fails():
-    ZL = tf.constant([[-800.0, 0.5, 50.0]], tf.float64)
-    Y = tf.constant([[1.0, 1.0, 0.0]], tf.float64)
-    with tf.GradientTape() as tape:
-        tape.watch(ZL)
-        cost = losses.binary_cross_entropy(activations.sigmoid(ZL), Y, ZL)
-    a = 1 / (1 + np.exp(-0.5))
-    assert float(cost) == pytest.approx((800.0 - np.log(a) + 50.0) / 3, rel=1e-15)
-    dZ = tape.gradient(cost, ZL).numpy()
-    np.testing.assert_allclose(dZ, [[-1 / 3, (a - 1) / 3, 1 / 3]], rtol=1e-12)
 
 
 def test_softmax_over_axis_0():
