@@ -166,15 +166,26 @@ def _digits(_: Path) -> Arrays:
 
 
 def _course_file(data_dir: Path, fname: str, assignment: str) -> Path:
-    """Path of a course file, or a DlparityError saying where to get it."""
+    """Path of a readable course file, or a DlparityError saying what is wrong and where."""
     path = data_dir / fname
-    if not path.exists():
-        where = data_dir.resolve()
-        missing = "" if data_dir.is_dir() else " (directory does not exist)"
+    try:
+        found = path.is_file()
+        is_dir = data_dir.is_dir()
+    except PermissionError:
+        raise DlparityError(f"cannot read the data directory {data_dir}: permission denied") from None
+    if data_dir.exists() and not is_dir:
         raise DlparityError(
-            f"missing course file {fname} in {where}{missing}: download it from the course's "
-            f"{assignment} assignment and point --data-dir or {ENV_VAR} at its folder"
+            f"data directory {data_dir} is a file, not a folder: point --data-dir or {ENV_VAR} "
+            f"at the folder holding {fname}"
         )
+    if not found:
+        missing = "" if is_dir else " (directory does not exist)"
+        raise DlparityError(
+            f"missing course file {fname} in {data_dir.resolve()}{missing}: download it from the "
+            f"course's {assignment} assignment and point --data-dir or {ENV_VAR} at its folder"
+        )
+    if not os.access(path, os.R_OK):
+        raise DlparityError(f"cannot read {path}: permission denied")
     return path
 
 
@@ -225,6 +236,8 @@ def _images(x: np.ndarray, what: str) -> np.ndarray:
     """Images (m, 64, 64, 3) in 0..255 -> (12288, m) in [0, 1], flattened example by example."""
     if x.ndim != 4 or x.shape[1:] != (64, 64, 3):
         raise DlparityError(f"{what} has shape {x.shape}, expected (m, 64, 64, 3)")
+    if x.shape[0] == 0:
+        raise DlparityError(f"{what} holds no images (m = 0)")
     x = _numeric(x, what)
     if x.size and (x.min() < 0 or x.max() > 255):
         raise DlparityError(f"{what} has pixel values outside [0, 255]")
@@ -273,8 +286,8 @@ def _football(data_dir: Path) -> Arrays:
     arrays = []
     for xk, yk in (("X", "y"), ("Xval", "yval")):
         x = raw[xk]
-        if x.ndim != 2 or x.shape[1] != 2:
-            raise DlparityError(f"data.mat:{xk} has shape {x.shape}, expected (m, 2)")
+        if x.ndim != 2 or x.shape[1] != 2 or x.shape[0] == 0:
+            raise DlparityError(f"data.mat:{xk} has shape {x.shape}, expected (m, 2) with m > 0")
         x = _numeric(x, f"data.mat:{xk}")
         arrays += [x.T, _labels(raw[yk], f"data.mat:{yk}", x.shape[0], 2).reshape(1, -1)]
     return tuple(arrays)

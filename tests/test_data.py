@@ -312,7 +312,7 @@ def test_label_count_mismatch(tmp_path):
 
 def test_football_x_wrong_shape(tmp_path):
     _write_football(tmp_path, Xval=np.zeros((5, 3)))
-    _raises(r"data.mat:Xval has shape \(5, 3\), expected \(m, 2\)", "football", tmp_path)
+    _raises(r"data.mat:Xval has shape \(5, 3\), expected \(m, 2\) with m > 0", "football", tmp_path)
 
 
 def test_football_label_count_mismatch(tmp_path):
@@ -402,3 +402,34 @@ def test_real_signs_test_split_with_small_train_file(tmp_path):
     assert (X_test.shape, Y_test.shape) == ((12288, 120), (6, 120))
     np.testing.assert_array_equal(Y_test.sum(axis=1), [20] * 6)
     assert X_test.min() >= 0.0 and X_test.max() <= 1.0
+
+
+def test_h5_with_no_examples(tmp_path):
+    _write_cats(tmp_path, train_x=np.zeros((0, 64, 64, 3), np.uint8), train_y=np.zeros(0))
+    _raises(r"train_catvnoncat.h5:train_set_x holds no images \(m = 0\)", "cats", tmp_path)
+
+
+def test_mat_with_no_examples(tmp_path):
+    _write_football(tmp_path, X=np.zeros((0, 2)), y=np.zeros((0, 1)))
+    _raises(r"data.mat:X has shape \(0, 2\), expected \(m, 2\) with m > 0", "football", tmp_path)
+
+
+def test_data_path_that_is_a_file(tmp_path):
+    path = tmp_path / "data.mat"
+    path.write_bytes(b"x")
+    _raises("is a file, not a folder", "football", path)
+
+
+def test_unreadable_file_is_not_called_corrupt(tmp_path, monkeypatch):
+    # permissions are not enforced for root, so the access check itself is made to say no
+    _write_cats(tmp_path)
+    monkeypatch.setattr("dlparity.data.os.access", lambda path, mode: False)
+    _raises("cannot read .*train_catvnoncat.h5: permission denied", "cats", tmp_path)
+
+
+def test_unreadable_data_directory(tmp_path, monkeypatch):
+    def denied(self):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("pathlib.Path.is_file", denied)
+    _raises("cannot read the data directory .*: permission denied", "cats", tmp_path)
