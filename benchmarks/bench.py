@@ -11,27 +11,18 @@ import argparse
 import sys
 
 from dlparity import DlparityError
-from dlparity.bench import run_bench
-from dlparity.data import DATASETS, resolve_data_dir
-from dlparity.experiments import get
+from dlparity.bench import DEFAULT_EXPERIMENTS, run_bench, runnable
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("experiments", nargs="*", default=["planar", "opt-adam", "dnn-cats-deep"])
+    parser.add_argument("experiments", nargs="*", default=DEFAULT_EXPERIMENTS)
     parser.add_argument("--frameworks", default="numpy,jax,tf,keras")
     parser.add_argument("--data-dir", default=None)
     parser.add_argument("--dtype", default="float64", choices=("float64", "float32"))
     args = parser.parse_args()
-    names = []
-    for name in args.experiments:
-        info = DATASETS[get(name).dataset]
-        missing = [f for f in info.files if not (resolve_data_dir(args.data_dir) / f).exists()]
-        if missing:
-            print(f"{name}: skipped, needs {', '.join(missing)}")
-        else:
-            names.append(name)
     try:
+        names = runnable(args.experiments, args.data_dir)
         run_bench(names, args.frameworks.split(","), args.data_dir, args.dtype)
     except DlparityError as error:
         print(f"bench: error: {error}", file=sys.stderr)

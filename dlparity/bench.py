@@ -6,10 +6,31 @@ frameworks' first-call tracing and compilation is shown apart, and added in the 
 
 from __future__ import annotations
 
-from dlparity import data, experiments, frameworks
+from dlparity import DlparityError, data, experiments, frameworks
 from dlparity.compare import run_experiment, split_framework
 
 DEFAULT_FRAMEWORKS = ["numpy", "jax", "tf", "keras"]
+DEFAULT_EXPERIMENTS = ["planar", "opt-adam", "dnn-cats-deep"]
+
+
+def runnable(names, data_dir=None, out=print) -> list[str]:
+    """The experiments whose data is here, checked before any runs. Named experiments must
+    have it (a DlparityError names what is missing); the default set skips those that do not."""
+    names = names or DEFAULT_EXPERIMENTS
+    folder, keep = data.resolve_data_dir(data_dir), []
+    for name in names:
+        info = data.DATASETS[experiments.get(name).dataset]
+        missing = [f for f in info.files if not (folder / f).is_file()]
+        if not missing:
+            keep.append(name)
+        elif names is DEFAULT_EXPERIMENTS:
+            out(f"{name}: skipped, needs {', '.join(missing)} (--data-dir or {data.ENV_VAR})")
+        else:
+            raise DlparityError(
+                f"{name} needs {', '.join(missing)}, not found in {folder} "
+                f"(--data-dir or {data.ENV_VAR})"
+            )
+    return keep
 
 
 def run_bench(names, framework_names=None, data_dir=None, dtype="float64", out=print) -> list[dict]:

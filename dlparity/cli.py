@@ -61,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-params", type=int, default=2000,
                    help="check a seeded sample of this many coordinates when there are more")  # fmt: skip
     p = sub.add_parser("bench", help="time frameworks on experiments and print ratios")
-    p.add_argument("experiments", nargs="*", default=["planar", "opt-adam", "dnn-cats-deep"])
+    p.add_argument("experiments", nargs="*", default=None)
     p.add_argument("--frameworks", type=_frameworks_arg, default=None)
     p.add_argument("--data-dir", default=None)
     p.add_argument("--dtype", choices=("float64", "float32"), default="float64")
@@ -289,9 +289,11 @@ def cmd_gradcheck(args) -> int:
 
 
 def cmd_bench(args) -> int:
-    from dlparity.bench import run_bench
+    from dlparity.bench import run_bench, runnable
 
-    return run_bench(args.experiments, args.frameworks, args.data_dir, args.dtype)
+    names = runnable(args.experiments, args.data_dir)
+    run_bench(names, args.frameworks, args.data_dir, args.dtype)
+    return 0
 
 
 COMMANDS = {

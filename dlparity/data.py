@@ -172,7 +172,9 @@ def _course_file(data_dir: Path, fname: str, assignment: str) -> Path:
         found = path.is_file()
         is_dir = data_dir.is_dir()
     except PermissionError:
-        raise DlparityError(f"cannot read the data directory {data_dir}: permission denied") from None
+        raise DlparityError(
+            f"cannot read the data directory {data_dir}: permission denied"
+        ) from None
     if data_dir.exists() and not is_dir:
         raise DlparityError(
             f"data directory {data_dir} is a file, not a folder: point --data-dir or {ENV_VAR} "
