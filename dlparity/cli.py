@@ -136,6 +136,9 @@ class _Progress:
 
 
 def _train_one(experiment, framework, arrays, quiet, **options):
+    note = frameworks.keras_backend_note(split_framework(framework)[0])
+    if note:
+        print(f"dlparity: {note}", file=sys.stderr)
     progress = _Progress(experiment, framework, quiet)
     try:
         return run_experiment(experiment, framework, arrays=arrays, progress=progress, **options)
@@ -159,7 +162,18 @@ def _experiment_and_data(args):
     return experiment, data.load(experiment.dataset, args.data_dir)
 
 
+def _check_outputs(args) -> None:
+    """--json and --plot must be writable before any training starts."""
+    from dlparity.outputs import check_output
+
+    if args.json is not None:
+        args.json = check_output("--json", args.json, "json")
+    if args.plot is not None:
+        args.plot = check_output("--plot", args.plot, "plot")
+
+
 def cmd_train(args) -> int:
+    _check_outputs(args)
     experiment, arrays = _experiment_and_data(args)
     framework = args.framework + ("-stock" if args.stock else "")
     if args.stock and args.framework != "keras":
@@ -179,9 +193,9 @@ def cmd_train(args) -> int:
         print("Course's published results:")
         for what, course, mine, verdict in rows:
             print(f"  {what}: course {course:.6f}, here {mine:.6f} {verdict}")
-    if args.json:
+    if args.json is not None:
         _write_json(args.json, run.to_json())
-    if args.plot:
+    if args.plot is not None:
         _plot(args.plot, experiment, [run], arrays)
     return 0
 
@@ -195,6 +209,7 @@ def _installed(names):
 
 
 def cmd_compare(args) -> int:
+    _check_outputs(args)
     experiment, arrays = _experiment_and_data(args)
     names = args.frameworks or list(frameworks.FRAMEWORKS)
     usable, missing = _installed(names)
@@ -210,9 +225,9 @@ def cmd_compare(args) -> int:
         runs.append(_train_one(experiment, name, arrays, args.quiet or len(usable) > 1))
     result = compare_json(experiment, runs)
     _print_side_by_side(experiment, runs, result)
-    if args.json:
+    if args.json is not None:
         _write_json(args.json, result)
-    if args.plot:
+    if args.plot is not None:
         _plot(args.plot, experiment, runs, arrays)
     return 0
 
@@ -244,15 +259,15 @@ def _fmt_acc_cell(value, width) -> str:
 
 
 def _write_json(path, obj) -> None:
-    try:
-        with open(path, "w") as f:
-            json.dump(obj, f, indent=2)
-    except OSError as error:
-        raise DlparityError(f"--json: cannot write {path}: {error.strerror}") from None
+    from dlparity.outputs import atomic
+
+    with atomic(path) as temporary:
+        temporary.write_text(json.dumps(obj, indent=2))
     print(f"wrote {path}")
 
 
 def _plot(path, experiment, runs, arrays) -> None:
+    from dlparity.outputs import atomic
     from dlparity.plots import save_plot
 
     X, Y = arrays[0], arrays[1]
@@ -263,10 +278,8 @@ def _plot(path, experiment, runs, arrays) -> None:
     def predict_grid(grid):
         return predict(first.params, grid, experiment.spec, bn_state=first.bn_state)
 
-    try:
-        save_plot(path, experiment, runs, X, Y, predict_grid)
-    except OSError as error:
-        raise DlparityError(f"--plot: cannot write {path}: {error.strerror}") from None
+    with atomic(path) as temporary:
+        save_plot(temporary, experiment, runs, X, Y, predict_grid)
     print(f"wrote {path}")
 
 

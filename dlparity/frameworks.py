@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import os
 from types import SimpleNamespace
 
 from dlparity import DlparityError
@@ -39,6 +40,17 @@ def missing_packages(name: str) -> list[str]:
 
 def available(name: str) -> bool:
     return not missing_packages(name)
+
+
+def keras_backend_note(name: str) -> str | None:
+    """A note when KERAS_BACKEND asks for another backend than the framework's Keras uses."""
+    wanted = os.environ.get("KERAS_BACKEND")
+    if name == "keras" and wanted not in (None, "", "tensorflow"):
+        return (
+            f"note: --framework keras runs Keras on TensorFlow; KERAS_BACKEND={wanted} "
+            "applies to your own Keras code, not to this run"
+        )
+    return None
 
 
 def load(name: str) -> SimpleNamespace:

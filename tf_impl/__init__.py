@@ -1,1 +1,19 @@
-"""The same networks in TensorFlow: low-level (GradientTape, tf.function) and idiomatic Keras."""
+"""The same networks in TensorFlow: low-level (GradientTape, tf.function) and idiomatic Keras.
+
+Keras chooses its backend once, when it is first imported, from KERAS_BACKEND. This package's
+Keras code runs on TensorFlow: when Keras is not loaded yet, the backend is set to TensorFlow
+for this process; when it was loaded on another backend, importing this package says so.
+"""
+
+import os
+import sys
+
+from dlparity import DlparityError
+
+if "keras" not in sys.modules:
+    os.environ["KERAS_BACKEND"] = "tensorflow"
+elif (backend := sys.modules["keras"].backend.backend()) != "tensorflow":
+    raise DlparityError(
+        f"tf_impl needs Keras on the TensorFlow backend, but Keras was imported on {backend!r} "
+        "(KERAS_BACKEND): import tf_impl before keras, or set KERAS_BACKEND=tensorflow"
+    )
