@@ -283,14 +283,41 @@ def _plot(path, experiment, runs, arrays) -> None:
     print(f"wrote {path}")
 
 
+class _CheckProgress:
+    """Progress of a long gradient check on stderr: a bar on a terminal, else a line per tenth."""
+
+    def __enter__(self):
+        self.bar, self.shown = None, 0
+        return self
+
+    def __call__(self, done: int, total: int) -> None:
+        if total < 200:
+            return
+        if sys.stderr.isatty():
+            if self.bar is None:
+                from tqdm import tqdm
+
+                self.bar = tqdm(total=total, desc="gradcheck", unit="coord", leave=False)
+            self.bar.update(done - self.bar.n)
+        elif done * 10 // total > self.shown:
+            self.shown = done * 10 // total
+            print(f"gradcheck: {done} of {total} coordinates", file=sys.stderr, flush=True)
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.close()
+
+
 def cmd_gradcheck(args) -> int:
     from dlparity.gradcheck import PASS_THRESHOLD, check_experiment
 
     experiment = experiments.get(args.experiment)
     arrays = data.load(experiment.dataset, args.data_dir)
-    difference, checked, total = check_experiment(
-        experiment, args.framework, arrays, examples=args.examples, max_params=args.max_params
-    )
+    with _CheckProgress() as progress:
+        difference, checked, total = check_experiment(
+            experiment, args.framework, arrays, examples=args.examples,
+            max_params=args.max_params, progress=progress,
+        )  # fmt: skip
     print(f"Gradient check of {experiment.name} ({args.framework}, float64, "
           f"{min(args.examples, arrays[0].shape[1])} examples, {checked} of {total} parameters)")  # fmt: skip
     print(f"difference = {difference:.3e}")

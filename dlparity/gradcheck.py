@@ -42,10 +42,12 @@ def gradient_difference(
     keys: list[str],
     epsilon: float = 1e-7,
     indices: np.ndarray | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> float:
     """Relative difference between grads and the centered-difference gradient of cost at params.
 
-    indices restricts the check to those coordinates of the parameter vector (None: all).
+    indices restricts the check to those coordinates of the parameter vector (None: all);
+    progress(done, total) is called after each coordinate.
     """
     theta = dictionary_to_vector(params, keys)
     grad = dictionary_to_vector(grads, keys)
@@ -59,6 +61,8 @@ def gradient_difference(
         J_plus = cost(vector_to_dictionary(plus, params, keys))
         J_minus = cost(vector_to_dictionary(minus, params, keys))
         approx[j] = (J_plus - J_minus) / (2 * epsilon)
+        if progress is not None:
+            progress(j + 1, len(indices))
     numerator = np.linalg.norm(grad - approx)
     denominator = np.linalg.norm(grad) + np.linalg.norm(approx)
     return float(numerator / denominator) if denominator > 0 else 0.0
@@ -71,7 +75,9 @@ GRADCHECK_MODULES = {
 }
 
 
-def check_experiment(experiment, framework: str, arrays, *, examples: int = 8, max_params=2000):
+def check_experiment(
+    experiment, framework: str, arrays, *, examples: int = 8, max_params=2000, progress=None
+):
     """Gradient check of a framework on an experiment's network, initial parameters and first examples.
 
     Returns (difference, coordinates checked, total coordinates). Runs in float64; dropout uses the
@@ -101,6 +107,7 @@ def check_experiment(experiment, framework: str, arrays, *, examples: int = 8, m
     indices = sample_indices(total, max_params)
     module = importlib.import_module(GRADCHECK_MODULES[framework])
     difference = module.gradient_check(
-        params, X, Y, spec, masks=masks, bn_state=initial_bn_state(spec), indices=indices
-    )
+        params, X, Y, spec, masks=masks, bn_state=initial_bn_state(spec), indices=indices,
+        progress=progress,
+    )  # fmt: skip
     return difference, total if indices is None else len(indices), total

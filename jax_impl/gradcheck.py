@@ -8,12 +8,13 @@ from jax_impl.models import compute_cost, gradients
 
 
 def gradient_check(
-    params, X, Y, spec, *, masks=None, bn_state=None, epsilon=1e-7, indices=None
+    params, X, Y, spec, *, masks=None, bn_state=None, epsilon=1e-7, indices=None, progress=None
 ) -> float:
     """Difference between autodiff gradients and centered differences (float64, < 1e-7 passes).
 
     Dropout needs fixed masks (pass them); batch-norm running statistics play no part in a
-    training-mode cost, so they are held as given. indices: check only those coordinates.
+    training-mode cost, so they are held as given. indices: check only those coordinates;
+    progress(done, total) is called after each one.
     A float32 spec is checked in float64: centered differences with epsilon 1e-7 are noise in
     float32.
     """
@@ -24,4 +25,5 @@ def gradient_check(
         return float(compute_cost(p, X, Y, spec, masks=masks, bn_state=bn_state))
 
     grads = {k: np.asarray(g) for k, g in grads.items()}
-    return gradient_difference(cost, params, grads, parameter_keys(spec), epsilon, indices)
+    keys = parameter_keys(spec)
+    return gradient_difference(cost, params, grads, keys, epsilon, indices, progress)
