@@ -83,7 +83,7 @@ def test_json_to_unwritable_path_is_a_clear_error(capsys, tmp_path):
     code, _, err = run(
         capsys, "train", "init-zeros", "--quiet", "--json", str(tmp_path / "no" / "x.json")
     )
-    assert code == 2 and "--json: cannot write" in err
+    assert code == 2 and "--json: folder" in err and "does not exist" in err
 
 
 def test_signs_softmax_runs_on_user_supplied_files(capsys, tmp_path):
