@@ -1,7 +1,7 @@
-"""Input checks shared by every framework: a clear DlparityError instead of a deep traceback.
+"""Shape checks of dicts of arrays and of train()'s arguments; dlparity.contract builds on them.
 
-The shape checks read only .shape, so they work on NumPy, JAX and TensorFlow arrays alike
-(and on traced arrays inside jit / tf.function).
+They read only .shape, so they work on NumPy, JAX and TensorFlow arrays alike (and on traced
+arrays inside jit / tf.function).
 """
 
 from __future__ import annotations
@@ -49,43 +49,14 @@ def check_params(params, spec: ModelSpec) -> None:
     check_arrays("params", params, expected_shapes(spec), spec)
 
 
-def check_inputs(params, X, spec: ModelSpec, Y=None) -> None:
-    """Shapes of params, X (n_x, m) and, when given, Y (n_y, m)."""
-    check_params(params, spec)
-    n_x, n_y = spec.layer_dims[0], spec.layer_dims[-1]
-    if len(X.shape) != 2 or X.shape[0] != n_x:
-        raise DlparityError(
-            f"X: shape {tuple(X.shape)}, expected ({n_x}, m) with examples as columns"
-        )
-    if Y is not None and tuple(Y.shape) != (n_y, X.shape[1]):
-        raise DlparityError(f"Y: shape {tuple(Y.shape)}, expected ({n_y}, {X.shape[1]}) to match X")
-
-
-def check_data(spec: ModelSpec, X, Y) -> None:
-    """Training data: shapes, a floating dtype, finite values and labels in {0, 1} (one-hot)."""
-    X, Y = np.asarray(X), np.asarray(Y)
-    for name, array in (("X", X), ("Y", Y)):
-        if not np.issubdtype(array.dtype, np.floating):
-            raise DlparityError(f"{name}: dtype {array.dtype}, expected a floating dtype")
-        if not np.all(np.isfinite(array)):
-            raise DlparityError(f"{name}: contains NaN or infinite values")
-    n_x, n_y = spec.layer_dims[0], spec.layer_dims[-1]
-    if X.ndim != 2 or X.shape[0] != n_x:
-        raise DlparityError(f"X: shape {X.shape}, expected ({n_x}, m) with examples as columns")
-    if Y.shape != (n_y, X.shape[1]):
-        raise DlparityError(f"Y: shape {Y.shape}, expected ({n_y}, {X.shape[1]}) to match X")
-    if X.shape[1] == 0:
-        raise DlparityError("X: no examples")
-    if not np.all((Y == 0) | (Y == 1)):
-        raise DlparityError(f"Y: labels must be 0 or 1, found {np.unique(Y)[:5].tolist()}")
-    if spec.output == "softmax" and not np.all(Y.sum(axis=0) == 1):
-        raise DlparityError("Y: softmax labels must be one-hot, one 1 per column")
+def check_spec(spec) -> None:
+    if not isinstance(spec, ModelSpec):
+        raise DlparityError(f"spec: expected a ModelSpec, got {type(spec).__name__}")
 
 
 def check_train_call(spec, config, data, progress) -> None:
     """The arguments of every framework's train(): types first, so mistakes are named."""
-    if not isinstance(spec, ModelSpec):
-        raise DlparityError(f"spec: expected a ModelSpec, got {type(spec).__name__}")
+    check_spec(spec)
     if not isinstance(config, TrainConfig):
         raise DlparityError(f"config: expected a TrainConfig, got {type(config).__name__}")
     if not isinstance(data, tuple | list) or len(data) != 2:

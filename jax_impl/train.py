@@ -15,13 +15,14 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from dlparity import DlparityError
-from dlparity.checks import check_data, check_params, check_train_call
+from dlparity import DlparityError, contract
+from dlparity.checks import check_params, check_train_call
 from dlparity.init import initial_bn_state
 from dlparity.plan import make_plan
 from dlparity.results import TrainResult
 from dlparity.spec import ModelSpec, TrainConfig
-from jax_impl.models import check_dtype, gradients
+from jax_impl.boundary import check_dtype
+from jax_impl.models import cost_and_gradients
 from jax_impl.optimizers import make_optimizer
 
 RANDOMNESS = ("parity", "native")
@@ -115,7 +116,7 @@ def _make_run(spec: ModelSpec, config: TrainConfig, layout: Layout, native: bool
 
     def batch_step(carry, X_b, Y_b, masks, lr):
         params, opt_state, bn_state, total = carry
-        cost, grads, bn_state = gradients(params, X_b, Y_b, spec, masks=masks, bn_state=bn_state)
+        cost, grads, bn_state = cost_and_gradients(params, X_b, Y_b, spec, masks, bn_state)
         params, opt_state = optimizer.update(grads, opt_state, params, lr)
         if layout.num_batches > 1:
             # the course's epoch cost: sum over mini-batches of cost_b * m_b, in batch order
@@ -216,8 +217,7 @@ def train(spec: ModelSpec, config: TrainConfig, data, params0, *, progress=None,
     """
     check_train_call(spec, config, data, progress)
     randomness, seed = _check_options(options)
-    X, Y = data
-    check_data(spec, X, Y)
+    X, Y = contract.training_data(spec, *data)
     check_params(params0, spec)
     check_dtype(spec)
     dtype = spec.dtype

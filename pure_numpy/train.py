@@ -4,12 +4,13 @@ import time
 
 import numpy as np
 
-from dlparity.checks import check_data, check_params, check_train_call
+from dlparity import contract
+from dlparity.checks import check_params, check_train_call
 from dlparity.init import initial_bn_state
 from dlparity.plan import make_plan
 from dlparity.results import TrainResult
 from dlparity.spec import ModelSpec, TrainConfig
-from pure_numpy.models import gradients
+from pure_numpy.models import cost_and_gradients
 from pure_numpy.optimizers import make_optimizer
 
 
@@ -22,9 +23,8 @@ def _run_step(params, opt_state, bn_state, X, Y, step, lr, plan, spec, optimizer
         else:
             idx = plan.batch_indices(step, start, stop)
             X_batch, Y_batch = X[:, idx], Y[:, idx]
-        cost, grads, bn_state = gradients(
-            params, X_batch, Y_batch, spec, masks=plan.masks_for(stop - start), bn_state=bn_state
-        )
+        masks = plan.masks_for(stop - start)
+        cost, grads, bn_state = cost_and_gradients(params, X_batch, Y_batch, spec, masks, bn_state)
         total += cost * (stop - start)
         params, opt_state = optimizer.update(grads, opt_state, params, lr)
     step_cost = cost if len(plan.bounds) == 1 else total / plan.m
@@ -34,10 +34,8 @@ def _run_step(params, opt_state, bn_state, X, Y, step, lr, plan, spec, optimizer
 def train(spec: ModelSpec, config: TrainConfig, data, params0, *, progress=None) -> TrainResult:
     """Train from params0 on data = (X, Y). progress(step, cost) is called at each recorded step."""
     check_train_call(spec, config, data, progress)
-    X, Y = data
-    check_data(spec, X, Y)
+    X, Y = contract.training_data(spec, *data)
     check_params(params0, spec)
-    X, Y = np.asarray(X, dtype=spec.dtype), np.asarray(Y, dtype=spec.dtype)
     plan = make_plan(spec, config, X.shape[1])
     optimizer = make_optimizer(config)
     params = {k: np.array(v, dtype=spec.dtype) for k, v in params0.items()}

@@ -15,10 +15,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from dlparity import DlparityError, layout, migration
-from dlparity.checks import (
-    check_inputs,
-)
+from dlparity import DlparityError, contract, layout, migration
 from dlparity.gradcheck import gradient_difference
 from dlparity.init import parameter_keys
 from dlparity.rng import dropout_masks
@@ -212,11 +209,7 @@ def compile_model(
 
 def _loaded_model(params, X, spec: ModelSpec, *, training, masks, bn_state):
     """A compiled course-exact model holding params (and running statistics), for the batch X."""
-    check_inputs(params, X, spec)
-    m = X.shape[1]
-    if training and spec.keep_prob < 1 and masks is None:
-        masks = dropout_masks(spec.layer_dims, m, spec.keep_prob, dtype=spec.dtype)
-    model = build_model(spec, masks=masks, batch_size=m)
+    model = build_model(spec, masks=masks, batch_size=X.shape[1])
     model.set_weights(layout.to_keras_weights(params, spec, bn_state))
     return compile_model(model, spec)
 
@@ -233,8 +226,9 @@ def _inputs(X, spec: ModelSpec):
 
 def forward(params, X, spec: ModelSpec, *, training, masks=None, bn_state=None):
     """Forward pass through the Keras model. Returns (AL (n_y, m), new bn_state)."""
-    if spec.batchnorm and not training and bn_state is None:
-        raise DlparityError("bn_state: inference with batch norm needs the running statistics")
+    params, X, _, masks, bn_state = contract.arguments(
+        spec, params, X, training=training, masks=masks, bn_state=bn_state
+    )
     model = _loaded_model(params, X, spec, training=training, masks=masks, bn_state=bn_state)
     AL = model(_inputs(X, spec), training=training)
     return layout.from_keras_outputs(AL.numpy(), spec), _bn_state_of(model, spec, bn_state)
@@ -252,18 +246,18 @@ def _cost_and_tape(params, X, Y, spec, masks, bn_state):
 
 def compute_cost(params, X, Y, spec: ModelSpec, *, masks=None, bn_state=None) -> float:
     """Training-mode cost J (mean over the m examples, plus L2 when spec.lambd > 0)."""
-    check_inputs(params, X, spec, Y)
-    _, cost, _ = _cost_and_tape(params, X, Y, spec, masks, bn_state)
+    arguments = contract.arguments(
+        spec, params, X, Y, training=True, masks=masks, bn_state=bn_state
+    )
+    _, cost, _ = _cost_and_tape(*arguments[:3], spec, *arguments[3:])
     return float(cost)
 
 
 def gradients(params, X, Y, spec: ModelSpec, *, masks=None, bn_state=None):
     """One training-mode pass with tf.GradientTape. Returns (cost, grads, new bn_state)."""
-    check_inputs(params, X, spec, Y)
-    if spec.batchnorm and bn_state is None:
-        raise DlparityError(
-            "bn_state: batch norm needs running statistics (dlparity.init.initial_bn_state)"
-        )
+    params, X, Y, masks, bn_state = contract.arguments(
+        spec, params, X, Y, training=True, masks=masks, bn_state=bn_state
+    )
     model, cost, tape = _cost_and_tape(params, X, Y, spec, masks, bn_state)
     keras_grads = tape.gradient(cost, model.trainable_weights)
     grads = layout.from_keras_gradients([g.numpy() for g in keras_grads], spec)
@@ -271,11 +265,9 @@ def gradients(params, X, Y, spec: ModelSpec, *, masks=None, bn_state=None):
 
 
 def predict(params, X, spec: ModelSpec, *, bn_state=None) -> np.ndarray:
-    """Labels (1, m): 1 where the sigmoid output exceeds 0.5, or the argmax class for softmax."""
+    """Labels (1, m), NumPy float64: AL > 0.5 for a sigmoid output, the argmax class for softmax."""
     AL, _ = forward(params, X, spec, training=False, bn_state=bn_state)
-    if spec.output == "sigmoid":
-        return (AL > 0.5).astype(np.float64)
-    return np.argmax(AL, axis=0).reshape(1, -1).astype(np.float64)
+    return contract.predictions(AL, spec)
 
 
 def gradient_check(

@@ -12,8 +12,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from dlparity import DlparityError, layout
-from dlparity.checks import check_data, check_params, check_train_call, expected_shapes
+from dlparity import DlparityError, contract, layout
+from dlparity.checks import check_params, check_train_call, expected_shapes
 from dlparity.init import parameter_keys
 from dlparity.plan import TrainPlan, make_plan
 from dlparity.results import TrainResult
@@ -151,8 +151,7 @@ def train(
     function; seconds the remaining steps.
     """
     check_train_call(spec, config, data, progress)
-    X, Y = data
-    check_data(spec, X, Y)
+    X, Y = contract.training_data(spec, *data)
     _check_options(spec, initializer, loss_reduction, steps_per_execution)
     if initializer is None:
         check_params(params0, spec)

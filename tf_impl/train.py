@@ -12,14 +12,14 @@ import time
 import numpy as np
 import tensorflow as tf
 
-from dlparity import DlparityError
-from dlparity.checks import check_data, check_params, check_train_call
+from dlparity import DlparityError, contract
+from dlparity.checks import check_params, check_train_call
 from dlparity.init import initial_bn_state
 from dlparity.plan import make_plan
 from dlparity.results import TrainResult
 from dlparity.spec import ModelSpec, TrainConfig
 from tf_impl import precision
-from tf_impl.models import gradients
+from tf_impl.models import cost_and_gradients
 from tf_impl.optimizers import make_optimizer
 
 RANDOMNESS = ("parity", "native")
@@ -83,9 +83,7 @@ def _make_batch_step(spec, optimizer, params, opt_state, bn_state):
     """Forward and backward on one mini-batch, then the update; returns the batch's cost."""
 
     def batch_step(X_batch, Y_batch, masks, lr):
-        cost, grads, new_bn = gradients(
-            params, X_batch, Y_batch, spec, masks=masks, bn_state=bn_state or None
-        )
+        cost, grads, new_bn = cost_and_gradients(params, X_batch, Y_batch, spec, masks, bn_state)
         new_params, new_opt_state = optimizer.update(grads, opt_state, params, lr)
         for variables, values in ((params, new_params), (opt_state, new_opt_state)):
             tf.nest.map_structure(lambda var, value: var.assign(value), variables, values)
@@ -150,8 +148,7 @@ def train(
     """
     check_train_call(spec, config, data, progress)
     _check_options(randomness, seed, options)
-    X, Y = data
-    check_data(spec, X, Y)
+    X, Y = contract.training_data(spec, *data)
     check_params(params0, spec)
     precision.configure(spec.dtype)
     dtype = spec.dtype
