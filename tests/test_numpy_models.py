@@ -46,8 +46,13 @@ def test_forward_shapes_and_predictions(spec_name):
     spec = SPECS[spec_name]
     params, X, Y = small_problem(spec)
     bn_state = initial_bn_state(spec)
-    AL, caches = models.forward(params, X, spec, training=True, bn_state=bn_state)
-    assert AL.shape == Y.shape and len(caches) == spec.num_layers
+    AL, new_state = models.forward(params, X, spec, training=True, bn_state=bn_state)
+    assert AL.shape == Y.shape and list(new_state) == list(bn_state)
+    layers_ = models.forward_layers(params, X, spec, training=True, bn_state=bn_state)
+    assert list(layers_) == [f"{v}{l}" for l in range(1, spec.num_layers + 1) for v in "ZA"]
+    assert layers_[f"A{spec.num_layers}"] is not None and np.array_equal(
+        layers_[f"A{spec.num_layers}"], AL
+    )
     labels = models.predict(params, X, spec, bn_state=bn_state)
     assert labels.shape == (1, X.shape[1])
     assert set(np.unique(labels)) <= set(
@@ -101,10 +106,13 @@ def test_bad_inputs_name_the_problem(change, message):
         models.gradients(params, X, Y, spec)
 
 
-def test_batchnorm_needs_running_statistics():
+def test_batchnorm_inference_needs_running_statistics_training_starts_at_0_1():
     spec = SPECS["softmax_bn"]
     params, X, Y = small_problem(spec)
-    with pytest.raises(DlparityError, match="bn_state"):
-        models.gradients(params, X, Y, spec)
-    with pytest.raises(DlparityError, match="bn_state"):
+    with pytest.raises(DlparityError, match="bn_state: inference with batch norm needs"):
         models.predict(params, X, spec)
+    default = models.gradients(params, X, Y, spec)
+    explicit = models.gradients(params, X, Y, spec, bn_state=initial_bn_state(spec))
+    assert default[0] == explicit[0] and all(
+        np.array_equal(default[2][k], explicit[2][k]) for k in explicit[2]
+    )

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from dlparity import DlparityError
 from dlparity.init import initial_bn_state, initialize_parameters
 from dlparity.plan import make_plan
 from dlparity.spec import ModelSpec, TrainConfig
@@ -101,13 +102,15 @@ def test_native_randomness_is_seeded_and_trains():
     assert first.extra == {"randomness": "native", "seed": 0}
 
 
-def test_float32_inputs_to_a_float64_spec_are_widened():
+def test_float32_inputs_to_a_float64_spec_are_refused_wider_ones_narrowed():
     X, Y = _blobs()
     params = initialize_parameters(DROPOUT, "he")
     spec = ModelSpec("deep", (2, 6, 3, 1))
-    AL, _ = models.forward({k: v.astype(np.float32) for k, v in params.items()}, X, spec,
-                           training=False)  # fmt: skip
-    assert AL.dtype == tf.float64
+    with pytest.raises(DlparityError, match="params: W1: float32 values under a float64 spec"):
+        models.forward({k: v.astype(np.float32) for k, v in params.items()}, X, spec,
+                       training=False)  # fmt: skip
+    AL, _ = models.forward(params, X, spec.with_dtype("float32"), training=False)
+    assert AL.dtype == tf.float32
 
 
 SIGNS = ModelSpec("deep", (12288, 25, 12, 6), output="softmax")
