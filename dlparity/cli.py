@@ -1,10 +1,11 @@
-"""The `dlparity` command: list, train, compare, gradcheck, migration, bench."""
+"""The `dlparity` command: list, train, compare, gradcheck, migration, show, bench."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import math
+import os
 import sys
 
 from dlparity import DlparityError, data, experiments, frameworks
@@ -35,6 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     sub.add_parser("list", help="datasets and experiments with their course week")
     sub.add_parser("migration", help="the migration table: course vs optax vs Keras")
+    p = sub.add_parser("show", help="one idea's code in every framework, side by side")
+    p.add_argument("topic", nargs="?", help="e.g. adam, dropout, batchnorm (none: list them)")
     for name, helptext in (("train", "train one experiment"), ("compare", "train on several")):
         p = sub.add_parser(name, help=helptext)
         p.add_argument("experiment")
@@ -78,6 +81,9 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("dlparity: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader (head, less) stopped reading: not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def cmd_list(args) -> int:
@@ -97,14 +103,18 @@ def cmd_list(args) -> int:
 
 def cmd_migration(args) -> int:
     from dlparity.migration import TABLE
+    from dlparity.show import for_stream, output_width, row_lines
 
-    for key, row in TABLE.items():
-        print(f"{row.knob} [{key}]")
-        print(f"  course: {row.course}\n  optax:  {row.optax}\n  keras:  {row.keras}")
-        if row.stock_deviation is not None:
-            what = "Keras without the mapping" if row.stock_keras_exact else "stock Keras deviation"
-            print(f"  {what}: {row.stock_deviation:.2g} ({row.measure})")
+    width = output_width(sys.stdout)
+    rows = ["\n".join(row_lines(key, width, sys.stdout)) for key in TABLE]
+    print(for_stream("\n\n".join(rows), sys.stdout))
     return 0
+
+
+def cmd_show(args) -> int:
+    from dlparity.show import show
+
+    return show(args.topic)
 
 
 def _print_every(config) -> int:
@@ -297,6 +307,7 @@ def cmd_bench(args) -> int:
 COMMANDS = {
     "list": cmd_list,
     "migration": cmd_migration,
+    "show": cmd_show,
     "train": cmd_train,
     "compare": cmd_compare,
     "gradcheck": cmd_gradcheck,
