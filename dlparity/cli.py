@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import sys
+import time
 
 from dlparity import DlparityError, data, experiments, frameworks
 from dlparity.compare import compare_json, published_check, run_experiment, split_framework
@@ -28,6 +28,9 @@ def _frameworks_arg(text: str) -> list[str]:
             split_framework(name)
         except DlparityError as error:
             raise argparse.ArgumentTypeError(str(error)) from None
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    if duplicates:
+        raise argparse.ArgumentTypeError(f"duplicate framework {duplicates[0]!r}")
     return names
 
 
@@ -117,12 +120,6 @@ def cmd_show(args) -> int:
     return show(args.topic)
 
 
-def _print_every(config) -> int:
-    """Print cost lines at multiples of record_every, at most about 25 lines per run."""
-    records = math.ceil(config.steps / config.record_every)
-    return config.record_every * max(1, math.ceil(records / 25))
-
-
 class _Progress:
     """Prints the course's cost lines and drives a progress bar on long runs."""
 
@@ -130,13 +127,13 @@ class _Progress:
         from tqdm import tqdm
 
         self.config, self.quiet = experiment.config, quiet
-        self.every = _print_every(self.config)
+        self.printed = set(experiment.printed_steps())
         long_run = self.config.steps >= 1000 and sys.stderr.isatty()
         self.bar = tqdm(total=self.config.steps, desc=label, leave=False, disable=not long_run)
         self.done = 0
 
     def __call__(self, step: int, cost: float) -> None:
-        if not self.quiet and (step % self.every == 0 or step == self.config.steps - 1):
+        if not self.quiet and step in self.printed:
             self.bar.write(f"Cost after {self.config.step_name} {step}: {cost:f}")
         self.bar.update(step + 1 - self.done)
         self.done = step + 1
@@ -214,12 +211,10 @@ def cmd_compare(args) -> int:
         print(f"{name}: skipped, not installed here (needs {needs})")
     if not usable:
         raise DlparityError("none of the requested frameworks is installed")
-    runs = []
-    for name in usable:
-        print(f"== {name}")
-        runs.append(_train_one(experiment, name, arrays, args.quiet or len(usable) > 1))
+    runs = [_timed_run(experiment, name, arrays, args.quiet or len(usable) > 1) for name in usable]
     result = compare_json(experiment, runs)
     _print_side_by_side(experiment, runs, result)
+    _print_published(experiment, runs)
     if args.json:
         _write_json(args.json, result)
     if args.plot:
@@ -227,9 +222,39 @@ def cmd_compare(args) -> int:
     return 0
 
 
+def _timed_run(experiment, name, arrays, quiet):
+    """One framework's run, announced when it starts and when it ends (flushed: logs, CI)."""
+    config = experiment.config
+    print(f"== {name}: training {experiment.name}, {config.steps} {config.step_name}s",
+          flush=True)  # fmt: skip
+    start = time.perf_counter()
+    run = _train_one(experiment, name, arrays, quiet)
+    r = run.result
+    print(f"   {name}: finished in {time.perf_counter() - start:.1f} s (training {r.seconds:.2f} s, "
+          f"compile {r.compile_seconds:.2f} s)", flush=True)  # fmt: skip
+    return run
+
+
+def _print_published(experiment, runs) -> None:
+    """Each framework's run against the numbers the course's notebooks print."""
+    checks = [published_check(experiment, run) for run in runs]
+    if not checks[0]:
+        return
+    width = max(18, *(len(r.framework) + 5 for r in runs))
+    label = max(len(what) for what, *_ in checks[0]) + 2
+    print("Course's published results:")
+    print(f"{'':<{label}}{'course':>10}" + "".join(f"{r.framework:>{width}}" for r in runs))
+    for i, (what, course, *_) in enumerate(checks[0]):
+        cells = []
+        for rows in checks:
+            _, _, mine, agrees = rows[i]
+            cells.append(f"{mine:.6f} {'ok' if agrees else 'DIFFERS'}".rjust(width))
+        print(f"{what:<{label}}{course:>10.6f}" + "".join(cells))
+
+
 def _print_side_by_side(experiment, runs, result) -> None:
     steps = sorted(set().union(*(r.result.costs for r in runs)))
-    shown = [s for s in steps if s % _print_every(experiment.config) == 0 or s == steps[-1]]
+    shown = [s for s in steps if s in experiment.printed_steps() or s == steps[-1]]
     width = max(12, *(len(r.framework) + 2 for r in runs))
     header = f"{experiment.config.step_name:>10}" + "".join(f"{r.framework:>{width}}" for r in runs)
     print(header)
@@ -266,18 +291,23 @@ def _plot(path, experiment, runs, arrays) -> None:
     from dlparity.plots import save_plot
 
     X, Y = arrays[0], arrays[1]
-    base, _ = split_framework(runs[0].framework)
-    predict = frameworks.load(base).predict
-    first = runs[0].result
-
-    def predict_grid(grid):
-        return predict(first.params, grid, experiment.spec, bn_state=first.bn_state)
-
+    predicts = [_predictor(experiment, run) for run in runs] if X.shape[0] == 2 else None
     try:
-        save_plot(path, experiment, runs, X, Y, predict_grid)
+        save_plot(path, experiment, runs, X, Y, predicts)
     except OSError as error:
         raise DlparityError(f"--plot: cannot write {path}: {error.strerror}") from None
     print(f"wrote {path}")
+
+
+def _predictor(experiment, run):
+    """grid (2, k) -> (1, k) labels, with the run's framework and final parameters."""
+    base, _ = split_framework(run.framework)
+    predict, result = frameworks.load(base).predict, run.result
+
+    def predict_grid(grid):
+        return predict(result.params, grid, experiment.spec, bn_state=result.bn_state)
+
+    return predict_grid
 
 
 def cmd_gradcheck(args) -> int:
