@@ -1,4 +1,4 @@
-"""The `dlparity` command: list, train, compare, gradcheck, migration, show, bench."""
+"""The `dlparity` command: list, train, compare, gradcheck, migration, show, sweep, bench."""
 
 from __future__ import annotations
 
@@ -34,6 +34,18 @@ def _frameworks_arg(text: str) -> list[str]:
     return names
 
 
+def _list_arg(kind):
+    """A comma-separated list of kind (str or int) for argparse."""
+
+    def parse(text: str) -> list:
+        try:
+            return [kind(item.strip()) for item in text.split(",") if item.strip()]
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {kind.__name__}s, got {text!r}") from None
+
+    return parse
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="dlparity", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -66,6 +78,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--examples", type=int, default=8, help="training examples used (default 8)")
     p.add_argument("--max-params", type=int, default=2000,
                    help="check a seeded sample of this many coordinates when there are more")  # fmt: skip
+    p = sub.add_parser("sweep", help="hidden-layer sizes x datasets in every framework (C1W3)")
+    p.add_argument("sweep", nargs="?", default="planar-hidden", help="default: planar-hidden")
+    p.add_argument("--frameworks", type=_frameworks_arg, default=None)
+    p.add_argument("--datasets", type=_list_arg(str), default=None,
+                   help="comma-separated, or all (default: flower)")  # fmt: skip
+    p.add_argument("--sizes", type=_list_arg(int), default=None,
+                   help="hidden-layer sizes, comma-separated (default: 1,2,3,4,5,20,50)")  # fmt: skip
     p = sub.add_parser("bench", help="time frameworks on experiments and print ratios")
     p.add_argument("experiments", nargs="*", default=["planar", "opt-adam", "dnn-cats-deep"])
     p.add_argument("--frameworks", type=_frameworks_arg, default=None)
@@ -328,6 +347,21 @@ def cmd_gradcheck(args) -> int:
     return 1
 
 
+def cmd_sweep(args) -> int:
+    from dlparity.sweep import check_choices, get, run_sweep
+
+    sweep = get(args.sweep)
+    datasets = list(sweep.datasets) if args.datasets == ["all"] else args.datasets
+    check_choices(sweep, datasets or [sweep.datasets[0]], args.sizes or list(sweep.sizes))
+    usable, missing = _installed(args.frameworks or list(frameworks.FRAMEWORKS))
+    for name in missing:
+        print(f"{name}: skipped, not installed here")
+    if not usable:
+        raise DlparityError("none of the requested frameworks is installed")
+    run_sweep(args.sweep, usable, datasets, args.sizes, out=lambda line: print(line, flush=True))
+    return 0
+
+
 def cmd_bench(args) -> int:
     from dlparity.bench import run_bench
 
@@ -341,6 +375,7 @@ COMMANDS = {
     "train": cmd_train,
     "compare": cmd_compare,
     "gradcheck": cmd_gradcheck,
+    "sweep": cmd_sweep,
     "bench": cmd_bench,
 }
 
