@@ -46,13 +46,24 @@ def _list_arg(kind):
     return parse
 
 
+def _add_show_and_sweep(sub) -> None:
+    p = sub.add_parser("show", help="one idea's code in every framework, side by side")
+    p.add_argument("topic", nargs="?", help="e.g. adam, dropout, batchnorm (none: list them)")
+    p = sub.add_parser("sweep", help="hidden-layer sizes x datasets in every framework (C1W3)")
+    p.add_argument("sweep", nargs="?", default="planar-hidden", help="default: planar-hidden")
+    p.add_argument("--frameworks", type=_frameworks_arg, default=None)
+    p.add_argument("--datasets", type=_list_arg(str), default=None,
+                   help="comma-separated, or all (default: flower)")  # fmt: skip
+    p.add_argument("--sizes", type=_list_arg(int), default=None,
+                   help="hidden-layer sizes, comma-separated (default: 1,2,3,4,5,20,50)")  # fmt: skip
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="dlparity", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     sub.add_parser("list", help="datasets and experiments with their course week")
     sub.add_parser("migration", help="the migration table: course vs optax vs Keras")
-    p = sub.add_parser("show", help="one idea's code in every framework, side by side")
-    p.add_argument("topic", nargs="?", help="e.g. adam, dropout, batchnorm (none: list them)")
+    _add_show_and_sweep(sub)
     for name, helptext in (("train", "train one experiment"), ("compare", "train on several")):
         p = sub.add_parser(name, help=helptext)
         p.add_argument("experiment")
@@ -78,13 +89,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--examples", type=int, default=8, help="training examples used (default 8)")
     p.add_argument("--max-params", type=int, default=2000,
                    help="check a seeded sample of this many coordinates when there are more")  # fmt: skip
-    p = sub.add_parser("sweep", help="hidden-layer sizes x datasets in every framework (C1W3)")
-    p.add_argument("sweep", nargs="?", default="planar-hidden", help="default: planar-hidden")
-    p.add_argument("--frameworks", type=_frameworks_arg, default=None)
-    p.add_argument("--datasets", type=_list_arg(str), default=None,
-                   help="comma-separated, or all (default: flower)")  # fmt: skip
-    p.add_argument("--sizes", type=_list_arg(int), default=None,
-                   help="hidden-layer sizes, comma-separated (default: 1,2,3,4,5,20,50)")  # fmt: skip
     p = sub.add_parser("bench", help="time frameworks on experiments and print ratios")
     p.add_argument("experiments", nargs="*", default=["planar", "opt-adam", "dnn-cats-deep"])
     p.add_argument("--frameworks", type=_frameworks_arg, default=None)
