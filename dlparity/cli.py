@@ -1,11 +1,12 @@
-"""The `dlparity` command: list, train, compare, gradcheck, migration, bench."""
+"""The `dlparity` command: list, train, compare, gradcheck, migration, show, sweep, bench."""
 
 from __future__ import annotations
 
 import argparse
 import json
-import math
+import os
 import sys
+import time
 
 from dlparity import DlparityError, data, experiments, frameworks
 from dlparity.compare import compare_json, published_check, run_experiment, split_framework
@@ -27,7 +28,34 @@ def _frameworks_arg(text: str) -> list[str]:
             split_framework(name)
         except DlparityError as error:
             raise argparse.ArgumentTypeError(str(error)) from None
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    if duplicates:
+        raise argparse.ArgumentTypeError(f"duplicate framework {duplicates[0]!r}")
     return names
+
+
+def _list_arg(kind):
+    """A comma-separated list of kind (str or int) for argparse."""
+
+    def parse(text: str) -> list:
+        try:
+            return [kind(item.strip()) for item in text.split(",") if item.strip()]
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {kind.__name__}s, got {text!r}") from None
+
+    return parse
+
+
+def _add_show_and_sweep(sub) -> None:
+    p = sub.add_parser("show", help="one idea's code in every framework, side by side")
+    p.add_argument("topic", nargs="?", help="e.g. adam, dropout, batchnorm (none: list them)")
+    p = sub.add_parser("sweep", help="hidden-layer sizes x datasets in every framework (C1W3)")
+    p.add_argument("sweep", nargs="?", default="planar-hidden", help="default: planar-hidden")
+    p.add_argument("--frameworks", type=_frameworks_arg, default=None)
+    p.add_argument("--datasets", type=_list_arg(str), default=None,
+                   help="comma-separated, or all (default: flower)")  # fmt: skip
+    p.add_argument("--sizes", type=_list_arg(int), default=None,
+                   help="hidden-layer sizes, comma-separated (default: 1,2,3,4,5,20,50)")  # fmt: skip
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     sub.add_parser("list", help="datasets and experiments with their course week")
     sub.add_parser("migration", help="the migration table: course vs optax vs Keras")
+    _add_show_and_sweep(sub)
     for name, helptext in (("train", "train one experiment"), ("compare", "train on several")):
         p = sub.add_parser(name, help=helptext)
         p.add_argument("experiment")
@@ -78,6 +107,9 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("dlparity: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader (head, less) stopped reading: not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def cmd_list(args) -> int:
@@ -97,20 +129,18 @@ def cmd_list(args) -> int:
 
 def cmd_migration(args) -> int:
     from dlparity.migration import TABLE
+    from dlparity.show import for_stream, output_width, row_lines
 
-    for key, row in TABLE.items():
-        print(f"{row.knob} [{key}]")
-        print(f"  course: {row.course}\n  optax:  {row.optax}\n  keras:  {row.keras}")
-        if row.stock_deviation is not None:
-            what = "Keras without the mapping" if row.stock_keras_exact else "stock Keras deviation"
-            print(f"  {what}: {row.stock_deviation:.2g} ({row.measure})")
+    width = output_width(sys.stdout)
+    rows = ["\n".join(row_lines(key, width, sys.stdout)) for key in TABLE]
+    print(for_stream("\n\n".join(rows), sys.stdout))
     return 0
 
 
-def _print_every(config) -> int:
-    """Print cost lines at multiples of record_every, at most about 25 lines per run."""
-    records = math.ceil(config.steps / config.record_every)
-    return config.record_every * max(1, math.ceil(records / 25))
+def cmd_show(args) -> int:
+    from dlparity.show import show
+
+    return show(args.topic)
 
 
 class _Progress:
@@ -120,13 +150,13 @@ class _Progress:
         from tqdm import tqdm
 
         self.config, self.quiet = experiment.config, quiet
-        self.every = _print_every(self.config)
+        self.printed = set(experiment.printed_steps())
         long_run = self.config.steps >= 1000 and sys.stderr.isatty()
         self.bar = tqdm(total=self.config.steps, desc=label, leave=False, disable=not long_run)
         self.done = 0
 
     def __call__(self, step: int, cost: float) -> None:
-        if not self.quiet and (step % self.every == 0 or step == self.config.steps - 1):
+        if not self.quiet and step in self.printed:
             self.bar.write(f"Cost after {self.config.step_name} {step}: {cost:f}")
         self.bar.update(step + 1 - self.done)
         self.done = step + 1
@@ -219,12 +249,10 @@ def cmd_compare(args) -> int:
         print(f"{name}: skipped, not installed here (needs {needs})")
     if not usable:
         raise DlparityError("none of the requested frameworks is installed")
-    runs = []
-    for name in usable:
-        print(f"== {name}")
-        runs.append(_train_one(experiment, name, arrays, args.quiet or len(usable) > 1))
+    runs = [_timed_run(experiment, name, arrays, args.quiet or len(usable) > 1) for name in usable]
     result = compare_json(experiment, runs)
     _print_side_by_side(experiment, runs, result)
+    _print_published(experiment, runs)
     if args.json is not None:
         _write_json(args.json, result)
     if args.plot is not None:
@@ -232,9 +260,45 @@ def cmd_compare(args) -> int:
     return 0
 
 
+def _timed_run(experiment, name, arrays, quiet):
+    """One framework's run, announced when it starts and when it ends (flushed: logs, CI)."""
+    config = experiment.config
+    print(f"== {name}: training {experiment.name}, {config.steps} {config.step_name}s",
+          flush=True)  # fmt: skip
+    start = time.perf_counter()
+    run = _train_one(experiment, name, arrays, quiet)
+    r = run.result
+    print(f"   {name}: finished in {time.perf_counter() - start:.1f} s (training {r.seconds:.2f} s, "
+          f"compile {r.compile_seconds:.2f} s)", flush=True)  # fmt: skip
+    return run
+
+
+def _print_published(experiment, runs) -> None:
+    """Each framework's run against the numbers the course's notebooks print."""
+    checks = [published_check(experiment, run) for run in runs]
+    if not checks[0]:
+        return
+    width = max(18, *(len(r.framework) + 5 for r in runs))
+    label = max(len(what) for what, *_ in checks[0]) + 2
+    print("Course's published results:")
+    print(f"{'':<{label}}{'course':>10}" + "".join(f"{r.framework:>{width}}" for r in runs))
+    notes = set()
+    for i, (what, course, *_) in enumerate(checks[0]):
+        cells = []
+        for rows in checks:
+            _, _, mine, verdict = rows[i]
+            if verdict not in ("ok", "DIFFERS"):
+                notes.add(verdict)
+                verdict = "(note)"
+            cells.append(f"{mine:.6f} {verdict}".rjust(width))
+        print(f"{what:<{label}}{course:>10.6f}" + "".join(cells))
+    for note in sorted(notes):
+        print(f"  note: {note}")
+
+
 def _print_side_by_side(experiment, runs, result) -> None:
     steps = sorted(set().union(*(r.result.costs for r in runs)))
-    shown = [s for s in steps if s % _print_every(experiment.config) == 0 or s == steps[-1]]
+    shown = [s for s in steps if s in experiment.printed_steps() or s == steps[-1]]
     width = max(12, *(len(r.framework) + 2 for r in runs))
     header = f"{experiment.config.step_name:>10}" + "".join(f"{r.framework:>{width}}" for r in runs)
     print(header)
@@ -271,16 +335,21 @@ def _plot(path, experiment, runs, arrays) -> None:
     from dlparity.plots import save_plot
 
     X, Y = arrays[0], arrays[1]
-    base, _ = split_framework(runs[0].framework)
-    predict = frameworks.load(base).predict
-    first = runs[0].result
+    predicts = [_predictor(experiment, run) for run in runs] if X.shape[0] == 2 else None
+    with atomic(path) as temporary:
+        save_plot(temporary, experiment, runs, X, Y, predicts)
+    print(f"wrote {path}")
+
+
+def _predictor(experiment, run):
+    """grid (2, k) -> (1, k) labels, with the run's framework and final parameters."""
+    base, _ = split_framework(run.framework)
+    predict, result = frameworks.load(base).predict, run.result
 
     def predict_grid(grid):
-        return predict(first.params, grid, experiment.spec, bn_state=first.bn_state)
+        return predict(result.params, grid, experiment.spec, bn_state=result.bn_state)
 
-    with atomic(path) as temporary:
-        save_plot(temporary, experiment, runs, X, Y, predict_grid)
-    print(f"wrote {path}")
+    return predict_grid
 
 
 class _CheckProgress:
@@ -328,6 +397,21 @@ def cmd_gradcheck(args) -> int:
     return 1
 
 
+def cmd_sweep(args) -> int:
+    from dlparity.sweep import check_choices, get, run_sweep
+
+    sweep = get(args.sweep)
+    datasets = list(sweep.datasets) if args.datasets == ["all"] else args.datasets
+    check_choices(sweep, datasets or [sweep.datasets[0]], args.sizes or list(sweep.sizes))
+    usable, missing = _installed(args.frameworks or list(frameworks.FRAMEWORKS))
+    for name in missing:
+        print(f"{name}: skipped, not installed here")
+    if not usable:
+        raise DlparityError("none of the requested frameworks is installed")
+    run_sweep(args.sweep, usable, datasets, args.sizes, out=lambda line: print(line, flush=True))
+    return 0
+
+
 def cmd_bench(args) -> int:
     from dlparity.bench import run_bench, runnable
 
@@ -339,9 +423,11 @@ def cmd_bench(args) -> int:
 COMMANDS = {
     "list": cmd_list,
     "migration": cmd_migration,
+    "show": cmd_show,
     "train": cmd_train,
     "compare": cmd_compare,
     "gradcheck": cmd_gradcheck,
+    "sweep": cmd_sweep,
     "bench": cmd_bench,
 }
 

@@ -24,6 +24,14 @@ class Experiment:
     init_scale: float | None = None
     summary: str = ""
     published: dict = field(default_factory=dict)
+    # the course's own interval for its "Cost after iteration i" lines (print_cost); the last
+    # step is printed too. A multiple of config.record_every.
+    print_every: int = 100
+
+    def printed_steps(self) -> list[int]:
+        """The recorded steps whose cost lines are printed: every print_every-th, and the last."""
+        last = self.config.steps - 1
+        return [s for s in self.config.recorded_steps() if s % self.print_every == 0 or s == last]
 
     def with_dtype(self, dtype: str) -> Experiment:
         return replace(self, spec=self.spec.with_dtype(dtype))
@@ -37,8 +45,9 @@ def _moons(name, optimizer, lr, decay, published):
     )  # fmt: skip
     what = f"{optimizer}{' with scheduled decay' if decay else ''}, mini-batches of 64"
     return Experiment(
-        name, "C2W2", "moons", spec, config, "he", 3, summary=what, published=published
-    )
+        name, "C2W2", "moons", spec, config, "he", 3, summary=what, published=published,
+        print_every=1000,
+    )  # fmt: skip
 
 
 def _football(name, lambd, keep_prob, published):
@@ -48,14 +57,15 @@ def _football(name, lambd, keep_prob, published):
     if keep_prob < 1:
         what = f"dropout, keep_prob {keep_prob}"
     return Experiment(name, "C2W1", "football", spec, config, "inv_sqrt", 3, summary=what,
-                      published=published)  # fmt: skip
+                      published=published, print_every=10000)  # fmt: skip
 
 
 def _circles(name, scheme, scale, published):
     spec = ModelSpec("deep", (2, 10, 5, 1))
     config = TrainConfig(learning_rate=0.01, num_iterations=15000)
     what = f"{scheme} initialization" + (f" (x{scale:g})" if scale else "")
-    return Experiment(name, "C2W1", "circles", spec, config, scheme, 3, scale, what, published)
+    return Experiment(name, "C2W1", "circles", spec, config, scheme, 3, scale, what, published,
+                      print_every=1000)  # fmt: skip
 
 
 _ALL = [
@@ -75,6 +85,7 @@ _ALL = [
         published={"costs": {0: 0.693048, 1000: 0.288083, 2000: 0.254385, 3000: 0.233864,
                              4000: 0.226792, 5000: 0.222644},
                    "train_accuracy": 0.9075},
+        print_every=1000,
     ),
     Experiment(
         "dnn-cats-2layer", "C1W4", "cats", ModelSpec("two_layer", (12288, 7, 1)),
@@ -120,13 +131,14 @@ _ALL = [
         TrainConfig(learning_rate=0.0001, optimizer="adam", num_epochs=100, mini_batch_size=32,
                     shuffle=False, record_every=10),
         "xavier", 1, summary="softmax network, Adam, unshuffled mini-batches of 32",
+        print_every=10,
     ),
     Experiment(
         "digits-bn", "new", "digits",
         ModelSpec("softmax_bn", (64, 32, 16, 10), output="softmax", batchnorm=True),
         TrainConfig(learning_rate=0.01, optimizer="adam", num_epochs=50, mini_batch_size=64,
-                    record_every=5),
-        "he", 1, summary="batch norm on both hidden layers, softmax, Adam",
+                    record_every=1),
+        "he", 1, summary="batch norm on both hidden layers, softmax, Adam", print_every=5,
     ),
 ]  # fmt: skip
 

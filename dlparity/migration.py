@@ -27,51 +27,52 @@ class Row:
 
 # Sizes measured by parity_tests/test_keras_stock.py (Keras 3.15, TensorFlow 2.21, float64, CPU),
 # which checks each stays nonzero and within a factor of 3 of the value recorded here.
+# The course's symbols are written as such: α learning rate, β momentum, ε epsilon, λ lambd.
 _RUN = (
-    "||theta_stock - theta_course|| / ||theta_course - theta_0|| after 30 full-batch updates of "
+    "||θ_stock - θ_course|| / ||θ_course - θ_0|| after 30 full-batch updates of "
     "deep (2, 5, 2, 1), He seed 3, on moons"
 )
 
 TABLE: dict[str, Row] = {
     "momentum": Row(
-        "momentum", "v = b v + (1-b) dW; W -= a v",
-        "sgd(a (1-b), momentum=b): exact, also with decay",
-        "SGD(learning_rate=a (1-b), momentum=b): exact for constant a only", True,
+        "momentum", "v = β v + (1 - β) dW; W -= α v",
+        "sgd(α (1 - β), momentum=β): exact, also with decay",
+        "SGD(learning_rate=α (1 - β), momentum=β): exact for constant α only", True,
     ),
     "momentum-decay": Row(
-        "momentum with lr decay", "a changes, v keeps (1-b) dW",
-        "exact: optax scales by a after accumulating",
-        "SGD folds a into its velocity: no setting matches; course-exact CourseSGD", False,
+        "momentum with lr decay", "α changes, v keeps (1 - β) dW",
+        "exact: optax scales by α after accumulating",
+        "SGD folds α into its velocity: no setting matches; course-exact CourseSGD", False,
         0.29,
-        f"{_RUN}; lr 0.1, beta 0.9, inverse-time decay 0.1 per update, the same (unlagged) rates for both: SGD(lr (1-b), momentum=b) alone",
+        f"{_RUN}; α 0.1, β 0.9, inverse-time decay 0.1 per update, the same (unlagged) rates for both: SGD(α (1 - β), momentum=β) alone",
     ),
     "rmsprop": Row(
-        "RMSprop", "W -= a dW / (sqrt(s) + eps)",
-        "rmsprop(a, decay=b2, eps=eps, eps_in_sqrt=False): exact (default eps_in_sqrt=True is not)",
-        "RMSprop: dW / sqrt(s + eps), no option; course-exact CourseRMSprop", False,
+        "RMSprop", "s = β2 s + (1 - β2) dW^2; W -= α dW / (sqrt(s) + ε)",
+        "rmsprop(α, decay=β2, eps=ε, eps_in_sqrt=False): exact (default eps_in_sqrt=True is not)",
+        "RMSprop: dW / sqrt(s + ε), no option; course-exact CourseRMSprop", False,
         0.27,
-        f"{_RUN}; lr 0.01, beta2 0.999, eps 1e-8 (early s < eps, so sqrt(s + eps) is far from sqrt(s) + eps); stock equals the eps_in_sqrt reference",
+        f"{_RUN}; α 0.01, β2 0.999, ε 1e-8 (early s < ε, so sqrt(s + ε) is far from sqrt(s) + ε); stock equals the eps_in_sqrt reference",
     ),
     "adam": Row(
-        "Adam", "v_hat / (sqrt(s_hat) + eps), eps 1e-8",
-        "adam(a, b1, b2, eps): exact",
-        "Adam: eps-hat form, eps / sqrt(1 - b2^t) in the course's terms; course-exact CourseAdam", False,
+        "Adam", "W -= α v_corr / (sqrt(s_corr) + ε), ε 1e-8",
+        "adam(α, b1=β1, b2=β2, eps=ε): exact",
+        "Adam: ε-hat form, ε / sqrt(1 - β2^t) in the course's terms; course-exact CourseAdam", False,
         4.5e-05,
-        f"{_RUN}; lr 0.0007, defaults b1 0.9, b2 0.999, eps 1e-8; stock equals the eps_hat reference",
+        f"{_RUN}; α 0.0007, defaults β1 0.9, β2 0.999, ε 1e-8; stock equals the eps_hat reference",
     ),
     "decay": Row(
-        "learning-rate decay", "lr0 / (1 + r floor(e / T)), set after each epoch (one-epoch lag)",
+        "learning-rate decay", "α = α0 / (1 + r floor(e / T)), set after each epoch (one-epoch lag)",
         "a schedule function of the update count: epoch = count // batches_per_epoch",
-        "InverseTimeDecay(lr0, B*T, r, staircase=True) has no lag; course-exact CourseDecay", False,
+        "InverseTimeDecay(α0, B*T, r, staircase=True) has no lag; course-exact CourseDecay", False,
         0.034,
-        f"{_RUN}; gd lr 0.1, scheduled decay 1.0 every 10 updates: InverseTimeDecay (exact to the unlagged rates) vs the course's one-epoch lag",
+        f"{_RUN}; gd α0 0.1, scheduled decay 1.0 every 10 updates: InverseTimeDecay (exact to the unlagged rates) vs the course's one-epoch lag",
     ),
     "l2": Row(
-        "L2 regularization", "J += (lambd / 2m) sum ||W||^2",
+        "L2 regularization", "J += (λ / 2m) sum ||W||^2",
         "the term added to the loss, differentiated by jax.grad",
-        "kernel_regularizer=L2(lambd / 2m), cast to float32 on TF; course-exact CourseL2", False,
+        "kernel_regularizer=L2(λ / 2m), cast to float32 on TF; course-exact CourseL2", False,
         9.7e-10,
-        '|stock L2 penalty - (lambd / 2m) sum ||W||^2|: reg-l2 (2, 20, 3, 1) at its initial params, lambd 0.7, m 211 (the factor rounded to float32)',
+        '|stock L2 penalty - (λ / 2m) sum ||W||^2|: reg-l2 (2, 20, 3, 1) at its initial params, λ 0.7, m 211 (the factor rounded to float32)',
     ),
     "binary-loss": Row(
         "binary cross-entropy", "-(1/m) sum[y log a + (1-y) log(1-a)]",
@@ -93,7 +94,7 @@ TABLE: dict[str, Row] = {
         "|J_stock - J_course|, training-mode cost of reg-dropout's (2, 20, 3, 1) at its initial params on moons, Dropout(0.14, seed=l) vs the course's masks; with Keras' mask read back the formula is the course's",
     ),
     "batchnorm": Row(
-        "batch norm", "batch mean, biased variance; running = running*m + batch*(1-m)",
+        "batch norm", "batch mean, biased variance, ε 1e-5; running = momentum running + (1 - momentum) batch, momentum 0.9",
         "the same formula",
         "BatchNormalization(momentum, epsilon) after Dense(use_bias=False): pin both", True,
         0.051,
@@ -114,7 +115,7 @@ TABLE: dict[str, Row] = {
 
 
 def momentum_learning_rate(learning_rate: float, beta: float) -> float:
-    """optax sgd / Keras SGD rate that reproduces the course's momentum: a (1 - b)."""
+    """optax sgd / Keras SGD rate that reproduces the course's momentum: α (1 - β)."""
     return learning_rate * (1 - beta)
 
 
@@ -145,7 +146,7 @@ def keras_batchnorm_kwargs(spec: ModelSpec) -> dict:
 
 
 def keras_learning_rate(config: TrainConfig) -> float:
-    """Stock Keras learning rate: the course's, scaled by (1 - b) for momentum (SGD folds it in)."""
+    """Stock Keras learning rate: the course's, scaled by (1 - β) for momentum (SGD folds it in)."""
     if config.optimizer == "momentum":
         return momentum_learning_rate(config.learning_rate, config.beta)
     return config.learning_rate

@@ -1,8 +1,23 @@
-"""PNG plots: cost curves per framework and, for 2-D datasets, the decision boundary."""
+"""PNG plots people can read: every framework's cost curve, their differences, their boundaries.
+
+Top row: the cost curves (distinct line styles and staggered markers, so curves that coincide all
+stay visible; a log cost axis when the cost spans more than a decade) and, with several runs,
+|cost - first run's cost| on a log axis. Bottom row, for 2-D data: each run's decision boundary
+over the training points, with its accuracy.
+"""
 
 from __future__ import annotations
 
 import numpy as np
+
+from dlparity.compare import AGREEMENT
+
+LINESTYLES = ["-", "--", "-.", ":", (0, (5, 1, 1, 1))]
+MARKERS = ["o", "s", "^", "D", "v", "P"]
+MARKER_SPACING = 0.08  # between a curve's markers, as a fraction of the axes' diagonal
+MARGIN = 0.08  # boundary panels extend the data's range by this fraction on each side
+GRID = 250  # points per axis of the boundary grid
+FLOOR = 1e-17  # lowest |difference| axis limit: below float64 rounding of costs near 1
 
 
 def _pyplot():
@@ -14,35 +29,179 @@ def _pyplot():
     return plt
 
 
-def save_plot(path, experiment, runs, X, Y, predict) -> None:
-    """Cost curves of runs; beside them the first run's decision boundary when X is (2, m).
+def _style(i: int, n_runs: int) -> dict:
+    """Line style, marker and staggered marker positions (even on screen, any scale) of curve i."""
+    return {
+        "linestyle": LINESTYLES[i % len(LINESTYLES)],
+        "marker": MARKERS[i % len(MARKERS)],
+        "markevery": (i * MARKER_SPACING / max(n_runs, 1), MARKER_SPACING),
+        "linewidth": max(1.0, 2.6 - 0.4 * i),  # earlier curves wider: later ones draw inside
+        "markersize": 5,
+        "markerfacecolor": "none" if i % 2 else None,
+        "color": f"C{i}",
+    }
 
-    predict(X) -> (1, m) labels for the first run's final parameters.
+
+def use_log_cost_axis(costs: list[float]) -> bool:
+    """A log cost axis when the recorded costs span more than a factor of 10."""
+    positive = [c for c in costs if c > 0]
+    return len(positive) == len(costs) and max(positive) > 10 * min(positive)
+
+
+def use_log_step_axis(steps: list[int], costs: list[float], log_cost: bool = False) -> bool:
+    """A log step axis when the curve flattens early: 90% of its drop within the first 10% of steps.
+
+    Then most of the run is a flat line on a linear axis, and the descent is squeezed against it.
+    The drop is measured on the cost axis as drawn (log_cost: in log cost).
+    """
+    costs = np.log(costs) if log_cost else np.asarray(costs)
+    drop = costs[0] - costs.min()
+    if len(steps) < 3 or drop <= 0:
+        return False
+    reached = steps[int(np.argmax(costs <= costs[0] - 0.9 * drop))]
+    return reached < 0.1 * steps[-1]
+
+
+def _series(run) -> tuple[list[int], np.ndarray]:
+    steps = sorted(run.result.costs)
+    return steps, np.array([run.result.costs[s] for s in steps])
+
+
+def _step_axis(ax, experiment, steps, log: bool) -> None:
+    """The step axis, symmetric-log (0 stays on it) when log."""
+    name = experiment.config.step_name
+    if log:
+        ax.set_xscale("symlog", linthresh=max(1, steps[1] if len(steps) > 1 else 1))
+        ax.set_xlim(0, steps[-1] * 1.1)
+    ax.set_xlabel(f"{name} (log scale)" if log else name)
+
+
+def plot_costs(ax, experiment, runs) -> bool:
+    """Every run's cost curve, each in its own style. Returns whether the step axis is log."""
+    all_costs = []
+    for i, run in enumerate(runs):
+        steps, costs = _series(run)
+        all_costs += costs.tolist()
+        ax.plot(steps, costs, label=run.framework, **_style(i, len(runs)))
+    log_cost = use_log_cost_axis(all_costs)
+    if log_cost:
+        ax.set_yscale("log")
+    steps, costs = _series(runs[0])
+    log_steps = use_log_step_axis(steps, costs.tolist(), log_cost)
+    _step_axis(ax, experiment, steps, log_steps)
+    ax.set_ylabel("cost (log scale)" if log_cost else "cost")
+    ax.set_title(f"{experiment.name}: cost per {experiment.config.step_name}")
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend()
+    return log_steps
+
+
+def plot_differences(ax, experiment, runs, log_steps: bool = False) -> None:
+    """|cost - reference cost| per recorded step on a log axis; equal costs are left out."""
+    ref_steps, ref_costs = _series(runs[0])
+    reference = dict(zip(ref_steps, ref_costs, strict=True))
+    positive = []
+    for i, run in enumerate(runs[1:], start=1):
+        steps = [s for s in sorted(run.result.costs) if s in reference]
+        diffs = np.array([abs(run.result.costs[s] - reference[s]) for s in steps])
+        equal = int(np.sum(diffs == 0))
+        label = f"{run.framework}: max {diffs.max():.1e}" if len(steps) else run.framework
+        label += f", equal at {equal} of {len(steps)}" if equal else ""
+        positive += diffs[diffs > 0].tolist()
+        ax.plot(steps, np.where(diffs > 0, diffs, np.nan), label=label,
+                **_style(i, len(runs)))  # fmt: skip
+    ax.axhline(AGREEMENT, color="0.4", linewidth=0.8, linestyle=":", label="parity bar 1e-10")
+    low = max(FLOOR, min(positive + [AGREEMENT]) / 10)
+    ax.set_ylim(low, max(positive + [AGREEMENT]) * 10)
+    ax.set_yscale("log")
+    if not positive:
+        ax.text(0.5, 0.5, f"equal to {runs[0].framework} at every recorded step",
+                transform=ax.transAxes, ha="center")  # fmt: skip
+    _step_axis(ax, experiment, ref_steps, log_steps)
+    ax.set_ylabel(f"|cost - {runs[0].framework}|")
+    ax.set_title(f"difference to {runs[0].framework} (log scale)")
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(fontsize="small")
+
+
+def _grid(X):
+    """A GRID x GRID mesh over X's range widened by MARGIN of that range on each side."""
+    spans = []
+    for row in X[:2]:
+        low, high = float(row.min()), float(row.max())
+        pad = MARGIN * (high - low or 1.0)
+        spans.append(np.linspace(low - pad, high + pad, GRID))
+    xx, yy = np.meshgrid(*spans)
+    return xx, yy, np.stack([xx.ravel(), yy.ravel()])
+
+
+def _labels(Y) -> np.ndarray:
+    Y = np.asarray(Y)
+    return Y.ravel() if Y.shape[0] == 1 else np.argmax(Y, axis=0)
+
+
+def plot_boundary(ax, run, X, Y, predict) -> None:
+    """The run's decision boundary (predict on a grid) under the training points."""
+    xx, yy, grid = _grid(X)
+    Z = np.asarray(predict(grid)).reshape(xx.shape)
+    ax.contourf(xx, yy, Z, cmap="Spectral", alpha=0.45)
+    ax.scatter(X[0], X[1], c=_labels(Y), cmap="Spectral", s=10, edgecolors="k", linewidths=0.3)
+    ax.set_xlim(xx.min(), xx.max())
+    ax.set_ylim(yy.min(), yy.max())
+    ax.set_xlabel("x1")
+    ax.set_ylabel("x2")
+    title = run.framework
+    if run.train_accuracy is not None:
+        title += f"\ntrain accuracy {run.train_accuracy:.4f}"
+    if run.test_accuracy is not None:
+        title += f", test {run.test_accuracy:.4f}"
+    ax.set_title(title, fontsize="medium")
+
+
+def _axes(plt, n_runs: int, boundaries: bool):
+    """(figure, cost axes, difference axes or None, one boundary axes per run or [])."""
+    if n_runs == 1:
+        fig, axes = plt.subplots(
+            1, 2 if boundaries else 1, figsize=(11 if boundaries else 6.5, 4.6)
+        )
+        axes = np.atleast_1d(axes)
+        return fig, axes[0], None, list(axes[1:])
+    if not boundaries:
+        fig, axes = plt.subplots(1, 2, figsize=(13, 4.8))
+        return fig, axes[0], axes[1], []
+    fig = plt.figure(figsize=(max(13.0, 3.6 * n_runs), 9.5))
+    grid = fig.add_gridspec(2, 2 * n_runs, height_ratios=(1.0, 1.1))
+    cost, diff = fig.add_subplot(grid[0, :n_runs]), fig.add_subplot(grid[0, n_runs:])
+    return fig, cost, diff, [fig.add_subplot(grid[1, 2 * i : 2 * i + 2]) for i in range(n_runs)]
+
+
+def make_figure(experiment, runs, X, Y, predicts=None):
+    """The figure: cost curves (and differences with several runs); for 2-D X, each run's
+    decision boundary. The caller closes it.
+
+    predicts: one function per run, grid (2, k) -> (1, k) labels from that run's final
+    parameters; None draws no boundaries.
     """
     plt = _pyplot()
-    two_d = X.shape[0] == 2
-    fig, axes = plt.subplots(1, 2 if two_d else 1, figsize=(11 if two_d else 6, 4.5))
-    axes = np.atleast_1d(axes)
-    for run in runs:
-        steps = sorted(run.result.costs)
-        axes[0].plot(steps, [run.result.costs[s] for s in steps], label=run.framework)
-    axes[0].set_xlabel(experiment.config.step_name)
-    axes[0].set_ylabel("cost")
-    axes[0].set_title(f"{experiment.name}: cost")
-    axes[0].legend()
-    if two_d:
-        _decision_boundary(axes[1], X, Y, predict)
-        axes[1].set_title(f"decision boundary ({runs[0].framework})")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    boundaries = predicts is not None and X.shape[0] == 2
+    fig, cost_ax, diff_ax, boundary_axes = _axes(plt, len(runs), boundaries)
+    try:
+        log_steps = plot_costs(cost_ax, experiment, runs)
+        if diff_ax is not None:
+            plot_differences(diff_ax, experiment, runs, log_steps)
+        for ax, run, predict in zip(boundary_axes, runs, predicts or [], strict=False):
+            plot_boundary(ax, run, X, Y, predict)
+        fig.tight_layout()
+    except BaseException:
+        plt.close(fig)
+        raise
+    return fig
 
 
-def _decision_boundary(ax, X, Y, predict) -> None:
-    x_min, x_max = X[0].min() - 1, X[0].max() + 1
-    y_min, y_max = X[1].min() - 1, X[1].max() + 1
-    xx, yy = np.meshgrid(np.linspace(x_min, x_max, 300), np.linspace(y_min, y_max, 300))
-    grid = np.c_[xx.ravel(), yy.ravel()].T
-    Z = np.asarray(predict(grid)).reshape(xx.shape)
-    ax.contourf(xx, yy, Z, cmap="Spectral", alpha=0.8)
-    ax.scatter(X[0], X[1], c=Y.ravel(), cmap="Spectral", s=12, edgecolors="k", linewidths=0.3)
+def save_plot(path, experiment, runs, X, Y, predicts=None) -> None:
+    """make_figure's figure as a PNG at path."""
+    fig = make_figure(experiment, runs, X, Y, predicts)
+    try:
+        fig.savefig(path, dpi=100)
+    finally:
+        _pyplot().close(fig)

@@ -1,0 +1,104 @@
+"""The plots: every curve visible, differences on a log axis, one boundary per framework."""
+
+import numpy as np
+import pytest
+
+from dlparity.compare import Run
+from dlparity.experiments import get
+from dlparity.plots import (
+    MARGIN,
+    _pyplot,
+    _style,
+    make_figure,
+    save_plot,
+    use_log_cost_axis,
+    use_log_step_axis,
+)
+from dlparity.results import TrainResult
+
+X = np.array([[-2.0, 0.5, 3.0, 1.0], [10.0, 12.0, 11.0, 14.0]])  # ranges 5 and 4
+Y = np.array([[0.0, 1.0, 1.0, 0.0]])
+
+
+def fake_run(framework, costs, train_accuracy=0.75, test_accuracy=None):
+    result = TrainResult({}, {}, dict(costs), np.zeros(1), 1.0)
+    return Run("planar", framework, "float64", result, train_accuracy, test_accuracy)
+
+
+def threshold(grid):
+    return (grid[0:1] > 0.5).astype(np.float64)
+
+
+@pytest.fixture
+def figure():
+    figures = []
+
+    def make(*args, **kwargs):
+        figures.append(make_figure(*args, **kwargs))
+        return figures[-1]
+
+    yield make
+    for fig in figures:
+        _pyplot().close(fig)
+
+
+@pytest.mark.parametrize("costs, expected", [([0.7, 0.3, 0.06], True), ([0.7, 0.3, 0.2], False),
+                                             ([0.7, 0.0], False)])  # fmt: skip
+def test_log_cost_axis_when_the_cost_spans_a_decade(costs, expected):
+    assert use_log_cost_axis(costs) is expected
+
+
+def test_log_step_axis_when_the_curve_flattens_early():
+    steps = list(range(0, 30000, 100))
+    flat_early = [0.7] + [0.3 - 1e-6 * i for i in range(1, len(steps))]  # reg-l2's shape
+    assert use_log_step_axis(steps, flat_early)
+    steady = [0.7 - 0.4 * i / len(steps) for i in range(len(steps))]
+    assert not use_log_step_axis(steps, steady)
+    decades = [1.5 * 0.5**i for i in range(50)]  # steady on a log cost axis
+    assert use_log_step_axis(list(range(50)), decades)
+    assert not use_log_step_axis(list(range(50)), decades, log_cost=True)
+
+
+def test_every_curve_has_its_own_line_style_and_marker():
+    styles = [_style(i, 5) for i in range(5)]
+    assert len({str(s["linestyle"]) for s in styles}) == 5
+    assert len({s["marker"] for s in styles}) == 5
+    offsets = {s["markevery"][0] for s in styles}
+    assert len(offsets) == 5, "markers are staggered, so coinciding curves all show theirs"
+
+
+def test_compare_figure_has_costs_differences_and_a_boundary_per_run(figure):
+    costs = {0: 0.7, 100: 0.3, 200: 0.05}
+    runs = [fake_run("numpy", costs), fake_run("jax", {0: 0.7, 100: 0.3 + 1e-13, 200: 0.05}),
+            fake_run("tf", costs, 0.5, 0.25)]  # fmt: skip
+    fig = figure(get("planar"), runs, X, Y, [threshold] * 3)
+    cost_ax, diff_ax, *boundaries = fig.axes
+    assert len(cost_ax.get_lines()) == 3 and cost_ax.get_yscale() == "log"
+    assert diff_ax.get_yscale() == "log"
+    labels = [line.get_label() for line in diff_ax.get_lines()]
+    assert labels[0].startswith("jax: max 1.0e-13") and "equal at 2 of 3" in labels[0]
+    assert labels[1].startswith("tf: max 0.0e+00") and "equal at 3 of 3" in labels[1]
+    assert [ax.get_title().split("\n")[0] for ax in boundaries] == ["numpy", "jax", "tf"]
+    assert "train accuracy 0.5000, test 0.2500" in boundaries[2].get_title()
+    for ax in boundaries:
+        assert ax.get_xlabel() == "x1" and ax.get_ylabel() == "x2"
+        assert ax.get_xlim() == pytest.approx((-2 - MARGIN * 5, 3 + MARGIN * 5))
+        assert ax.get_ylim() == pytest.approx((10 - MARGIN * 4, 14 + MARGIN * 4))
+
+
+def test_single_run_has_no_difference_panel_and_a_linear_axis_when_flat(figure):
+    fig = figure(get("planar"), [fake_run("numpy", {0: 0.7, 100: 0.4})], X, Y, [threshold])
+    cost_ax, boundary = fig.axes
+    assert cost_ax.get_yscale() == "linear" and boundary.get_xlabel() == "x1"
+
+
+def test_no_boundary_without_2d_data(figure):
+    runs = [fake_run("numpy", {0: 0.7, 1: 0.4}), fake_run("jax", {0: 0.7, 1: 0.4})]
+    fig = figure(get("digits-bn"), runs, np.zeros((64, 4)), np.eye(10)[:, :4], None)
+    assert len(fig.axes) == 2
+
+
+def test_save_plot_writes_a_png(tmp_path):
+    path = tmp_path / "p.png"
+    save_plot(path, get("planar"), [fake_run("numpy", {0: 0.7, 100: 0.4})], X, Y, [threshold])
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
