@@ -36,6 +36,8 @@ def to_numpy(value, what: str) -> np.ndarray:
     """
     if hasattr(value, "detach") and hasattr(value, "cpu"):  # PyTorch, without importing it
         value = value.detach().cpu().numpy()
+    elif callable(getattr(value, "numpy", None)):  # TensorFlow tensors and variables
+        value = value.numpy()
     try:
         array = np.array(value)
     except Exception as error:  # the user's object: any failure is theirs to read

@@ -44,7 +44,7 @@ class Formula:
 def sites(hyper: dict) -> dict:
     """Every place a hyperparameter enters the formula, by name: beta1^t and beta2^t are the
     betas of Adam's bias correction, which an implementation may round apart from the moments'."""
-    extra = {f"{b}^t": hyper[b] for b in ("beta1", "beta2") if b in hyper}
+    extra = {f"{b}^t": hyper[b] for b in ("beta1", "beta2")} if "beta1" in hyper else {}
     return {**hyper, **extra}
 
 

@@ -11,6 +11,7 @@ Causes are found one at a time: the first difference, then the next one left und
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
@@ -56,6 +57,8 @@ _CAUSES = (
                    "2 lambd W / m", "l2"), lambda s: s.lambd > 0, {"l2_divisor": "m"}),
     _Cause(Finding("L2 missing", "no (lambd / 2m) sum ||W||^2 term", "l2"),
            lambda s: s.lambd > 0, {"l2_divisor": "none"}),
+    _Cause(Finding("L2 factor in float32", "the L2 factor rounded to float32, as Keras' L2 "
+                   "regularizer on TensorFlow", "l2"), lambda s: s.lambd > 0, {"l2_float32": True}),
     _Cause(Finding("dropout without 1/keep_prob", "A * D instead of A * D / keep_prob", "dropout"),
            lambda s: s.keep_prob < 1, {"dropout_unscaled": True}),
     _Cause(Finding("unbiased batch-norm variance", "the batch variance over m - 1 instead of m in "
@@ -194,13 +197,11 @@ def _matches(got: np.ndarray, want: np.ndarray, atol: float, layout: bool) -> bo
 
 def _describe(name: str, got: np.ndarray, want: np.ndarray) -> str:
     if got.shape != want.shape:
-        return f"{name}: shape {got.shape}, the course's {want.shape}"
+        return f"{name}: shape {got.shape}, the reference's {want.shape}"
     i = worst_entry(got, want)
     err = float(np.nanmax(np.abs(got - want))) if np.isfinite(got).all() else float("nan")
     where = f" at {list(i)}" if i else ""
-    return (
-        f"{name}: max abs diff {err:.3g}{where}: {float(got[i])!r}, the course {float(want[i])!r}"
-    )
+    return f"{name}: max abs diff {err:.3g}{where}: {float(got[i])!r}, the reference {float(want[i])!r}"
 
 
 def _first_mismatch(got: dict, want: dict, variant, atols: dict) -> str | None:
@@ -211,7 +212,8 @@ def _first_mismatch(got: dict, want: dict, variant, atols: dict) -> str | None:
 
 
 def _explain(got, params, case, spec, atols):
-    """Greedy: the first difference, the causes that fit it, then the next one left, and so on.
+    """Greedy: the first difference, the causes that fit it (one, else two together), then the
+    next difference left under them, and so on.
 
     Returns (first difference, causes, unexplained, variant reached).
     """
@@ -223,18 +225,31 @@ def _explain(got, params, case, spec, atols):
             return first, tuple(causes), None, variant
         detail = _describe(name, got[name], want[name])
         first = first or detail
-        fits = [c for c in _CAUSES if c.applies(spec) and c.finding not in causes
-                and _fits(c, name, got, params, case, spec, variant, atols)]  # fmt: skip
+        fits = _fitting(name, got, params, case, spec, variant, atols)
         if not fits:
             return first, tuple(causes), detail, variant
-        causes += [c.finding for c in fits]
-        variant = replace(variant, **fits[0].change)
+        causes += [c.finding for group in fits for c in group if c.finding not in causes]
+        for cause in fits[0]:
+            variant = replace(variant, **cause.change)
 
 
-def _fits(cause, name, got, params, case, spec, variant, atols) -> bool:
-    changed = replace(variant, **cause.change)
-    if changed == variant:
-        return False
+def _fitting(name, got, params, case, spec, variant, atols) -> list[tuple[_Cause, ...]]:
+    """The causes, alone or in pairs, under which the named tensor matches."""
+    open_causes = [
+        c for c in _CAUSES if c.applies(spec) and replace(variant, **c.change) != variant
+    ]
+    for size in (1, 2):
+        fits = [group for group in itertools.combinations(open_causes, size)
+                if _fits(group, name, got, params, case, spec, variant, atols)]  # fmt: skip
+        if fits:
+            return fits
+    return []
+
+
+def _fits(group, name, got, params, case, spec, variant, atols) -> bool:
+    changed = variant
+    for cause in group:
+        changed = replace(changed, **cause.change)
     want = ref.values(params, case, spec, changed)
     return name in want and _matches(got[name], want[name], atols.get(name, ATOL), changed.layout)
 

@@ -34,7 +34,7 @@ _OWN = {"gd": (), "momentum": ("beta",), "rmsprop": ("beta2", "epsilon"),
         "adam": ("beta1", "beta2", "epsilon"),
         "adamw": ("beta1", "beta2", "epsilon", "weight_decay")}  # fmt: skip
 _SCHEDULE = ("learning_rate", "decay", "decay_rate", "time_interval", "batches_per_epoch")
-_DEFAULT_RATE = 0.01
+_DEFAULT_RATE = 0.1
 # rate of each epoch, relative to learning_rate, when no decay is given: it changes every epoch
 _RATE_FACTORS = (1.0, 1.0, 0.5, 2.0, 0.25, 1.5, 0.75, 3.0)
 _MIN_STEPS, _MAX_STEPS = 16, 20000

@@ -38,6 +38,7 @@ class Variant:
     bce_clip: bool = False  # probabilities clipped to [1e-7, 1 - 1e-7] in the loss
     cce_wrong_axis: bool = False  # CategoricalCrossentropy on (C, m): rows taken as examples
     l2_divisor: str = "2m"  # "2m" (course), "m" or "none"
+    l2_float32: bool = False  # the L2 factor rounded to float32
 
     @property
     def has_cost(self) -> bool:
@@ -90,7 +91,8 @@ def forward_values(params, case, spec: ModelSpec, v: Variant):
 
 
 def _l2_factor(spec: ModelSpec, m: int, v: Variant) -> float:
-    return {"2m": spec.lambd / (2 * m), "m": spec.lambd / m, "none": 0.0}[v.l2_divisor]
+    factor = {"2m": spec.lambd / (2 * m), "m": spec.lambd / m, "none": 0.0}[v.l2_divisor]
+    return float(np.float32(factor)) if v.l2_float32 else factor
 
 
 def _cost(values, params, case, spec: ModelSpec, v: Variant) -> float:

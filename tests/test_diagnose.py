@@ -1,0 +1,290 @@
+"""dlparity.diagnose on users' code: hand-written variants, the project's own packages, stock
+optax and Keras components, and user ports in JAX and TensorFlow with each known bug."""
+
+import math
+from functools import partial
+
+import numpy as np
+import pytest
+
+import jax_impl  # noqa: F401  (jax_enable_x64 before any JAX array)
+from dlparity import DlparityError, diagnose, migration
+from dlparity.diagnose import formulas
+from dlparity.diagnose import optimizers as diagnose_optimizers
+from dlparity.spec import TrainConfig
+from parity_tests.conftest import TOLERANCES
+
+F32 = float(np.float32(0.9))  # 0.8999999761581421
+
+# ---------------------------------------------------------------- hand-written optimizers
+
+
+def per_key(step):
+    """(init, update) applying step(W, dW, slots, lr, t) -> (W, slots) to every parameter."""
+
+    def init(params):
+        return {"t": 0, "slots": {k: {} for k in params}}
+
+    def update(grads, state, params, lr):
+        t, new, slots = state["t"] + 1, {}, {}
+        for k in params:
+            new[k], slots[k] = step(params[k], grads[k], state["slots"][k], lr, t)
+        return new, {"t": t, "slots": slots}
+
+    return init, update
+
+
+def keras_rmsprop(W, g, slot, lr, t, rho=0.999, eps=1e-8):
+    s = rho * slot.get("s", 0.0) + (1 - rho) * g * g
+    return W - lr * g / np.sqrt(s + eps), {"s": s}
+
+
+def adam_like(W, g, slot, lr, t, b1=0.9, b2=0.999, eps=1e-8, *, count=0, eps_root=False,
+              keras_alpha=False, wd=0.0, coupled=False, wd_times_lr=True):  # fmt: skip
+    """One Adam step written out, with the slips and variants the diagnosis knows."""
+    g = g + wd * W if coupled else g
+    m = b1 * slot.get("m", 0.0) + (1 - b1) * g
+    v = b2 * slot.get("v", 0.0) + (1 - b2) * g * g
+    n = t + count
+    if (
+        keras_alpha
+    ):  # Keras 3: alpha = lr sqrt(1 - b2^t) / (1 - b1^t); W -= m alpha / (sqrt(v) + eps)
+        new = W - m * (lr * math.sqrt(1 - b2**n) / (1 - b1**n)) / (np.sqrt(v) + eps)
+    else:
+        m_hat, v_hat = m / (1 - b1**n), v / (1 - b2**n)
+        new = W - lr * m_hat / (np.sqrt(v_hat + eps) if eps_root else np.sqrt(v_hat) + eps)
+    if wd and not coupled:
+        new = new - (lr * wd if wd_times_lr else wd) * W
+    return new, {"m": m, "v": v}
+
+
+def sgd_no_dampening(W, g, slot, lr, t, beta=0.9):
+    v = beta * slot.get("v", 0.0) + g
+    return W - lr * v, {"v": v}
+
+
+def torch_sgd_dampening(W, g, slot, lr, t, beta=0.9):
+    """PyTorch SGD(momentum=beta, dampening=beta): the first buffer is dW itself."""
+    buf = g if t == 1 else beta * slot["buf"] + (1 - beta) * g
+    return W - lr * buf, {"buf": buf}
+
+
+def keras_sgd(W, g, slot, lr, t, beta=0.9):
+    """Keras SGD given the course's mapping learning_rate = lr (1 - beta): v = beta v - rate dW."""
+    velocity = beta * slot.get("velocity", 0.0) - lr * (1 - beta) * g
+    return W + velocity, {"velocity": velocity}
+
+
+def fixed_rate_gd(W, g, slot, lr, t):
+    return W - 0.05 * g, slot
+
+
+def unlagged_schedule_gd(W, g, slot, lr, t):
+    """lr0 / (1 + floor(epoch / 2)) from its own count, 3 batches an epoch, with no lag."""
+    epoch = (t - 1) // 3
+    return W - 0.1 / (1 + epoch // 2) * g, slot
+
+
+DECAY = {"learning_rate": 0.1, "decay": "scheduled", "decay_rate": 1.0, "time_interval": 2,
+         "batches_per_epoch": 3}  # fmt: skip
+VARIANTS = [  # (kind, step, hyperparameters, the names diagnosed)
+    ("rmsprop", keras_rmsprop, {}, ["epsilon inside the root"]),
+    ("adam", partial(adam_like, eps_root=True), {}, ["epsilon inside the root"]),
+    ("adam", partial(adam_like, keras_alpha=True), {}, ["epsilon-hat"]),
+    ("momentum", sgd_no_dampening, {}, ["momentum without (1 - beta)"]),
+    ("momentum", torch_sgd_dampening, {}, ["momentum buffer starting at dW"]),
+    ("momentum", keras_sgd, {}, ["learning rate folded into the velocity"]),
+    ("adam", partial(adam_like, count=1), {}, ["bias correction one step ahead"]),
+    ("adam", partial(adam_like, b1=F32), {}, ["hyperparameters rounded to float32"]),
+    ("adamw", partial(adam_like, wd=0.1, coupled=True), {"weight_decay": 0.1},
+     ["weight decay coupled to the gradient"]),
+    ("adamw", partial(adam_like, wd=0.1, wd_times_lr=False), {"weight_decay": 0.1},
+     ["weight decay not scaled by the rate"]),
+    ("gd", fixed_rate_gd, {"learning_rate": 0.05}, ["learning-rate argument ignored"]),
+    ("gd", unlagged_schedule_gd, DECAY, ["decay without the one-epoch lag"]),
+    ("momentum", partial(keras_sgd, beta=F32), {},
+     ["learning rate folded into the velocity", "hyperparameters rounded to float32"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "kind, step, hyper, names", VARIANTS, ids=lambda v: getattr(v, "__name__", None)
+)
+def test_each_hand_written_variant_is_named(kind, step, hyper, names):
+    result = diagnose.optimizer(*per_key(step), kind, **hyper)
+    assert not result.matches_course
+    assert [f.name for f in result.findings] == names, str(result)
+    assert all(f.migration_row in (None, *migration.TABLE) for f in result.findings)
+    assert result.size > 0 and result.first_difference.startswith("step ")
+    assert names[0] in str(result)
+
+
+def test_the_course_formula_written_by_hand_matches():
+    result = diagnose.optimizer(*per_key(adam_like), "adam")
+    assert result.matches_course and result.findings == () and "matches the course" in str(result)
+
+
+def test_a_float32_rounded_beta_is_named_with_the_beta():
+    result = diagnose.optimizer(*per_key(partial(adam_like, b1=F32)), "adam")
+    assert "beta1" in result.findings[0].description
+    assert result.findings[0].migration_row == "hyperparameters"
+
+
+def test_an_unknown_formula_is_reported_with_its_first_step_and_parameter():
+    def no_sqrt(W, g, slot, lr, t):  # v_hat / (s_hat + eps): the square root forgotten
+        m = 0.9 * slot.get("m", 0.0) + 0.1 * g
+        v = 0.999 * slot.get("v", 0.0) + 0.001 * g * g
+        return W - lr * (m / (1 - 0.9**t)) / (v / (1 - 0.999**t) + 1e-8), {"m": m, "v": v}
+
+    result = diagnose.optimizer(*per_key(no_sqrt), "adam")
+    assert result.verdict == "differs in an unknown way" and result.findings == ()
+    assert result.first_difference.startswith("step 1, W1[")
+    assert "differs in an unknown way" in str(result)
+
+
+def test_every_named_variant_leaves_the_course_by_far_more_than_the_tolerance():
+    """On the crafted run each single variant is >= 1e3 tolerances from the course and from every
+    other variant, so the candidate that reproduces a trajectory is unique."""
+    for kind in diagnose.KINDS:
+        hyper = {"weight_decay": 0.1} if kind == "adamw" else {}
+        setup = diagnose_optimizers._setup(kind, {**hyper, **DECAY})
+        gradients = diagnose_optimizers._gradients(setup.steps)
+        runs = [formulas.Formula()] + [f for f, found in diagnose_optimizers._candidates(setup)
+                                       if len(found) == 1]  # fmt: skip
+        finals = [diagnose_optimizers._trajectory(setup, f, gradients)[-1] for f in runs]
+        for (i, a), (j, b) in ((x, y) for x in enumerate(finals) for y in enumerate(finals)):
+            if i < j:
+                gap = max(np.max(np.abs(a[k] - b[k]) / (1e-14 + 1e-12 * np.abs(b[k]))) for k in a)
+                assert gap > 1e3, (kind, runs[i], runs[j], gap)
+
+
+# ---------------------------------------------------------------- the project's and stock optimizers
+
+
+def config_for(kind):
+    return TrainConfig(learning_rate=0.01, optimizer=kind, num_iterations=1)
+
+
+@pytest.mark.parametrize("package", ["pure_numpy", "jax_impl", "tf_impl"])
+@pytest.mark.parametrize("kind", ["gd", "momentum", "rmsprop", "adam"])
+def test_the_projects_optimizers_match_the_course(package, kind):
+    module = __import__(f"{package}.optimizers", fromlist=["make_optimizer"])
+    config = config_for(kind)
+    optimizer = module.make_optimizer(config)
+    result = diagnose.optimizer(optimizer.init, optimizer.update, kind,
+                                **config.optimizer_hyperparameters())  # fmt: skip
+    assert result.matches_course, str(result)
+
+
+def optax_pair(factory, **hyper):
+    """An optax transformation as an (init, update) pair, its rate injected every call."""
+    import jax.numpy as jnp
+    import optax
+
+    tx = optax.inject_hyperparams(factory)(learning_rate=0.01, **hyper)
+
+    def update(grads, state, params, lr):
+        state = state._replace(hyperparams={**state.hyperparams, "learning_rate": jnp.asarray(lr)})
+        updates, state = tx.update(grads, state, params)
+        return optax.apply_updates(params, updates), state
+
+    return tx.init, update
+
+
+def test_optax_rmsprop_default_is_epsilon_inside_the_root():
+    import optax
+
+    result = diagnose.optimizer(*optax_pair(optax.rmsprop, decay=0.999, eps=1e-8), "rmsprop")
+    assert [f.name for f in result.findings] == ["epsilon inside the root"]
+    assert result.findings[0].migration_row == "rmsprop"
+
+
+def test_optax_adamw_matches_the_course_adamw():
+    import optax
+
+    pair = optax_pair(optax.adamw, b1=0.9, b2=0.999, eps=1e-8, weight_decay=0.1)
+    assert diagnose.optimizer(*pair, "adamw", weight_decay=0.1).matches_course
+
+
+@pytest.fixture
+def keras_float64():
+    from tf_impl import precision
+
+    precision.configure("float64")
+
+
+def keras_pair(make):
+    """A Keras optimizer on tf.Variables as an (init, update) pair, its rate set every call."""
+    import tensorflow as tf
+
+    def init(params):
+        variables = {k: tf.Variable(v) for k, v in params.items()}
+        optimizer = make()
+        optimizer.build(list(variables.values()))
+        return {"optimizer": optimizer, "variables": variables}
+
+    def update(grads, state, params, lr):
+        optimizer, variables = state["optimizer"], state["variables"]
+        optimizer.learning_rate = np.float64(lr)
+        optimizer.apply_gradients([(tf.constant(grads[k]), variables[k]) for k in variables])
+        return dict(variables), state
+
+    return init, update
+
+
+def test_keras_adam_is_epsilon_hat(keras_float64):
+    import keras
+
+    f64 = np.float64
+    pair = keras_pair(lambda: keras.optimizers.Adam(beta_1=f64(0.9), beta_2=f64(0.999),
+                                                    epsilon=f64(1e-8)))  # fmt: skip
+    result = diagnose.optimizer(*pair, "adam")
+    assert [f.name for f in result.findings] == ["epsilon-hat"]
+    assert result.findings[0].migration_row == "adam"
+
+
+def test_keras_adam_with_python_floats_also_rounds_its_bias_correction(keras_float64):
+    import keras
+
+    result = diagnose.optimizer(*keras_pair(lambda: keras.optimizers.Adam(epsilon=1e-8)), "adam")
+    assert [f.name for f in result.findings] == [
+        "epsilon-hat",
+        "hyperparameters rounded to float32",
+    ]
+    assert "beta1^t, beta2^t" in result.findings[1].description
+
+
+# ---------------------------------------------------------------- bad input
+
+
+def adam_pair():
+    return per_key(adam_like)
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: diagnose.optimizer(1, adam_pair()[1], "adam"), "init: expected a function"),
+        (lambda: diagnose.optimizer(*adam_pair(), "nadam"), "kind: unknown optimizer 'nadam'"),
+        (lambda: diagnose.optimizer(*adam_pair(), "adam", beta=0.9), "hyperparameter 'beta'"),
+        (lambda: diagnose.optimizer(*adam_pair(), "adamw"), "weight_decay: adamw needs it"),
+        (lambda: diagnose.optimizer(*adam_pair(), "adam", beta1=1.5), "beta1: must be < 1"),
+        (lambda: diagnose.optimizer(adam_pair()[0], lambda g, s, p, lr: p, "adam"),
+         "update: expected (params, state)"),
+        (lambda: diagnose.optimizer(adam_pair()[0], lambda g, s, p, lr: ({"W1": 1}, s), "adam"),
+         "update: params at step 1 should be a dict"),
+        (lambda: diagnose.optimizer(adam_pair()[0], lambda g, s, p, lr: 1 / 0, "adam"),
+         "update raised ZeroDivisionError: division by zero"),
+        (lambda: diagnose.optimizer(
+            adam_pair()[0], lambda g, s, p, lr: ({k: v.astype(np.float32) for k, v in p.items()}, s),
+            "adam"), "update: W1 at step 1: dtype float32, diagnosis needs float64"),
+    ],
+)  # fmt: skip
+def test_bad_optimizer_input_is_one_line(call, message):
+    with pytest.raises(DlparityError) as error:
+        call()
+    assert message in str(error.value) and "\n" not in str(error.value)
+
+
+def test_the_tolerance_is_the_parity_suites():
+    assert tuple(TOLERANCES["float64"].values()) == (diagnose.RTOL, diagnose.ATOL)
