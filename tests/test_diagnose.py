@@ -11,7 +11,8 @@ import jax_impl  # noqa: F401  (jax_enable_x64 before any JAX array)
 from dlparity import DlparityError, diagnose, migration
 from dlparity.diagnose import formulas
 from dlparity.diagnose import optimizers as diagnose_optimizers
-from dlparity.spec import TrainConfig
+from dlparity.init import initialize_parameters
+from dlparity.spec import ModelSpec, TrainConfig
 from parity_tests.conftest import TOLERANCES
 
 F32 = float(np.float32(0.9))  # 0.8999999761581421
@@ -288,3 +289,298 @@ def test_bad_optimizer_input_is_one_line(call, message):
 
 def test_the_tolerance_is_the_parity_suites():
     assert tuple(TOLERANCES["float64"].values()) == (diagnose.RTOL, diagnose.ATOL)
+
+
+# ---------------------------------------------------------------- models: user ports in JAX
+
+DEEP = ModelSpec("deep", (3, 5, 4, 1), lambd=0.7, keep_prob=0.8)  # sigmoid, L2, dropout
+SOFTMAX = ModelSpec("deep", (3, 5, 4, 3), output="softmax")
+BN = ModelSpec("softmax_bn", (3, 5, 4, 3), output="softmax", batchnorm=True)
+
+
+def params_for(spec):
+    return initialize_parameters(spec, "he", seed=1)
+
+
+def jax_port(spec, *, per_layer=False, keras_layout=False, softmax_axis=0, dropout_scale=True,
+             l2_divisor=2, clip=False, ddof=0, bn_epsilon=None, bn_momentum=None):  # fmt: skip
+    """A user's own JAX port of the spec's network (not jax_impl's), with the bugs asked for."""
+    import jax
+    import jax.numpy as jnp
+    import optax
+
+    L = spec.num_layers
+    eps = spec.bn_epsilon if bn_epsilon is None else bn_epsilon
+    momentum = spec.bn_momentum if bn_momentum is None else bn_momentum
+
+    def batchnorm(Z, l, params, bn_state, state):
+        mu, var = Z.mean(axis=1, keepdims=True), Z.var(axis=1, ddof=ddof, keepdims=True)
+        state[f"mu{l}"] = bn_state[f"mu{l}"] * momentum + mu * (1 - momentum)
+        state[f"var{l}"] = bn_state[f"var{l}"] * momentum + var * (1 - momentum)
+        return params[f"gamma{l}"] * (Z - mu) / jnp.sqrt(var + eps) + params[f"beta{l}"]
+
+    def layers(params, X, masks=None, bn_state=None):
+        A, out, state = jnp.asarray(X), {}, {}
+        for l in range(1, L):
+            Z = params[f"W{l}"] @ A
+            Z = batchnorm(Z, l, params, bn_state, state) if spec.batchnorm else Z + params[f"b{l}"]
+            out[f"Z{l}"] = Z
+            A = out[f"A{l}"] = jax.nn.relu(Z)
+            if masks is not None:
+                A = A * masks[f"D{l}"] / (spec.keep_prob if dropout_scale else 1.0)
+        out[f"Z{L}"] = ZL = params[f"W{L}"] @ A + params[f"b{L}"]
+        sigmoid = spec.output == "sigmoid"
+        out["AL"] = jax.nn.sigmoid(ZL) if sigmoid else jax.nn.softmax(ZL, axis=softmax_axis)
+        return out, state
+
+    def forward(params, X, **kwargs):
+        out, state = layers(params, X, **kwargs)
+        if keras_layout:
+            return out["AL"].T
+        return (out if per_layer else out["AL"]), state
+
+    def cost(params, X, Y, **kwargs):
+        out, state = layers(params, X, **kwargs)
+        ZL, AL, m = out[f"Z{L}"], out["AL"], Y.shape[1]
+        if spec.output == "softmax":
+            J = optax.softmax_cross_entropy(ZL, Y, axis=0).mean()
+        elif clip:
+            a = jnp.clip(AL, 1e-7, 1 - 1e-7)
+            J = -jnp.mean(Y * jnp.log(a) + (1 - Y) * jnp.log(1 - a))
+        else:
+            J = optax.sigmoid_binary_cross_entropy(ZL, Y).mean()
+        weights = sum(jnp.sum(params[f"W{l}"] ** 2) for l in range(1, L + 1))
+        return J + spec.lambd / (l2_divisor * m) * weights, state
+
+    def gradients(params, X, Y, **kwargs):
+        (J, state), grads = jax.value_and_grad(cost, has_aux=True)(params, X, Y, **kwargs)
+        return J, ({k: g.T for k, g in grads.items()} if keras_layout else grads), state
+
+    return forward, gradients
+
+
+def names(result):
+    return [cause.name for cause in result.causes]
+
+
+@pytest.mark.parametrize("spec", [DEEP, SOFTMAX, BN], ids=["deep", "softmax", "bn"])
+def test_a_correct_jax_port_matches_per_layer_too(spec):
+    forward, gradients = jax_port(spec, per_layer=True)
+    result = diagnose.model(forward, spec, params_for(spec), gradients=gradients)
+    assert result.matches_course and result.causes == (), str(result)
+    assert {"Z1", "A1", "AL", "cost", "dW1"} <= set(result.compared)
+    assert ("mu1" in result.compared) == spec.batchnorm
+
+
+JAX_BUGS = [  # (spec, bug, causes named, first tensor that differs)
+    (DEEP, {"keras_layout": True}, ["layout transpose"], "AL"),
+    (DEEP, {"dropout_scale": False, "per_layer": True}, ["dropout without 1/keep_prob"], "Z2"),
+    (DEEP, {"l2_divisor": 1}, ["L2 as lambd/m"], "cost"),
+    (DEEP, {"clip": True}, ["BCE from clipped probabilities"], "cost"),
+    (SOFTMAX, {"softmax_axis": 1}, ["softmax over the wrong axis"], "AL"),
+    (BN, {"ddof": 1, "per_layer": True},
+     ["unbiased batch-norm variance", "unbiased running variance"], "Z1"),
+    (BN, {"bn_epsilon": 1e-3, "bn_momentum": 0.99},
+     ["Keras batch-norm epsilon 1e-3", "Keras batch-norm momentum 0.99"], "AL"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("spec, bug, causes, first", JAX_BUGS, ids=lambda v: str(v)[:30])
+def test_each_bug_in_a_jax_port_is_named(spec, bug, causes, first):
+    forward, gradients = jax_port(spec, **bug)
+    result = diagnose.model(forward, spec, params_for(spec), gradients=gradients)
+    assert names(result) == causes, str(result)
+    assert result.first_difference.startswith(f"{first}:") and result.unexplained is None
+    assert all(cause.migration_row in migration.TABLE for cause in result.causes)
+
+
+def test_clipping_is_examined_on_inputs_that_saturate_the_sigmoid():
+    """The seeded inputs include examples with 17 <= |ZL| <= 23, where the clip acts."""
+    from dlparity.diagnose import reference
+
+    case = reference.seeded_case(params_for(DEEP), DEEP)
+    ZL = reference.forward_values(params_for(DEEP), case, DEEP, reference.Variant())[0]["Z3"]
+    assert case.saturated >= 1 and np.sum(np.abs(ZL) >= 17) == case.saturated
+
+
+def test_an_unknown_bug_names_the_first_tensor_that_differs():
+    forward, gradients = jax_port(DEEP, l2_divisor=3)  # lambd / 3m: no known cause
+    result = diagnose.model(forward, DEEP, params_for(DEEP), gradients=gradients)
+    assert result.verdict == "differs in an unknown way"
+    assert result.unexplained.startswith("cost:") and "no known cause for cost" in str(result)
+
+
+@pytest.mark.parametrize("package", ["jax_impl", "tf_impl"])
+@pytest.mark.parametrize("spec", [DEEP, BN], ids=["deep", "bn"])
+def test_the_projects_forward_and_gradients_match(package, spec):
+    models = __import__(f"{package}.models", fromlist=["forward"])
+
+    def forward(params, X, **kwargs):
+        return models.forward(params, X, spec, training=True, **kwargs)
+
+    def gradients(params, X, Y, **kwargs):
+        return models.gradients(params, X, Y, spec, **kwargs)
+
+    result = diagnose.model(forward, spec, params_for(spec), gradients=gradients)
+    assert result.matches_course, str(result)
+
+
+# ---------------------------------------------------------------- models: user ports in TensorFlow
+
+
+def tf_port(spec, *, keras_loss=False, keras_l2=None):
+    """A user's TensorFlow port in the course layout; keras_loss uses Keras' loss on the
+    probabilities, keras_l2(m) the factor of a keras.regularizers.L2 on every W."""
+    import keras
+    import tensorflow as tf
+
+    L = spec.num_layers
+
+    def outputs(params, X):
+        A = tf.constant(X)
+        for l in range(1, L):
+            A = tf.nn.relu(tf.matmul(params[f"W{l}"], A) + params[f"b{l}"])
+        ZL = tf.matmul(params[f"W{L}"], A) + params[f"b{L}"]
+        return ZL, tf.sigmoid(ZL) if spec.output == "sigmoid" else tf.nn.softmax(ZL, axis=0)
+
+    def forward(params, X):
+        return outputs({k: tf.constant(v) for k, v in params.items()}, X)[1]
+
+    def cost(ZL, AL, Y):
+        if keras_loss:
+            sigmoid = spec.output == "sigmoid"
+            loss = (
+                keras.losses.BinaryCrossentropy()
+                if sigmoid
+                else keras.losses.CategoricalCrossentropy()
+            )
+            return loss(Y, AL)
+        if spec.output == "sigmoid":
+            return tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=Y, logits=ZL))
+        return tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(labels=Y, logits=ZL, axis=0))
+
+    def gradients(params, X, Y):
+        variables = {k: tf.Variable(v) for k, v in params.items()}
+        with tf.GradientTape() as tape:
+            J = cost(*outputs(variables, X), tf.constant(Y))
+            if keras_l2 is not None:
+                l2 = keras.regularizers.L2(keras_l2(Y.shape[1]))
+                J += sum(l2(variables[f"W{l}"]) for l in range(1, L + 1))
+        grads = tape.gradient(J, list(variables.values()))
+        return J, dict(zip(variables, grads, strict=True))
+
+    return forward, gradients
+
+
+L2_SPEC = ModelSpec("deep", (3, 5, 4, 1), lambd=0.7)
+TF_BUGS = [  # (spec, port options, causes named)
+    (ModelSpec("deep", (3, 5, 4, 1)), {"keras_loss": True}, ["BCE from clipped probabilities"]),
+    (SOFTMAX, {"keras_loss": True}, ["cross-entropy over the wrong axis"]),
+    (L2_SPEC, {"keras_l2": lambda m: 0.7 / (2 * m)}, ["L2 factor in float32"]),
+    (L2_SPEC, {"keras_l2": lambda m: 0.7 / m}, ["L2 as lambd/m", "L2 factor in float32"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("spec, options, causes", TF_BUGS, ids=lambda v: str(v)[:30])
+def test_each_bug_in_a_tensorflow_port_is_named(keras_float64, spec, options, causes):
+    forward, gradients = tf_port(spec, **options)
+    result = diagnose.model(forward, spec, params_for(spec), gradients=gradients)
+    assert names(result) == causes, str(result)
+    assert result.first_difference.startswith("cost:") and result.unexplained is None
+
+
+def test_a_correct_tensorflow_port_matches(keras_float64):
+    forward, gradients = tf_port(SOFTMAX)
+    assert diagnose.model(forward, SOFTMAX, params_for(SOFTMAX), gradients=gradients).matches_course
+
+
+def keras_sequential(spec, hidden_layers):
+    import keras
+
+    layers = [keras.Input((spec.layer_dims[0],))]
+    for n in spec.layer_dims[1:-1]:
+        layers += hidden_layers(n)
+    layers.append(keras.layers.Dense(spec.layer_dims[-1], activation=spec.output))
+    return keras.Sequential(layers)
+
+
+def test_a_keras_model_in_keras_layout_is_a_layout_transpose(keras_float64):
+    import keras
+    import tensorflow as tf
+
+    from dlparity import layout
+
+    spec = ModelSpec("deep", (3, 5, 4, 1))
+    model = keras_sequential(spec, lambda n: [keras.layers.Dense(n, activation="relu")])
+
+    def forward(params, X):
+        model.set_weights(layout.to_keras_weights(params, spec))
+        return model(X.T)  # (m, 1)
+
+    def gradients(params, X, Y):
+        model.set_weights(layout.to_keras_weights(params, spec))
+        with tf.GradientTape() as tape:
+            J = keras.losses.BinaryCrossentropy()(Y.T, model(X.T))
+        grads = tape.gradient(J, model.trainable_weights)  # kernels (n_in, n_out), biases (n,)
+        slots = layout.keras_slots(spec, trainable_only=True)
+        return J, {key: g for (key, _), g in zip(slots, grads, strict=True)}
+
+    result = diagnose.model(forward, spec, params_for(spec), gradients=gradients)
+    assert names(result) == ["layout transpose"] and result.unexplained is None, str(result)
+
+
+def test_keras_batchnorm_defaults_are_named(keras_float64):
+    import keras
+    import tensorflow as tf
+
+    from dlparity import layout
+
+    def hidden(n):
+        bn = keras.layers.BatchNormalization()  # momentum 0.99, epsilon 1e-3
+        return [keras.layers.Dense(n, use_bias=False), bn, keras.layers.Activation("relu")]
+
+    model = keras_sequential(BN, hidden)
+
+    def forward(params, X, bn_state):
+        model.set_weights(layout.to_keras_weights(params, BN, bn_state))
+        AL = model(X.T, training=True)
+        return tf.transpose(AL), layout.from_keras_weights(model.get_weights(), BN)[1]
+
+    result = diagnose.model(forward, BN, params_for(BN))
+    assert names(result) == ["Keras batch-norm epsilon 1e-3", "Keras batch-norm momentum 0.99"]
+    assert any("loss, L2 and gradients were not compared" in note for note in result.notes)
+
+
+# ---------------------------------------------------------------- models: bad input
+
+
+def good_forward(params, X):
+    return jax_port(SOFTMAX)[0](params, X)
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: diagnose.model("f", SOFTMAX, params_for(SOFTMAX)), "forward: expected a function"),
+        (lambda: diagnose.model(good_forward, "deep", params_for(SOFTMAX)),
+         "reference_spec: expected a ModelSpec"),
+        (lambda: diagnose.model(good_forward, SOFTMAX, params_for(DEEP)), "params: W3 has shape"),
+        (lambda: diagnose.model(good_forward, SOFTMAX, params_for(SOFTMAX), gradients=3),
+         "gradients: expected a function"),
+        (lambda: diagnose.model(lambda p, X: {"H1": X}, SOFTMAX, params_for(SOFTMAX)),
+         "forward: unknown value 'H1'"),
+        (lambda: diagnose.model(lambda p, X: p["W9"], SOFTMAX, params_for(SOFTMAX)),
+         "forward raised KeyError: 'W9'"),
+        (lambda: diagnose.model(lambda p, X: np.float32(X), SOFTMAX, params_for(SOFTMAX)),
+         "forward: AL: dtype float32, diagnosis needs float64"),
+        (lambda: diagnose.model(good_forward, SOFTMAX, params_for(SOFTMAX),
+                                gradients=lambda p, X, Y: 1.0), "gradients: expected (cost, grads"),
+        (lambda: diagnose.model(good_forward, SOFTMAX, params_for(SOFTMAX),
+                                gradients=lambda p, X, Y: (1.0, {"W1": X})),
+         "gradients: grads should be a dict of W1, b1"),
+    ],
+)  # fmt: skip
+def test_bad_model_input_is_one_line(call, message):
+    with pytest.raises(DlparityError) as error:
+        call()
+    assert message in str(error.value) and "\n" not in str(error.value)

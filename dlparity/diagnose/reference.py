@@ -140,7 +140,7 @@ def values(params, case, spec: ModelSpec, v: Variant) -> dict:
 def _saturating_columns(params, spec: ModelSpec, directions: np.ndarray) -> list:
     """Up to two inputs c d whose ZL lies in +-_SATURATION, with the label that makes them cost."""
     scales = 2.0 ** (np.arange(100) / 4)  # steps of 19%: the band spans 35%
-    X = np.concatenate([directions * c for c in scales], axis=1)
+    X = np.concatenate([directions * c for c in scales] + [-directions * c for c in scales], axis=1)
     ones = None
     if spec.keep_prob < 1:
         ones = dropout_masks(
