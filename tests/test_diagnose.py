@@ -146,9 +146,9 @@ def test_an_unknown_formula_is_reported_with_its_first_step_and_parameter():
 def test_every_named_variant_leaves_the_course_by_far_more_than_the_tolerance():
     """On the crafted run each single variant is >= 1e3 tolerances from the course and from every
     other variant, so the candidate that reproduces a trajectory is unique."""
-    for kind in diagnose.KINDS:
+    for kind, schedule in ((k, s) for k in diagnose.KINDS for s in ({}, DECAY)):
         hyper = {"weight_decay": 0.1} if kind == "adamw" else {}
-        setup = diagnose_optimizers._setup(kind, {**hyper, **DECAY})
+        setup = diagnose_optimizers._setup(kind, {**hyper, **schedule})
         gradients = diagnose_optimizers._gradients(setup.steps)
         runs = [formulas.Formula()] + [f for f, found in diagnose_optimizers._candidates(setup)
                                        if len(found) == 1]  # fmt: skip
@@ -584,3 +584,45 @@ def test_bad_model_input_is_one_line(call, message):
     with pytest.raises(DlparityError) as error:
         call()
     assert message in str(error.value) and "\n" not in str(error.value)
+
+
+class TorchLike:
+    """Quacks like a PyTorch tensor: .detach().cpu().numpy(), arithmetic on the values."""
+
+    def __init__(self, value):
+        self.value = np.asarray(value)
+
+    def detach(self):
+        return self
+
+    def cpu(self):
+        return self
+
+    def numpy(self):
+        return self.value
+
+
+def test_tensors_that_quack_like_pytorch_are_read_without_importing_it():
+    init, update = per_key(adam_like)
+
+    def torch_update(grads, state, params, lr):
+        plain = {k: v.value for k, v in params.items()}
+        new, state = update({k: g.value for k, g in grads.items()}, state, plain, lr)
+        return {k: TorchLike(v) for k, v in new.items()}, state
+
+    result = diagnose.optimizer(init, torch_update, "adam", convert=TorchLike)
+    assert result.matches_course, str(result)
+
+
+def test_the_readme_examples_print_what_the_readme_shows(keras_float64, capsys):
+    """Each Python block of "Diagnose your own port" prints the output block that follows it."""
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = readme.split("## Diagnose your own port")[1].split("\n## ")[0]
+    pairs = re.findall(r"```python\n(.*?)```\n\n```\n(.*?)```", section, re.S)
+    assert len(pairs) == 2
+    for code, shown in pairs:
+        exec(compile(code, "README.md", "exec"), {})
+        assert capsys.readouterr().out == shown

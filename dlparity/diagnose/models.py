@@ -299,8 +299,8 @@ def model(
     course = ref.values(params, case, spec, ref.Variant())
     atols = {"cost": ref.cost_atol(case, course["AL"], ATOL)}
     first, causes, unexplained, variant = _explain(got, params, case, spec, atols)
+    compared = tuple(k for k in ref.values(params, case, spec, variant) if k in got)
     return ModelDiagnosis(
         matches_course=first is None, first_difference=first, causes=causes,
-        unexplained=unexplained, compared=tuple(k for k in course if k in got),
-        notes=_notes(got, case, spec, variant),
+        unexplained=unexplained, compared=compared, notes=_notes(got, case, spec, variant),
     )  # fmt: skip

@@ -54,7 +54,8 @@ _VARIANTS = (  # (kinds, finding, formula): the named variants, each a single ch
      Formula(no_one_minus_beta=True)),
     (("momentum",), Finding(
         "momentum buffer starting at dW", "v_1 = dW instead of (1 - beta) dW, then the course's "
-        "formula, as PyTorch SGD with dampening=beta (PyTorch's default)", "momentum"),
+        "formula: PyTorch SGD starts its buffer at dW, and dampening=beta does the rest",
+        "momentum"),
      Formula(starts_at_dW=True)),
     (("momentum",), Finding(
         "learning rate folded into the velocity", "v = beta v + lr (1 - beta) dW; W -= v, as Keras "
@@ -116,7 +117,7 @@ class OptimizerDiagnosis:
         lines += [f"  {finding}" for finding in self.findings]
         if not self.matches_course:
             lines.append(
-                f"  size: {self.size:.3g} of the distance trained after {self.steps} steps"
+                f"  size: ||W - W_course|| / ||W_course - W_0|| = {self.size:.3g} after {self.steps} steps"
             )
             lines.append(f"  first differs at {self.first_difference}")
         lines.append(f"  compared at every step to {self.tolerance}")
