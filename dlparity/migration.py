@@ -111,6 +111,11 @@ TABLE: dict[str, Row] = {
         "layout", "W (n_l, n_prev), X (n_x, m)", "the same (our choice)",
         "kernel (n_in, n_out) = W^T, bias (n,), inputs (m, n_x): dlparity.layout converts", True,
     ),
+    "hyperparameters": Row(
+        "hyperparameters in float64", "float64 values", "float64 with jax_enable_x64 on",
+        "Python floats cast through float32 on TF (0.9 -> 0.8999999761581421): pass np.float64",
+        True,
+    ),
 }  # fmt: skip
 
 

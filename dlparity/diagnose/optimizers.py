@@ -1,0 +1,342 @@
+"""Diagnose an optimizer: which of the known variants of the course's formula does it implement?
+
+optimizer(init, update, kind, **hyperparameters) drives the user's (init, update) pair with crafted
+gradients and rates, runs the course's formula and every known variant (dlparity.diagnose.formulas)
+on the same inputs in NumPy float64, and names the one that reproduces the user's parameters at
+every step to the parity suite's float64 tolerance.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from dlparity import DlparityError
+from dlparity.diagnose.common import (
+    TOLERANCE,
+    Finding,
+    call_user,
+    check_callable,
+    close,
+    to_numpy,
+    worst_entry,
+)
+from dlparity.diagnose.formulas import STEPS, Formula, sites
+from dlparity.schedules import decayed_rate, rate_for_epoch
+from dlparity.spec import TrainConfig
+
+KINDS = tuple(STEPS)
+_OWN = {"gd": (), "momentum": ("beta",), "rmsprop": ("beta2", "epsilon"),
+        "adam": ("beta1", "beta2", "epsilon"),
+        "adamw": ("beta1", "beta2", "epsilon", "weight_decay")}  # fmt: skip
+_SCHEDULE = ("learning_rate", "decay", "decay_rate", "time_interval", "batches_per_epoch")
+_DEFAULT_RATE = 0.1
+# rate of each epoch, relative to learning_rate, when no decay is given: it changes every epoch
+_RATE_FACTORS = (1.0, 1.0, 0.5, 2.0, 0.25, 1.5, 0.75, 3.0)
+_MIN_STEPS, _MAX_STEPS = 16, 20000
+_ZERO_STEP = 3  # every gradient is exactly zero at this step (0-based)
+
+_VARIANTS = (  # (kinds, finding, formula): the named variants, each a single change
+    (("rmsprop", "adam", "adamw"), Finding(
+        "epsilon inside the root", "dW / sqrt(s + eps) instead of dW / (sqrt(s) + eps), as Keras' "
+        "RMSprop and optax.rmsprop's default eps_in_sqrt=True", "rmsprop"),
+     Formula(eps_in_sqrt=True)),
+    (("adam", "adamw"), Finding(
+        "epsilon-hat", "eps added to sqrt(s) before the bias correction, eps / sqrt(1 - beta2^t) "
+        "in the course's terms, as Keras 3's Adam", "adam"), Formula(eps_hat=True)),
+    (("momentum",), Finding(
+        "momentum without (1 - beta)", "v = beta v + dW, as Keras SGD and PyTorch SGD (dampening "
+        "0) given the course's rate: steps 1 / (1 - beta) too large", "momentum"),
+     Formula(no_one_minus_beta=True)),
+    (("momentum",), Finding(
+        "momentum buffer starting at dW", "v_1 = dW instead of (1 - beta) dW, then the course's "
+        "formula: PyTorch SGD starts its buffer at dW, and dampening=beta does the rest",
+        "momentum"),
+     Formula(starts_at_dW=True)),
+    (("momentum",), Finding(
+        "learning rate folded into the velocity", "v = beta v + lr (1 - beta) dW; W -= v, as Keras "
+        "SGD: equal to the course while the rate is constant, not once it changes",
+        "momentum-decay"), Formula(rate_in_velocity=True)),
+    (("adam", "adamw"), Finding(
+        "bias correction one step ahead", "1 - beta^(t + 1) instead of 1 - beta^t: the step "
+        "counter starts at 1 or is incremented twice", None), Formula(bias_shift=1)),
+    (("adamw",), Finding(
+        "weight decay coupled to the gradient", "dW + wd W goes through Adam's moments (L2 "
+        "regularization) instead of the decoupled W -= lr wd W", None),
+     Formula(coupled_decay=True)),
+    (("adamw",), Finding(
+        "weight decay not scaled by the rate", "W -= wd W instead of W -= lr wd W", None),
+     Formula(decay_without_rate=True)),
+)  # fmt: skip
+_UNLAGGED = Finding(
+    "decay without the one-epoch lag", "epoch e trains with the rate computed for epoch e, the "
+    "course with that of epoch e - 1, as Keras' InverseTimeDecay or an optax schedule", "decay")  # fmt: skip
+_CONSTANT = Finding(
+    "learning-rate argument ignored", "a constant rate (learning_rate) whatever rate update is "
+    "passed: a rate fixed when the optimizer was made", None)  # fmt: skip
+
+
+def _float32_finding(names) -> Finding:
+    return Finding(
+        "hyperparameters rounded to float32", f"{', '.join(names)} through float32 (0.9 becomes "
+        "0.8999999761581421), as Keras on TensorFlow does with Python floats: pass np.float64",
+        "hyperparameters")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class OptimizerDiagnosis:
+    """What the user's optimizer implements, measured on crafted gradients and rates.
+
+    findings: the known variant (one or more changes together); empty when it matches the course
+    or differs in an unknown way. size: ||W_user - W_course|| / ||W_course - W_0|| after the run.
+    first_difference: the first step (from 1) and parameter entry where it leaves the course.
+    """
+
+    kind: str
+    hyperparameters: dict
+    matches_course: bool
+    findings: tuple[Finding, ...]
+    size: float
+    first_difference: str | None
+    steps: int
+    tolerance: str = field(default=TOLERANCE)
+
+    @property
+    def verdict(self) -> str:
+        if self.matches_course:
+            return "matches the course"
+        return "a known variant" if self.findings else "differs in an unknown way"
+
+    def __str__(self) -> str:
+        hyper = ", ".join(f"{k}={v!r}" for k, v in self.hyperparameters.items())
+        lines = [f"{self.kind}({hyper}): {self.verdict}"]
+        lines += [f"  {finding}" for finding in self.findings]
+        if not self.matches_course:
+            lines.append(
+                f"  size: ||W - W_course|| / ||W_course - W_0|| = {self.size:.3g} after {self.steps} steps"
+            )
+            lines.append(f"  first differs at {self.first_difference}")
+        lines.append(f"  compared at every step to {self.tolerance}")
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class _Setup:
+    kind: str
+    hyper: dict  # the kind's own hyperparameters, floats
+    config: TrainConfig  # learning rate and decay schedule
+    batches_per_epoch: int
+
+    @property
+    def steps(self) -> int:
+        if self.config.decay == "none":
+            return _MIN_STEPS
+        epochs = 4 if self.config.decay == "inverse-time" else self.config.time_interval + 2
+        return max(_MIN_STEPS, epochs * self.batches_per_epoch)
+
+    def rates(self, mode: str) -> list[float]:
+        """The rate of every update: the course's (lagged), unlagged, or constant."""
+        config, epochs = self.config, [t // self.batches_per_epoch for t in range(self.steps)]
+        if mode == "constant":
+            return [config.learning_rate] * self.steps
+        if config.decay == "none":
+            return [config.learning_rate * _RATE_FACTORS[e % len(_RATE_FACTORS)] for e in epochs]
+        if mode == "unlagged":
+            return [decayed_rate(config, e) for e in epochs]
+        return [rate_for_epoch(config, e) for e in epochs]
+
+
+def _setup(kind, hyperparameters: dict) -> _Setup:
+    if kind not in KINDS:
+        raise DlparityError(f"kind: unknown optimizer {kind!r}; choose one of {', '.join(KINDS)}")
+    allowed = _OWN[kind] + _SCHEDULE
+    unknown = [name for name in hyperparameters if name not in allowed]
+    if unknown:
+        raise DlparityError(
+            f"hyperparameter {unknown[0]!r}: not one of {kind}'s ({', '.join(allowed)})"
+        )
+    given = dict(hyperparameters)
+    if kind == "adamw" and "weight_decay" not in given:
+        raise DlparityError("weight_decay: adamw needs it (the course has no default)")
+    wd = given.pop("weight_decay", 0.0)
+    if isinstance(wd, bool) or not isinstance(wd, int | float) or not math.isfinite(wd) or wd < 0:
+        raise DlparityError(f"weight_decay: must be a finite number >= 0, got {wd!r}")
+    batches = given.pop("batches_per_epoch", 1)
+    if isinstance(batches, bool) or not isinstance(batches, int) or batches < 1:
+        raise DlparityError(f"batches_per_epoch: must be a positive integer, got {batches!r}")
+    given.setdefault("learning_rate", _DEFAULT_RATE)
+    optimizer = "adam" if kind == "adamw" else kind
+    config = TrainConfig(optimizer=optimizer, num_iterations=1, **given)
+    hyper = {name: float(getattr(config, name)) for name in _OWN[kind] if name != "weight_decay"}
+    if kind == "adamw":
+        hyper["weight_decay"] = float(wd)
+    setup = _Setup(kind, hyper, config, batches)
+    if setup.steps > _MAX_STEPS:
+        raise DlparityError(
+            f"time_interval: {setup.steps} updates to see the decay; at most {_MAX_STEPS}"
+        )
+    return setup
+
+
+def _start() -> dict[str, np.ndarray]:
+    """W_0: O(1) seeded values; b1, which gets gradients near epsilon, starts at 0."""
+    rng = np.random.RandomState(1)
+    return {"W1": rng.randn(2, 3), "W2": rng.randn(3, 2), "b1": np.zeros((3, 1)),
+            "b2": rng.randn(2, 1), "W3": rng.randn(2, 2)}  # fmt: skip
+
+
+def _gradients(steps: int) -> list[dict[str, np.ndarray]]:
+    """Per step: W1 constant, W2 alternating sign, b1 near epsilon (1e-9 .. 4e-8), b2 zero at the
+    first step, W3 seeded noise; every gradient exactly zero at step _ZERO_STEP."""
+    rng = np.random.RandomState(2)
+    W1 = np.array([[0.5, -1.0, 2.0], [0.1, -0.3, 3.0]])
+    W2 = np.array([[1.0, -0.2], [0.7, 1.5], [-2.0, 0.05]])
+    b1 = np.array([[1e-8], [-3e-9], [2e-8]])
+    b2 = np.array([[0.7], [-0.4]])
+    sequence = []
+    for t in range(steps):
+        g = {"W1": W1, "W2": (-1) ** t * W2, "b1": b1 * (1.0, 0.5, 2.0)[t % 3],
+             "b2": b2 * (t % 4) , "W3": rng.randn(2, 2)}  # fmt: skip
+        sequence.append({k: 0 * v if t == _ZERO_STEP else v for k, v in g.items()})
+    return sequence
+
+
+def _trajectory(setup: _Setup, formula: Formula, gradients, stop=None):
+    """W after each step under formula; with stop(t, W), ends early where it returns True."""
+    step, hyper = STEPS[setup.kind], formula.rounded(setup.hyper)
+    params, states, out = _start(), {}, []
+    for t, (dW, lr) in enumerate(zip(gradients, setup.rates(formula.rates), strict=True), 1):
+        lr = formula.with_rate(lr)
+        for key in params:
+            params[key], states[key] = step(
+                params[key], dW[key], states.get(key, {}), lr, t, hyper, formula
+            )
+        out.append(dict(params))
+        if stop is not None and stop(t, params):
+            break
+    return out
+
+
+def _rounding_choices(setup: _Setup) -> list[tuple[str, ...]]:
+    """Sets of up to three sites (hyperparameters, Adam's beta^t, the rate) to round to float32;
+    a site whose value float32 holds exactly cannot show and is left out."""
+    values = {**sites(setup.hyper), "learning_rate": 0.01}
+    names = [k for k, v in values.items() if float(np.float32(v)) != v]
+    return [s for n in (1, 2, 3) for s in itertools.combinations(names, n)]
+
+
+def _candidates(setup: _Setup):
+    """(formula, findings) of every known variant and combination, fewest changes first."""
+    named = [(f, (finding,)) for kinds, finding, f in _VARIANTS if setup.kind in kinds]
+    pairs = [(a.combined(b), fa + fb) for (a, fa), (b, fb) in itertools.combinations(named, 2)]
+    rate_modes = [("constant", _CONSTANT)]
+    if setup.config.decay != "none":
+        rate_modes.insert(0, ("unlagged", _UNLAGGED))
+    rates = [(Formula(rates=mode), (finding,)) for mode, finding in rate_modes]
+    rounded = [(Formula(float32=s), (_float32_finding(s),)) for s in _rounding_choices(setup)]
+    found = []
+    for combo in itertools.product(
+        *[[(Formula(), ())] + g for g in (named + pairs, rates, rounded)]
+    ):
+        formula, findings = Formula(), ()
+        for part, part_findings in combo:
+            formula, findings = formula.combined(part), findings + part_findings
+        if findings:
+            found.append((formula, findings))
+    return sorted(found, key=lambda item: len(item[1]))
+
+
+def _reproduces(setup, formula, gradients, user) -> bool:
+    def left(t, params):
+        return not all(close(user[t - 1][k], params[k]) for k in params)
+
+    run = _trajectory(setup, formula, gradients, stop=left)
+    return len(run) == len(user) and not left(len(run), run[-1])
+
+
+def _user_run(init, update, setup, gradients, convert) -> list[dict[str, np.ndarray]]:
+    start = _start()
+    params = {k: convert(v) for k, v in start.items()}
+    state = call_user(init, "init", params)
+    out = []
+    for t, (dW, lr) in enumerate(zip(gradients, setup.rates("lagged"), strict=True), 1):
+        grads = {k: convert(v.copy()) for k, v in dW.items()}  # a copy: the user may write into it
+        result = call_user(update, "update", grads, state, params, lr)
+        params, state = _unpack(result, start, t)
+        out.append({k: to_numpy(params[k], f"update: {k} at step {t}") for k in start})
+        for k, W in out[-1].items():
+            if W.shape != start[k].shape:
+                raise DlparityError(
+                    f"update: {k} has shape {W.shape} at step {t}, expected {start[k].shape}"
+                )
+    return out
+
+
+def _unpack(result, start: dict, t: int):
+    """update's (params, state), checked: params a dict with the same keys."""
+    if not isinstance(result, tuple | list) or len(result) != 2:
+        raise DlparityError(f"update: expected (params, state), got {type(result).__name__}")
+    params, state = result
+    if not isinstance(params, dict) or set(params) != set(start):
+        got = sorted(params) if isinstance(params, dict) else type(params).__name__
+        raise DlparityError(
+            f"update: params at step {t} should be a dict of {sorted(start)}, got {got}"
+        )
+    return params, state
+
+
+def _first_difference(user, course) -> str:
+    for t, (got, want) in enumerate(zip(user, course, strict=True), 1):
+        for key in want:
+            if not close(got[key], want[key]):
+                i = worst_entry(got[key], want[key])
+                return f"step {t}, {key}{list(i)}: {float(got[key][i])!r}, the course {float(want[key][i])!r}"
+    return "nowhere"  # not reached: called only when the runs differ
+
+
+def _relative_size(user, course) -> float:
+    start, got, want = _start(), user[-1], course[-1]
+    diff = np.concatenate([(got[k] - want[k]).ravel() for k in want])
+    moved = np.concatenate([(want[k] - start[k]).ravel() for k in want])
+    return float(np.linalg.norm(diff) / np.linalg.norm(moved))
+
+
+def optimizer(
+    init: Callable, update: Callable, kind: str, *, convert: Callable | None = None,
+    **hyperparameters,
+) -> OptimizerDiagnosis:  # fmt: skip
+    """Diagnose the user's optimizer pair against the course's formula of `kind`.
+
+    init(params) -> state; update(grads, state, params, lr) -> (params, state); params and grads
+    dicts of float64 arrays (W1 (2, 3), W2 (3, 2), b1 (3, 1), b2 (2, 1), W3 (2, 2)), given as NumPy
+    arrays, or as convert(array) (e.g. jnp.asarray, tf.constant). kind: gd, momentum, rmsprop,
+    adam or adamw; hyperparameters by the course's names (beta, beta1, beta2, epsilon,
+    weight_decay), and learning_rate, decay, decay_rate, time_interval, batches_per_epoch when
+    the optimizer has its own schedule.
+    """
+    check_callable(init, "init")
+    check_callable(update, "update")
+    if convert is not None:
+        check_callable(convert, "convert")
+    setup = _setup(kind, hyperparameters)
+    gradients = _gradients(setup.steps)
+    user = _user_run(init, update, setup, gradients, convert or (lambda a: a))
+    course = _trajectory(setup, Formula(), gradients)
+    report = {
+        "kind": kind,
+        "hyperparameters": {**setup.hyper, **hyperparameters},
+        "steps": setup.steps,
+    }
+    if all(close(u[k], c[k]) for u, c in zip(user, course, strict=True) for k in c):
+        return OptimizerDiagnosis(matches_course=True, findings=(), size=0.0,
+                                  first_difference=None, **report)  # fmt: skip
+    found = next((f for formula, f in _candidates(setup)
+                  if _reproduces(setup, formula, gradients, user)), ())  # fmt: skip
+    return OptimizerDiagnosis(
+        matches_course=False, findings=found, size=_relative_size(user, course),
+        first_difference=_first_difference(user, course), **report,
+    )  # fmt: skip
