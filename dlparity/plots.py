@@ -20,13 +20,12 @@ GRID = 250  # points per axis of the boundary grid
 FLOOR = 1e-17  # lowest |difference| axis limit: below float64 rounding of costs near 1
 
 
-def _pyplot():
-    import matplotlib
+def _figure(figsize):
+    """A Figure outside pyplot: no backend is chosen, nothing global to close, and a notebook
+    shows it once, where the cell returns it."""
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+    return Figure(figsize=figsize)
 
 
 def _style(i: int, n_runs: int) -> dict:
@@ -158,50 +157,57 @@ def plot_boundary(ax, run, X, Y, predict) -> None:
     ax.set_title(title, fontsize="medium")
 
 
-def _axes(plt, n_runs: int, boundaries: bool):
+def _axes(n_runs: int, boundaries: bool):
     """(figure, cost axes, difference axes or None, one boundary axes per run or [])."""
     if n_runs == 1:
-        fig, axes = plt.subplots(
-            1, 2 if boundaries else 1, figsize=(11 if boundaries else 6.5, 4.6)
-        )
-        axes = np.atleast_1d(axes)
+        fig = _figure((11 if boundaries else 6.5, 4.6))
+        axes = np.atleast_1d(fig.subplots(1, 2 if boundaries else 1))
         return fig, axes[0], None, list(axes[1:])
     if not boundaries:
-        fig, axes = plt.subplots(1, 2, figsize=(13, 4.8))
+        fig = _figure((13, 4.8))
+        axes = fig.subplots(1, 2)
         return fig, axes[0], axes[1], []
-    fig = plt.figure(figsize=(max(13.0, 3.6 * n_runs), 9.5))
+    fig = _figure((max(13.0, 3.6 * n_runs), 9.5))
     grid = fig.add_gridspec(2, 2 * n_runs, height_ratios=(1.0, 1.1))
     cost, diff = fig.add_subplot(grid[0, :n_runs]), fig.add_subplot(grid[0, n_runs:])
     return fig, cost, diff, [fig.add_subplot(grid[1, 2 * i : 2 * i + 2]) for i in range(n_runs)]
 
 
 def make_figure(experiment, runs, X, Y, predicts=None):
-    """The figure: cost curves (and differences with several runs); for 2-D X, each run's
-    decision boundary. The caller closes it.
+    """The figure (a matplotlib Figure, outside pyplot): cost curves (and differences with several
+    runs); for 2-D X, each run's decision boundary.
 
     predicts: one function per run, grid (2, k) -> (1, k) labels from that run's final
     parameters; None draws no boundaries.
     """
-    plt = _pyplot()
     boundaries = predicts is not None and X.shape[0] == 2
-    fig, cost_ax, diff_ax, boundary_axes = _axes(plt, len(runs), boundaries)
-    try:
-        log_steps = plot_costs(cost_ax, experiment, runs)
-        if diff_ax is not None:
-            plot_differences(diff_ax, experiment, runs, log_steps)
-        for ax, run, predict in zip(boundary_axes, runs, predicts or [], strict=False):
-            plot_boundary(ax, run, X, Y, predict)
-        fig.tight_layout()
-    except BaseException:
-        plt.close(fig)
-        raise
+    fig, cost_ax, diff_ax, boundary_axes = _axes(len(runs), boundaries)
+    log_steps = plot_costs(cost_ax, experiment, runs)
+    if diff_ax is not None:
+        plot_differences(diff_ax, experiment, runs, log_steps)
+    for ax, run, predict in zip(boundary_axes, runs, predicts or [], strict=False):
+        plot_boundary(ax, run, X, Y, predict)
+    fig.tight_layout()
     return fig
+
+
+def predictors(experiment, runs, X) -> list | None:
+    """For 2-D X, one grid (2, k) -> (1, k) labels function per run, with the run's framework and
+    final parameters; None otherwise (no boundaries to draw)."""
+    if X.shape[0] != 2:
+        return None
+    return [_predictor(experiment, run) for run in runs]
+
+
+def _predictor(experiment, run):
+    from dlparity import frameworks
+    from dlparity.compare import split_framework
+
+    predict = frameworks.load(split_framework(run.framework)[0]).predict
+    params, bn_state = run.result.params, run.result.bn_state
+    return lambda grid: predict(params, grid, experiment.spec, bn_state=bn_state)
 
 
 def save_plot(path, experiment, runs, X, Y, predicts=None) -> None:
     """make_figure's figure as a PNG at path."""
-    fig = make_figure(experiment, runs, X, Y, predicts)
-    try:
-        fig.savefig(path, dpi=100)
-    finally:
-        _pyplot().close(fig)
+    make_figure(experiment, runs, X, Y, predicts).savefig(path, dpi=100)
