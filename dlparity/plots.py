@@ -107,8 +107,10 @@ def plot_differences(ax, experiment, runs, log_steps: bool = False) -> None:
         label = f"{run.framework}: max {diffs.max():.1e}" if len(steps) else run.framework
         label += f", equal at {equal} of {len(steps)}" if equal else ""
         positive += diffs[diffs > 0].tolist()
-        ax.plot(steps, np.where(diffs > 0, diffs, np.nan), label=label,
-                **_style(i, len(runs)))  # fmt: skip
+        style = _style(i, len(runs))
+        if not np.any(diffs > 0):
+            style["markevery"] = None  # matplotlib cannot space markers along an empty path
+        ax.plot(steps, np.where(diffs > 0, diffs, np.nan), label=label, **style)
     ax.axhline(AGREEMENT, color="0.4", linewidth=0.8, linestyle=":", label="parity bar 1e-10")
     low = max(FLOOR, min(positive + [AGREEMENT]) / 10)
     ax.set_ylim(low, max(positive + [AGREEMENT]) * 10)

@@ -114,3 +114,12 @@ def test_predictors_draw_each_run_with_its_framework():
     (draw,) = predictors(experiment, [run], X)
     np.testing.assert_array_equal(draw(grid), predict(params, grid, experiment.spec))
     assert predictors(get("digits-bn"), [run], np.zeros((64, 4))) is None
+
+
+def test_a_framework_equal_at_every_step_still_draws(tmp_path):
+    """Its difference curve is all gaps (nothing positive on a log axis); rendering must not fail."""
+    costs = {0: 0.7, 100: 0.4, 200: 0.3}
+    runs = [fake_run("numpy", costs), fake_run("tf", costs), fake_run("jax", {**costs, 200: 0.31})]
+    path = tmp_path / "equal.png"
+    save_plot(path, get("planar"), runs, X, Y, [threshold] * 3)
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
