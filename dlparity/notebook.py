@@ -68,8 +68,10 @@ def setup() -> None:
 
     TensorFlow writes start-up lines (oneDNN, CUDA drivers, cuInit on a machine without a GPU)
     from C++ straight to the process's stderr, which a kernel shows in whichever cell first
-    imports it; they are dropped here, once, so that the cells show only their own output.
+    imports it; they are dropped here, once, and its later C++ warnings are turned off
+    (TF_CPP_MIN_LOG_LEVEL=2, unless set), so that the cells show only their own output.
     """
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's warnings during training
     for name in installed():
         with _quiet_stderr():
             devices = _devices(name)
@@ -116,11 +118,13 @@ def installed() -> list[str]:
 
 def course_data(dataset: str):
     """The dataset's arrays (X (n_x, m), Y, X_test, Y_test), or None with one line saying which
-    course file is missing and where it was looked for."""
+    course file is missing and where it was looked for. A course file that is there but wrong
+    is an error, as in the command."""
     try:
         return data.load(dataset)
     except DlparityError as error:
-        if data.DATASETS[dataset].source != "file":
+        info, folder = data.DATASETS.get(dataset), data.resolve_data_dir()
+        if info is None or all((folder / name).is_file() for name in info.files):
             raise
         print(f"{SKIPPED} {error}")
         return None

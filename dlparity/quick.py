@@ -1,7 +1,7 @@
 """DLPARITY_QUICK: the notebooks' runs shortened, so that CI can execute every notebook.
 
 With DLPARITY_QUICK set (to anything but "" or "0"), `shorten` cuts an experiment to its first
-QUICK_RECORDS recorded costs (planar: 201 of 10000 iterations, costs at 0, 100 and 200). The
+QUICK_RECORDS recorded costs (planar: 101 of 10000 iterations, costs at 0 and 100). The
 published numbers the short run still reaches (the costs at those steps) stay, to be checked;
 the others (the final accuracies, later costs) belong to the full run and are dropped. Unset,
 every run is the course's. Only the notebooks call this: the command always runs in full.
@@ -17,7 +17,7 @@ from dlparity.experiments import Experiment
 from dlparity.spec import TrainConfig
 
 ENV_VAR = "DLPARITY_QUICK"
-QUICK_RECORDS = 3  # recorded costs a quick run keeps: enough for a curve and two published costs
+QUICK_RECORDS = 2  # recorded costs a quick run keeps: a curve, and the course's first two lines
 QUICK_SIZES = 2  # hidden-layer sizes a quick sweep keeps, from the front of its list
 
 
@@ -46,7 +46,7 @@ def _reachable(published: dict, steps: int) -> dict:
 def shorten(experiment: Experiment) -> Experiment:
     """The experiment as the notebooks run it: unchanged, or with DLPARITY_QUICK its first steps.
 
-    A shortened experiment says so in its summary: "... (DLPARITY_QUICK: 201 of 10000 iterations)".
+    A shortened experiment says so in its summary: "... (DLPARITY_QUICK: 101 of 10000 iterations)".
     """
     config = experiment.config
     steps = quick_steps(config)
