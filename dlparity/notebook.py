@@ -39,8 +39,8 @@ class Table:
     left: int = 1
 
     def __str__(self) -> str:
-        cells = [self.columns, *self.rows]
-        widths = [max(len(row[i]) for row in cells) for i in range(len(self.columns))]
+        cells = [self.columns, *self.rows] if self.rows else []
+        widths = [max(map(len, column)) for column in zip(*cells)]
         lines = [self.title] if self.title else []
         for row in cells:
             lines.append("  ".join(cell.ljust(w) if i < self.left else cell.rjust(w)
@@ -56,7 +56,8 @@ class Table:
 
         body = "".join(f"<tr>{cells(row, 'td')}</tr>" for row in self.rows)
         html = f"<b>{escape(self.title)}</b>" if self.title else ""
-        html += f"<table><thead><tr>{cells(self.columns, 'th')}</tr></thead><tbody>{body}</tbody></table>"
+        if self.rows:
+            html += f"<table><thead><tr>{cells(self.columns, 'th')}</tr></thead><tbody>{body}</tbody></table>"
         if self.notes:
             html += "<ul>" + "".join(f"<li>{escape(note)}</li>" for note in self.notes) + "</ul>"
         return html
@@ -144,15 +145,15 @@ def run(experiment: Experiment, arrays, names=None) -> list:
     if arrays is None:
         _skip(experiment, "the runs")
         return []
-    config = experiment.config
-    print(f"{experiment.name} ({experiment.course}, {experiment.summary}): "
-          f"{config.steps} {config.step_name}s per framework")  # fmt: skip
+    config, names = experiment.config, list(names or installed())
+    print(f"{experiment.name} ({experiment.course}, {experiment.summary}): {config.steps} "
+          f"{config.step_name}s in {', '.join(names)}", flush=True)  # fmt: skip
     runs = []
-    for name in names or installed():
-        print(f"  {name}: training ...", end="", flush=True)
+    for name in names:
         runs.append(run_experiment(experiment, name, arrays=arrays))
         result = runs[-1].result
-        print(f" {result.seconds:.2f} s (compile {result.compile_seconds:.2f} s)", flush=True)
+        print(f"  {name}: trained in {result.seconds:.2f} s, compiled in "
+              f"{result.compile_seconds:.2f} s", flush=True)  # fmt: skip
     return runs
 
 
@@ -183,19 +184,17 @@ def costs(experiment: Experiment, runs) -> Table | None:
     return Table((step_name, *names), tuple(rows), title, tuple(notes))
 
 
-def _quick_note(experiment: Experiment) -> str | None:
+def _scope_note(experiment: Experiment) -> str | None:
+    """What the published check covers, when it is not every number the course prints."""
     registered = experiments.EXPERIMENTS.get(experiment.name)
-    if quick.enabled() and registered and registered.config.steps != experiment.config.steps:
+    if registered is None or not registered.published:
+        return f"the course prints no numbers for {experiment.name}"
+    if experiment.published == registered.published:
+        return None
+    if quick.enabled() and registered.config.steps != experiment.config.steps:
         return (f"{quick.ENV_VAR}: only the published costs this short run reaches are checked; "
                 "unset it to check the final accuracies too")  # fmt: skip
-    return None
-
-
-def _nothing_published(experiment: Experiment) -> str:
-    registered = experiments.EXPERIMENTS.get(experiment.name)
-    if registered is not None and registered.published and not experiment.published:
-        return f"the course's numbers are those of {experiment.name} unchanged; this run is changed"
-    return f"the course prints no numbers for {experiment.name}"
+    return f"the course's numbers are those of {experiment.name} unchanged; this run is changed"
 
 
 def published(experiment: Experiment, runs) -> Table | None:
@@ -204,9 +203,7 @@ def published(experiment: Experiment, runs) -> Table | None:
         _skip(experiment, "the published check")
         return None
     checks = [published_check(experiment, run) for run in runs]
-    notes = [note for note in [_quick_note(experiment)] if note]
-    if not checks[0] and not notes:
-        notes.append(_nothing_published(experiment))
+    notes = [note for note in [_scope_note(experiment)] if note]
     rows, verdicts = [], set()
     for i, (what, course, *_) in enumerate(checks[0]):
         cells = []

@@ -160,18 +160,20 @@ def plot_boundary(ax, run, X, Y, predict) -> None:
 
 
 def _axes(n_runs: int, boundaries: bool):
-    """(figure, cost axes, difference axes or None, one boundary axes per run or [])."""
+    """(figure, cost axes, difference axes or None, one boundary axes per run or []); the
+    difference axes share the cost axes' steps, also where few differences are positive."""
     if n_runs == 1:
         fig = _figure((11 if boundaries else 6.5, 4.6))
         axes = np.atleast_1d(fig.subplots(1, 2 if boundaries else 1))
         return fig, axes[0], None, list(axes[1:])
     if not boundaries:
         fig = _figure((13, 4.8))
-        axes = fig.subplots(1, 2)
+        axes = fig.subplots(1, 2, sharex=True)
         return fig, axes[0], axes[1], []
     fig = _figure((max(13.0, 3.6 * n_runs), 9.5))
     grid = fig.add_gridspec(2, 2 * n_runs, height_ratios=(1.0, 1.1))
-    cost, diff = fig.add_subplot(grid[0, :n_runs]), fig.add_subplot(grid[0, n_runs:])
+    cost = fig.add_subplot(grid[0, :n_runs])
+    diff = fig.add_subplot(grid[0, n_runs:], sharex=cost)
     return fig, cost, diff, [fig.add_subplot(grid[1, 2 * i : 2 * i + 2]) for i in range(n_runs)]
 
 

@@ -67,9 +67,12 @@ def test_published_table_names_every_framework_s_verdict():
 
 
 def test_published_table_says_when_there_is_nothing_to_check(monkeypatch):
-    monkeypatch.delenv(quick.ENV_VAR, raising=False)
-    table = notebook.published(get("digits-bn"), [fake_run("numpy", {0: 1.0})])
+    monkeypatch.setenv(quick.ENV_VAR, "1")  # what the course prints is said, quick or not
+    table = notebook.published(quick.shorten(get("digits-bn")), [fake_run("numpy", {0: 1.0})])
     assert table.rows == () and table.notes == ("the course prints no numbers for digits-bn",)
+    assert str(table) == "digits-bn: the course's published numbers\n" + table.notes[0]
+    assert "<table>" not in table._repr_html_()
+    monkeypatch.delenv(quick.ENV_VAR)
     changed = notebook.variant(get("planar"), learning_rate=0.5)
     table = notebook.published(changed, [fake_run("numpy", {0: 1.0})])
     assert table.notes == (
@@ -184,3 +187,12 @@ def test_a_course_file_that_is_there_but_wrong_is_an_error(tmp_path, monkeypatch
     (tmp_path / "data.mat").write_bytes(b"not a MATLAB file")
     with pytest.raises(DlparityError, match="data.mat"):
         notebook.course_data("football")
+
+
+def test_quick_published_check_says_what_it_leaves_out(monkeypatch):
+    monkeypatch.setenv(quick.ENV_VAR, "1")
+    planar = quick.shorten(get("planar"))
+    table = notebook.published(planar, [fake_run("numpy", {0: planar.published["costs"][0]})])
+    assert [row[0] for row in table.rows] == ["cost at iteration 0"]
+    assert table.notes[0].startswith("DLPARITY_QUICK: only the published costs this short run")
+    assert table.notes[-1] == "1 frameworks x 1 published numbers: ok everywhere"

@@ -62,6 +62,7 @@ def test_compare_figure_has_costs_differences_and_a_boundary_per_run():
     cost_ax, diff_ax, *boundaries = fig.axes
     assert len(cost_ax.get_lines()) == 3 and cost_ax.get_yscale() == "log"
     assert diff_ax.get_yscale() == "log"
+    assert diff_ax.get_xlim() == cost_ax.get_xlim(), "both panels show the same steps"
     labels = [line.get_label() for line in diff_ax.get_lines()]
     assert labels[0].startswith("jax: max 1.0e-13") and "equal at 2 of 3" in labels[0]
     assert labels[1].startswith("tf: max 0.0e+00") and "equal at 3 of 3" in labels[1]
