@@ -40,7 +40,7 @@ class Table:
 
     def __str__(self) -> str:
         cells = [self.columns, *self.rows] if self.rows else []
-        widths = [max(map(len, column)) for column in zip(*cells)]
+        widths = [max(map(len, column)) for column in zip(*cells, strict=True)]
         lines = [self.title] if self.title else []
         for row in cells:
             lines.append("  ".join(cell.ljust(w) if i < self.left else cell.rjust(w)
