@@ -27,6 +27,10 @@ class Experiment:
     # the course's own interval for its "Cost after iteration i" lines (print_cost); the last
     # step is printed too. A multiple of config.record_every.
     print_every: int = 100
+    # published key -> the values one-ulp nudges of one initial weight of the NumPy reference
+    # reach (measured: tests/test_numpy_train.py, slow): where the run is chaotic, rounding
+    # decides among them, and any of them is the course's result
+    chaotic: dict = field(default_factory=dict)
 
     def printed_steps(self) -> list[int]:
         """The recorded steps whose cost lines are printed: every print_every-th, and the last."""
@@ -86,6 +90,8 @@ _ALL = [
                              4000: 0.226792, 5000: 0.222644},
                    "train_accuracy": 0.9075},
         print_every=1000,
+        # from iteration 7800 on the run amplifies rounding (dlparity compare planar)
+        chaotic={"train_accuracy": (0.905, 0.9075)},
     ),
     Experiment(
         "dnn-cats-2layer", "C1W4", "cats", ModelSpec("two_layer", (12288, 7, 1)),
