@@ -126,7 +126,10 @@ nb.figure(experiment, runs, arrays)
 # %% [markdown]
 # ## 4. Against the course's published numbers
 #
-# The assignment prints the cost every 1000 iterations and a training accuracy of 90.75 %.
+# The assignment prints the cost every 1000 iterations and a training accuracy of 90.75 %. That
+# accuracy comes after the chaotic part of the run: one-ulp nudges of single initial weights of
+# the NumPy run give 90.5 or 90.75 %, and where a framework lands on the other value the check
+# says so in a note rather than `DIFFERS`.
 
 # %%
 nb.published(experiment, runs)
