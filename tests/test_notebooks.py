@@ -39,8 +39,9 @@ def test_one_notebook_per_week_each_with_its_py_twin():
 def test_committed_without_outputs(path):
     nb = nbformat.read(path, as_version=4)
     for i, cell in enumerate(code_cells(nb)):
-        assert cell.outputs == [], f"code cell {i} carries outputs: clear them before committing"
-        assert cell.execution_count is None, f"code cell {i} carries an execution count"
+        clear = f"jupyter nbconvert --clear-output --inplace notebooks/{path.name}"
+        assert cell.outputs == [], f"code cell {i} carries outputs: run `{clear}`"
+        assert cell.execution_count is None, f"code cell {i} carries an execution count: `{clear}`"
 
 
 def cells_of(nb):
