@@ -88,6 +88,12 @@ build_model(digits.spec).summary()
 digits_runs = nb.run(digits, digits_arrays)
 nb.costs(digits, digits_runs)
 
+# %% [markdown]
+# From about epoch 15 on this run amplifies rounding differences exponentially, as planar does
+# after iteration 7700: the NumPy run disagrees with itself as much once one initial weight
+# moves by one ulp. In a full run the frameworks part there (the note under the table names the
+# first epoch beyond 1e-10), while their accuracies stay the same.
+
 # %% tags=["plot"]
 nb.figure(digits, digits_runs, digits_arrays)
 
