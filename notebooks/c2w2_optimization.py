@@ -56,8 +56,9 @@ print(f"{len(sizes)} mini-batches per epoch, of sizes {sizes}")
 # %% [markdown]
 # ## 2. Momentum
 #
-# v = β v + (1 - β) dW, W = W - α v, β = 0.9. optax's `sgd(α (1 - β), momentum=β)` and Keras'
-# `SGD` are the same update only for a constant α: they fold α into the velocity.
+# v = β v + (1 - β) dW, W = W - α v, β = 0.9. optax's `sgd(α (1 - β), momentum=β)` is the same
+# update, also when α decays (it scales by α after accumulating); Keras' `SGD` folds α into its
+# velocity, so it matches only while α is constant.
 
 # %%
 nb.code("momentum")
