@@ -37,7 +37,7 @@ class Experiment:
         return replace(self, spec=self.spec.with_dtype(dtype))
 
 
-def _moons(name, optimizer, lr, decay, published):
+def _moons(name, optimizer, lr, decay, published, course="C2W2"):
     spec = ModelSpec("deep", (2, 5, 2, 1))
     config = TrainConfig(
         learning_rate=lr, optimizer=optimizer, num_epochs=5000, mini_batch_size=64,
@@ -45,7 +45,7 @@ def _moons(name, optimizer, lr, decay, published):
     )  # fmt: skip
     what = f"{optimizer}{' with scheduled decay' if decay else ''}, mini-batches of 64"
     return Experiment(
-        name, "C2W2", "moons", spec, config, "he", 3, summary=what, published=published,
+        name, course, "moons", spec, config, "he", 3, summary=what, published=published,
         print_every=1000,
     )  # fmt: skip
 
@@ -126,6 +126,8 @@ _ALL = [
            {"costs": {0: 0.701091}, "train_accuracy": 0.9433333333333334}),
     _moons("opt-momentum-decay", "momentum", 0.1, True, {"costs": {0: 0.702226}}),
     _moons("opt-adam-decay", "adam", 0.01, True, {"train_accuracy": 0.94}),
+    # not in the course: Adam with decoupled weight decay (0.01) on the same network and data
+    _moons("opt-adamw", "adamw", 0.0007, False, {}, course="new"),
     Experiment(
         "signs-softmax", "C2W3", "signs", ModelSpec("deep", (12288, 25, 12, 6), output="softmax"),
         TrainConfig(learning_rate=0.0001, optimizer="adam", num_epochs=100, mini_batch_size=32,

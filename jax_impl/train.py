@@ -238,7 +238,8 @@ def train(spec: ModelSpec, config: TrainConfig, data, params0, *, progress=None,
             np.uint32(seed),
         )
     )
-    optimizer_key = (config.optimizer, config.beta, config.beta1, config.beta2, config.epsilon)
+    # every hyperparameter the registry names is baked into the executable
+    optimizer_key = (config.optimizer, *config.optimizer_hyperparameters().items())
     key = (spec, optimizer_key, layout, native, plan.steps, config.record_every)
     executable, compile_seconds = _compiled(
         key, lambda: _make_run(spec, config, layout, native), args

@@ -15,7 +15,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from dlparity import DlparityError, contract, layout, migration
+from dlparity import DlparityError, contract, layout, migration, registry
 from dlparity.gradcheck import gradient_difference
 from dlparity.init import parameter_keys
 from dlparity.rng import dropout_masks
@@ -149,12 +149,12 @@ def _stock_rate(config: TrainConfig, batches_per_epoch: int, dtype: str):
     return keras.optimizers.schedules.InverseTimeDecay(lr0, **kwargs)
 
 
-STOCK_OPTIMIZERS = {"gd": "SGD", "momentum": "SGD", "rmsprop": "RMSprop", "adam": "Adam"}
 COURSE_OPTIMIZERS = {
     "gd": keras.optimizers.SGD,  # W -= lr dW: stock SGD is the course's formula
     "momentum": keras_course.CourseSGD,
     "rmsprop": keras_course.CourseRMSprop,
     "adam": keras_course.CourseAdam,
+    "adamw": keras_course.CourseAdamW,
 }
 
 
@@ -165,7 +165,7 @@ def make_optimizer(
     precision.configure(dtype)
     kwargs = {k: _float(v, dtype) for k, v in migration.keras_optimizer_kwargs(config).items()}
     if stock:
-        optimizer = getattr(keras.optimizers, STOCK_OPTIMIZERS[config.optimizer])
+        optimizer = getattr(keras.optimizers, registry.OPTIMIZERS[config.optimizer].keras)
         return optimizer(learning_rate=_stock_rate(config, batches_per_epoch, dtype), **kwargs)
     rate = _float(config.learning_rate, dtype)
     if config.decay != "none":
