@@ -11,7 +11,7 @@ import re
 import numpy as np
 
 from dlparity import DlparityError
-from dlparity.init import parameter_keys
+from dlparity.init import initial_bn_state, parameter_keys
 from dlparity.spec import ModelSpec, TrainConfig
 
 
@@ -47,6 +47,12 @@ def check_arrays(name: str, arrays, expected: dict, spec: ModelSpec) -> None:
 def check_params(params, spec: ModelSpec) -> None:
     """Every parameter of the spec present with its course-layout shape, and no stray keys."""
     check_arrays("params", params, expected_shapes(spec), spec)
+
+
+def check_bn_state(bn_state, spec: ModelSpec) -> None:
+    """bn_state holds exactly mu_l, var_l (n_l, 1) for every batch-norm layer."""
+    expected = {k: v.shape for k, v in initial_bn_state(spec).items()}
+    check_arrays("bn_state", bn_state, expected, spec)
 
 
 def check_inputs(params, X, spec: ModelSpec, Y=None) -> None:
