@@ -78,6 +78,14 @@ def initial_optimizer_state(config: TrainConfig, params, dtype="float64") -> dic
     return state
 
 
+def map_optimizer(optimizer: dict, fn) -> dict:
+    """The optimizer state in course terms with fn applied to every array of v and s (t kept)."""
+    return {
+        slot: value if slot == "t" else {k: fn(v) for k, v in value.items()}
+        for slot, value in optimizer.items()
+    }
+
+
 # ---------------------------------------------------------------- states
 
 

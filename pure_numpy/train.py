@@ -4,7 +4,7 @@ import time
 
 import numpy as np
 
-from dlparity.checkpoint import TrainState, resolve_start
+from dlparity.checkpoint import TrainState, map_optimizer, resolve_start
 from dlparity.checks import check_data, check_train_call
 from dlparity.plan import make_plan
 from dlparity.results import TrainResult
@@ -34,10 +34,7 @@ def _run_step(params, opt_state, bn_state, X, Y, step, lr, plan, spec, optimizer
 def _start_arrays(state: TrainState, dtype: str):
     """The start's params, optimizer state and statistics as fresh arrays of dtype."""
     params = {k: np.array(v, dtype=dtype) for k, v in state.params.items()}
-    opt_state = {
-        slot: value if slot == "t" else {k: np.array(v, dtype=dtype) for k, v in value.items()}
-        for slot, value in state.optimizer.items()
-    }
+    opt_state = map_optimizer(state.optimizer, lambda v: np.array(v, dtype=dtype))
     bn_state = {k: np.array(v, dtype=dtype) for k, v in state.bn_state.items()}
     return params, opt_state, bn_state
 

@@ -142,6 +142,24 @@ def test_recording_scan_keeps_the_recorded_steps(steps, k):
     np.testing.assert_array_equal(np.asarray(costs), np.asarray(full_costs)[recorded])
 
 
+@pytest.mark.parametrize("first, stop", [(0, 5), (1, 10), (2, 3), (4, 10), (5, 9), (7, 8), (9, 10)])
+@pytest.mark.parametrize("k", [1, 3, 4])
+def test_recording_scan_of_a_partial_run(first, stop, k):
+    """Steps first..stop-1 of a 10-step run record what the whole run records among them."""
+
+    def step(carry, x):
+        return carry * 1.5 + x, carry - x
+
+    inputs = jnp.arange(10, dtype=jnp.float64)
+    full_carry, full_costs = jax.lax.scan(step, jnp.float64(1.0), inputs[:stop])
+    start_carry, _ = jax.lax.scan(step, jnp.float64(1.0), inputs[:first])
+    carry, costs = jt._recording_scan(step, start_carry, inputs[first:stop], k, first, stop == 10)
+    config = TrainConfig(learning_rate=1.0, num_iterations=10, record_every=k)
+    recorded = [s for s in config.recorded_steps() if first <= s < stop]
+    assert float(carry) == float(full_carry)
+    np.testing.assert_array_equal(np.asarray(costs), np.asarray(full_costs)[recorded])
+
+
 def test_recording_only_some_steps_changes_no_cost():
     """A run recording every 3rd epoch (its other epochs' costs dropped by XLA) gives the same
     costs at those epochs as a run recording all of them."""
