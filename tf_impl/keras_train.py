@@ -140,6 +140,8 @@ def train(
     initializer: str | None = None,
     loss_reduction: str = "mean",
     steps_per_execution: int | None = None,
+    start=None,
+    stop=None,
 ) -> TrainResult:
     """Train with model.fit on the plan's mini-batches; one Keras epoch is one course step.
 
@@ -148,9 +150,14 @@ def train(
     initializer="glorot_normal" and loss_reduction="sum" are C2W3's ways: its GlorotNormal(seed=1)
     weights and biases instead of params0 (which may then be None), and the gradient of each
     batch's summed loss. compile_seconds covers the first step, which traces the train
-    function; seconds the remaining steps.
+    function; seconds the remaining steps. start and stop (other frameworks' partial runs) are
+    refused: result.end is None.
     """
     check_train_call(spec, config, data, progress)
+    if start is not None or stop is not None:
+        raise DlparityError(
+            "start, stop: model.fit trains the whole run here; resume with numpy, jax or tf"
+        )
     X, Y = data
     check_data(spec, X, Y)
     _check_options(spec, initializer, loss_reduction, steps_per_execution)
