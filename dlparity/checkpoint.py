@@ -425,7 +425,7 @@ def _state_from_arrays(data: dict, step: int, spec: ModelSpec, config: TrainConf
 def _costs(header: dict, step: int) -> dict[int, float]:
     costs = _field(header, "costs", dict)
     try:
-        parsed = {int(s): float(c) for s, c in costs.items()}
+        parsed = dict(sorted((int(s), float(c)) for s, c in costs.items()))
     except (TypeError, ValueError):
         raise DlparityError("header: costs must map steps to numbers") from None
     if any(not 0 <= s < step for s in parsed):
