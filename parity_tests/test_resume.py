@@ -29,6 +29,7 @@ CASES = {
     "digits-bn-4": ("digits-bn", {"num_epochs": 4, "record_every": 1}, 2),
     # full batch, recorded every 25th iteration: the resume falls between recorded steps
     "planar-300": ("planar", {"num_iterations": 300, "record_every": 25}, 137),
+    "reg-dropout-30": ("reg-dropout", {"num_iterations": 30, "record_every": 1}, 13),
     "opt-adam": ("opt-adam", {}, 2500),  # the full course run (slow)
 }
 
@@ -115,6 +116,31 @@ def test_numpy_resumed_in_numpy_is_the_same_run_to_the_last_bit(name, tmp_path):
     assert costs == reference.costs
     for key in reference.params:
         np.testing.assert_array_equal(rest.params[key], reference.params[key])
+
+
+@pytest.mark.parametrize("name, half", [("opt-adam-40", 20), ("reg-dropout-30", 13)])
+def test_jax_native_draws_continue_after_a_resume(name, half, tmp_path):
+    """jax.random keys are split for the whole run: a resumed native run draws the batch orders
+    (opt-adam) and dropout masks (reg-dropout) the uninterrupted one draws."""
+    experiment, arrays, _ = _case(name)
+    spec, config, params0 = experiment.spec, experiment.config, initial_parameters(experiment)
+    jax = _impl("jax")
+    whole = jax.train(spec, config, arrays, params0, randomness="native")
+    first = jax.train(spec, config, arrays, params0, randomness="native", stop=half)
+    path = checkpoint.save(tmp_path / "half.npz", experiment, first.end, framework="jax",
+                           costs=first.costs, randomness="native")  # fmt: skip
+    start = checkpoint.load(path, experiment, framework="jax", randomness="native")
+    rest = jax.train(spec, config, arrays, None, start=start.state, randomness="native")
+    costs = {**start.costs, **rest.costs}
+    assert list(costs) == list(whole.costs)
+    label = {s: f"cost at step {s}" for s in costs}
+    problem = first_difference(
+        {label[s]: c for s, c in whole.costs.items()},
+        {label[s]: c for s, c in costs.items()},
+        rtol=0.0,
+        atol=TRAJECTORY_TOLERANCE,
+    )
+    assert problem is None, problem
 
 
 @pytest.mark.slow
