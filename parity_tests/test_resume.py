@@ -26,6 +26,12 @@ CASES = {
         {"num_epochs": 40, "time_interval": 10, "record_every": 1},
         15,
     ),
+    # no course experiment uses RMSprop: opt-adam's network and data with it
+    "opt-rmsprop-40": (
+        "opt-adam",
+        {"optimizer": "rmsprop", "num_epochs": 40, "record_every": 1},
+        20,
+    ),
     "digits-bn-4": ("digits-bn", {"num_epochs": 4, "record_every": 1}, 2),
     # full batch, recorded every 25th iteration: the resume falls between recorded steps
     "planar-300": ("planar", {"num_iterations": 300, "record_every": 25}, 137),
@@ -98,6 +104,8 @@ PAIRS = [
     ("opt-adam-40", "tf", "numpy"),
     ("opt-momentum-decay-40", "numpy", "jax"),
     ("opt-momentum-decay-40", "numpy", "tf"),
+    ("opt-rmsprop-40", "numpy", "jax"),
+    ("opt-rmsprop-40", "numpy", "tf"),
     ("digits-bn-4", "numpy", "jax"),
     ("digits-bn-4", "numpy", "tf"),
     ("planar-300", "numpy", "jax"),

@@ -177,3 +177,28 @@ def test_result_keeps_the_callers_key_order_and_dtype():
     result = jt.train(spec32, CONFIG, _moons(), params)
     assert list(result.params) == list(params)
     assert all(v.dtype == np.float32 for v in result.params.values())
+
+
+@pytest.mark.parametrize("optimizer", ["gd", "momentum", "rmsprop", "adam"])
+def test_optax_state_inverts_course_state(optimizer):
+    """Course terms -> optax's state -> course terms: v, s and t come back (momentum's v through
+    the trace v / (1 - beta), to rounding)."""
+    from jax_impl.optimizers import course_state, make_optimizer, optax_state
+
+    config = TrainConfig(learning_rate=0.1, optimizer=optimizer, num_epochs=1, beta=0.8)
+    params = _params()
+    rng = np.random.RandomState(0)
+    course = {
+        slot: {k: rng.rand(*v.shape) for k, v in params.items()}
+        for slot in {"gd": (), "momentum": ("v",), "rmsprop": ("s",), "adam": ("v", "s")}[optimizer]
+    }
+    if optimizer == "adam":
+        course["t"] = 17
+    state = optax_state(course, config, make_optimizer(config).init(params))
+    back = course_state(state, config)
+    assert sorted(back) == sorted(course)
+    assert back.get("t") == course.get("t")
+    for slot in ("v", "s"):
+        for key in course.get(slot, {}):
+            # momentum: v / (1 - beta) then (1 - beta) t, two roundings of at most 2^-53 each
+            np.testing.assert_allclose(back[slot][key], course[slot][key], rtol=2**-51, atol=0)
