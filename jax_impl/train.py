@@ -251,6 +251,22 @@ def _arguments(spec, config, state, plan, layout, X, Y, native, seed):
     )
 
 
+def _structure(spec, config, layout, native, plan) -> tuple:
+    """What a compiled run depends on, beyond its arguments' shapes: its cache key."""
+    optimizer = (config.optimizer, config.beta, config.beta1, config.beta2, config.epsilon)
+    segment = (plan.steps, plan.first, plan.end)
+    return (spec, optimizer, layout, native, segment, config.record_every)
+
+
+def _recorded_costs(plan, step_costs, progress) -> dict:
+    """step -> cost for the plan's recorded steps; progress(step, cost) called for each."""
+    costs = dict(zip(plan.recorded, np.asarray(step_costs).tolist(), strict=True))
+    if progress is not None:
+        for step, cost in costs.items():
+            progress(step, cost)
+    return costs
+
+
 def train(
     spec: ModelSpec,
     config: TrainConfig,
@@ -279,19 +295,14 @@ def train(
     layout = _layout(plan, config)
     native = randomness == "native"
     args = _arguments(spec, config, state, plan, layout, X, Y, native, seed)
-    optimizer_key = (config.optimizer, config.beta, config.beta1, config.beta2, config.epsilon)
-    segment = (plan.steps, plan.first, plan.end)
-    key = (spec, optimizer_key, layout, native, segment, config.record_every)
+    key = _structure(spec, config, layout, native, plan)
     executable, compile_seconds = _compiled(
         key, lambda: _make_run(spec, config, layout, native, plan), args
     )
     began = time.perf_counter()
     (params, opt_state, bn_state), step_costs = jax.block_until_ready(executable(*args))
     seconds = time.perf_counter() - began
-    costs = dict(zip(plan.recorded, np.asarray(step_costs).tolist(), strict=True))
-    if progress is not None:
-        for step, cost in costs.items():
-            progress(step, cost)
+    costs = _recorded_costs(plan, step_costs, progress)
     params = {k: np.asarray(params[k]) for k in state.params}
     bn_state = {k: np.asarray(bn_state[k]) for k in state.bn_state}
     optimizer = map_optimizer(course_state(opt_state, config), np.asarray)

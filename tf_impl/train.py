@@ -140,6 +140,38 @@ def _variables(state, dtype):
     return params, opt_state, bn_state
 
 
+def _draws_and_inputs(spec, config, plan, data, randomness, seed):
+    """The run's source of orders and masks, and its inputs (X, Y, learning_rates, orders)."""
+    X, Y = data
+    dtype = spec.dtype
+    if randomness == "native" and plan.first > 0:
+        raise DlparityError("start: tf resumes parity runs only (its generator is not saved)")
+    if randomness == "parity":
+        draws = _ParityDraws(plan, dtype)
+    else:
+        draws = _NativeDraws(spec, config, seed, plan.m)
+    orders = None
+    if randomness == "parity" and plan.orders is not None:
+        orders = tf.constant(plan.orders, tf.int64)
+    inputs = (
+        precision.tensor(X, dtype),
+        precision.tensor(Y, dtype),
+        precision.tensor(plan.learning_rates, dtype),
+        orders,
+    )
+    return draws, inputs
+
+
+def _recorded_costs(plan, step_costs, progress) -> dict:
+    """step -> cost for the plan's recorded steps (step_costs: every step of the call);
+    progress(step, cost) called for each."""
+    costs = {step: float(step_costs[step - plan.first]) for step in plan.recorded}
+    if progress is not None:
+        for step, cost in costs.items():
+            progress(step, cost)
+    return costs
+
+
 def _compile_and_run(run, inputs, plan):
     """(step costs, compile seconds, seconds): a zero-step call first, as TF optimizes the graph
     on the first call."""
@@ -180,33 +212,16 @@ def train(
     X, Y = data
     check_data(spec, X, Y)
     state, stop = resolve_start(spec, config, params0, start, stop)
-    if randomness == "native" and state.step > 0:
-        raise DlparityError("start: tf resumes parity runs only (its generator is not saved)")
     precision.configure(spec.dtype)
     dtype = spec.dtype
     plan = make_plan(spec, config, np.shape(X)[1], first=state.step, stop=stop)
     optimizer = make_optimizer(config)
     params, opt_state, bn_state = _variables(state, dtype)
-    if randomness == "parity":
-        draws = _ParityDraws(plan, dtype)
-    else:
-        draws = _NativeDraws(spec, config, seed, plan.m)
+    draws, inputs = _draws_and_inputs(spec, config, plan, (X, Y), randomness, seed)
     batch_step = _make_batch_step(spec, optimizer, params, opt_state, bn_state)
     run = tf.function(_make_run(plan, draws, batch_step))
-    orders = None
-    if randomness == "parity" and plan.orders is not None:
-        orders = tf.constant(plan.orders, tf.int64)
-    inputs = (
-        precision.tensor(X, dtype),
-        precision.tensor(Y, dtype),
-        precision.tensor(plan.learning_rates, dtype),
-        orders,
-    )
     step_costs, compile_seconds, seconds = _compile_and_run(run, inputs, plan)
-    costs = {step: float(step_costs[step - plan.first]) for step in plan.recorded}
-    if progress is not None:
-        for step, cost in costs.items():
-            progress(step, cost)
+    costs = _recorded_costs(plan, step_costs, progress)
     params = {k: v.numpy() for k, v in params.items()}
     bn_state = {k: v.numpy() for k, v in bn_state.items()}
     return TrainResult(
