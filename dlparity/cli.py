@@ -73,6 +73,18 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--randomness", choices=("parity", "native"), default="parity",
                            help="jax, tf: the course's batch orders and masks (parity) or the "
                            "framework's own generator (native)")  # fmt: skip
+            p.add_argument(
+                "--save",
+                metavar="PATH",
+                help="numpy, jax, tf: write a checkpoint (.npz) where training stops",
+            )
+            p.add_argument(
+                "--resume",
+                metavar="PATH",
+                help="continue from a checkpoint of --save, in any of numpy, jax, tf",
+            )
+            p.add_argument("--stop-after", type=int, metavar="N",
+                           help="stop after the run's first N iterations (epochs)")  # fmt: skip
         else:
             p.add_argument("--frameworks", type=_frameworks_arg, default=None,
                            help="comma-separated, e.g. numpy,jax,tf,keras,keras-stock "
@@ -146,14 +158,15 @@ def cmd_show(args) -> int:
 class _Progress:
     """Prints the course's cost lines and drives a progress bar on long runs."""
 
-    def __init__(self, experiment, label: str, quiet: bool):
+    def __init__(self, experiment, label: str, quiet: bool, first: int = 0):
         from tqdm import tqdm
 
         self.config, self.quiet = experiment.config, quiet
         self.printed = set(experiment.printed_steps())
         long_run = self.config.steps >= 1000 and sys.stderr.isatty()
-        self.bar = tqdm(total=self.config.steps, desc=label, leave=False, disable=not long_run)
-        self.done = 0
+        self.bar = tqdm(total=self.config.steps, initial=first, desc=label, leave=False,
+                        disable=not long_run)  # fmt: skip
+        self.done = first
 
     def __call__(self, step: int, cost: float) -> None:
         if not self.quiet and step in self.printed:
@@ -169,7 +182,8 @@ def _train_one(experiment, framework, arrays, quiet, **options):
     note = frameworks.keras_backend_note(split_framework(framework)[0])
     if note:
         print(f"dlparity: {note}", file=sys.stderr)
-    progress = _Progress(experiment, framework, quiet)
+    first = options["start"].step if options.get("start") is not None else 0
+    progress = _Progress(experiment, framework, quiet, first)
     try:
         return run_experiment(experiment, framework, arrays=arrays, progress=progress, **options)
     finally:
@@ -214,11 +228,18 @@ def cmd_train(args) -> int:
         if args.framework not in ("jax", "tf"):
             raise DlparityError("--randomness native applies to --framework jax or tf")
         options["randomness"] = "native"
+    resumed = _checkpoint_options(args, experiment, options)
     print(f"{experiment.name} ({experiment.course}, {experiment.summary}) "
           f"with {framework}, {args.dtype}")  # fmt: skip
+    if resumed is not None:
+        print(f"Resuming from {resumed.path} after {experiment.config.step_name} "
+              f"{resumed.state.step} (written by {resumed.header['framework']})")  # fmt: skip
     run = _train_one(experiment, framework, arrays, args.quiet, **options)
+    _keep(args, experiment, run, resumed)
     _report(run)
     rows = published_check(experiment, run)
+    if run.result.end is not None and run.result.end.step < experiment.config.steps:
+        rows = [row for row in rows if row[0].startswith("cost")]  # accuracies are the end's
     if rows:
         print("Course's published results:")
         for what, course, mine, verdict in rows:
@@ -228,6 +249,51 @@ def cmd_train(args) -> int:
     if args.plot is not None:
         _plot(args.plot, experiment, [run], arrays)
     return 0
+
+
+def _checkpoint_options(args, experiment, options: dict):
+    """--save, --resume, --stop-after checked before any work: start= and stop= into options;
+    returns the checkpoint resumed from, or None."""
+    from dlparity import checkpoint
+    from dlparity.outputs import check_output
+
+    given = [name for name in ("save", "resume", "stop_after") if getattr(args, name) is not None]
+    if not given:
+        return None
+    if args.framework == "keras":
+        option = "--" + given[0].replace("_", "-")
+        raise DlparityError(f"{option}: model.fit trains whole runs; use numpy, jax or tf")
+    if args.save is not None:
+        check_output("--save", args.save, "checkpoint")
+    resumed = None
+    if args.resume is not None:
+        resumed = checkpoint.load(args.resume, experiment, framework=args.framework,
+                                  randomness=args.randomness)  # fmt: skip
+        options["start"] = resumed.state
+    config, first = experiment.config, resumed.state.step if resumed else 0
+    if args.stop_after is not None:
+        if not first < args.stop_after <= config.steps:
+            raise DlparityError(
+                f"--stop-after: must be in {first + 1}..{config.steps} ({config.step_name}s of "
+                f"the run{' after the checkpoint' if resumed else ''}), got {args.stop_after}"
+            )
+        options["stop"] = args.stop_after
+    return resumed
+
+
+def _keep(args, experiment, run, resumed) -> None:
+    """The costs recorded before the checkpoint joined to the run's, and --save written."""
+    from dlparity import checkpoint
+
+    result, config = run.result, experiment.config
+    if resumed is not None:
+        result.costs = {**resumed.costs, **result.costs}
+    if result.end is not None and result.end.step < config.steps:
+        print(f"Stopped after {config.step_name} {result.end.step} of {config.steps}")
+    if args.save is not None:
+        path = checkpoint.save(args.save, experiment, result.end, framework=args.framework,
+                               costs=result.costs, randomness=args.randomness)  # fmt: skip
+        print(f"wrote {path} ({config.step_name} {result.end.step} of {config.steps})")
 
 
 def _installed(names):

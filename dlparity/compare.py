@@ -64,10 +64,10 @@ def run_experiment(
     impl = frameworks.load(base)
     X, Y, X_test, Y_test = arrays if arrays is not None else data.load(experiment.dataset, data_dir)
     spec = experiment.spec
+    params0 = None if options.get("start") is not None else initial_parameters(experiment)
     result = impl.train(
-        spec, experiment.config, (X, Y), initial_parameters(experiment), progress=progress,
-        **variant, **options,
-    )  # fmt: skip
+        spec, experiment.config, (X, Y), params0, progress=progress, **variant, **options
+    )
     scores = []
     for X_, Y_ in ((X, Y), (X_test, Y_test)):
         empty = Y_.shape[1] == 0

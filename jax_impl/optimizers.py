@@ -83,6 +83,11 @@ def _inner(state, kind):
     return next(s for s in state.inner_state if isinstance(s, kind))
 
 
+def _replace_inner(state, kind, **fields):
+    inner = tuple(s._replace(**fields) if isinstance(s, kind) else s for s in state.inner_state)
+    return state._replace(inner_state=inner)
+
+
 def course_state(state, config: TrainConfig) -> dict:
     """optax's state in the course's terms: v (momentum, Adam), s (RMSprop, Adam), t (Adam)."""
     if config.optimizer == "momentum":
@@ -95,3 +100,30 @@ def course_state(state, config: TrainConfig) -> dict:
         adam = _inner(state, optax.ScaleByAdamState)
         return {"v": dict(adam.mu), "s": dict(adam.nu), "t": int(adam.count)}
     return {}
+
+
+def optax_state(course: dict, config: TrainConfig, state):
+    """course_state's inverse: state (from init(params)) holding the course's v, s and t."""
+
+    def like(values, reference):
+        return {k: jnp.asarray(v, reference[k].dtype) for k, v in values.items()}
+
+    if config.optimizer == "momentum":
+        trace = _inner(state, optax.TraceState).trace
+        v = like(course["v"], trace)
+        return _replace_inner(
+            state, optax.TraceState, trace={k: v[k] / (1 - config.beta) for k in v}
+        )
+    if config.optimizer == "rmsprop":
+        nu = _inner(state, optax.ScaleByRmsState).nu
+        return _replace_inner(state, optax.ScaleByRmsState, nu=like(course["s"], nu))
+    if config.optimizer in ("adam", "adamw"):
+        adam = _inner(state, optax.ScaleByAdamState)
+        return _replace_inner(
+            state,
+            optax.ScaleByAdamState,
+            count=jnp.asarray(course["t"], adam.count.dtype),
+            mu=like(course["v"], adam.mu),
+            nu=like(course["s"], adam.nu),
+        )
+    return state

@@ -15,18 +15,16 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from dlparity import DlparityError, contract
-from dlparity.checks import check_params, check_train_call
-from dlparity.init import initial_bn_state
+from dlparity import contract
+from dlparity.checkpoint import TrainState, map_optimizer, resolve_start
+from dlparity.checks import check_randomness, check_train_call
 from dlparity.plan import make_plan
 from dlparity.results import TrainResult
 from dlparity.spec import ModelSpec, TrainConfig
 from jax_impl.boundary import check_dtype
 from jax_impl.models import cost_and_gradients
-from jax_impl.optimizers import make_optimizer
+from jax_impl.optimizers import course_state, make_optimizer, optax_state
 
-RANDOMNESS = ("parity", "native")
-OPTIONS = ("randomness", "seed")
 _CACHE_SIZE = 8
 _compiled_runs: OrderedDict = OrderedDict()  # structure of a run -> its compiled executable
 
@@ -69,17 +67,15 @@ def _take(inputs, start, stop=None):
     return jax.tree.map(lambda a: a[start:stop], inputs)
 
 
-def _recording_scan(step, carry, inputs, k: int):
-    """lax.scan of step over the steps, keeping the costs of the recorded steps only.
+def _chunked_scan(step, carry, inputs, k: int):
+    """lax.scan of step over the steps, keeping the costs of steps 0, k, 2k, ... only.
 
-    Recorded: every k-th step and the last (TrainConfig.recorded_steps). The steps in between
-    run in an inner scan whose costs nobody reads, so XLA drops the cost's forward-only work
-    (the logs of the cross-entropy) from them: value_and_grad keeps only what is used.
+    The steps in between run in an inner scan whose costs nobody reads, so XLA drops the cost's
+    forward-only work (the logs of the cross-entropy) from them: value_and_grad keeps only what
+    is used. Returns (carry, costs) with one cost per chunk of k steps.
     """
-    if k == 1:
-        return lax.scan(step, carry, inputs)
     steps = jax.tree.leaves(inputs)[0].shape[0]
-    n_chunks, tail = divmod(steps - 1, k)  # the steps before the last, in chunks of k
+    n_chunks, tail = divmod(steps, k)
     costs = []
 
     def chunk(carry, chunk_inputs):
@@ -97,14 +93,34 @@ def _recording_scan(step, carry, inputs, k: int):
         carry, chunk_costs = lax.scan(chunk, carry, chunked)
         costs.append(chunk_costs)
     if tail:
-        carry, cost = chunk(carry, _take(inputs, n_chunks * k, steps - 1))
+        carry, cost = chunk(carry, _take(inputs, n_chunks * k, steps))
         costs.append(cost[None])
-    carry, cost = step(carry, _take(inputs, steps - 1))
-    return carry, jnp.concatenate([*costs, cost[None]])
+    return carry, costs
 
 
-def _make_run(spec: ModelSpec, config: TrainConfig, layout: Layout, native: bool):
-    """run(params, bn_state, X, Y, lrs, orders, masks_full, masks_rest, seed), traceable whole.
+def _recording_scan(step, carry, inputs, k: int, first: int = 0, record_last: bool = True):
+    """lax.scan of step over steps first, first + 1, ... of a run, keeping the costs of the
+    recorded ones (TrainConfig.recorded_steps): the multiples of k, and the segment's last step
+    when it is the run's last (record_last)."""
+    if k == 1:
+        return lax.scan(step, carry, inputs)
+    steps = jax.tree.leaves(inputs)[0].shape[0]
+    body = steps - 1 if record_last else steps  # the steps recorded only at multiples of k
+    skip = min(-first % k, body)  # the steps before the first multiple of k
+    if skip:
+        carry, _ = lax.scan(step, carry, _take(inputs, 0, skip))
+    costs = []
+    if body > skip:
+        carry, costs = _chunked_scan(step, carry, _take(inputs, skip, body), k)
+    if record_last:
+        carry, cost = step(carry, _take(inputs, steps - 1))
+        costs.append(cost[None])
+    return carry, jnp.concatenate(costs) if costs else jnp.zeros((0,))
+
+
+def _make_run(spec: ModelSpec, config: TrainConfig, layout: Layout, native: bool, plan):
+    """run(params, opt_state, bn_state, X, Y, lrs, orders, masks_full, masks_rest, seed),
+    traceable whole: steps plan.first to plan.end - 1 of the run, lrs and orders theirs.
 
     Every array with examples as columns (X, Y and, in native mode, the epoch's dropout masks,
     drawn once per epoch for all m columns) is cut into mini-batches the same way.
@@ -166,33 +182,20 @@ def _make_run(spec: ModelSpec, config: TrainConfig, layout: Layout, native: bool
         *carry, total = carry
         return tuple(carry), cost if layout.num_batches == 1 else total / layout.m
 
-    def run(params, bn_state, X, Y, lrs, orders, masks_full, masks_rest, seed):
-        keys = jax.random.split(jax.random.key(seed), lrs.shape[0]) if native else None
+    def run(params, opt_state, bn_state, X, Y, lrs, orders, masks_full, masks_rest, seed):
+        keys = None
+        if native:  # the whole run's keys, so a resumed run draws what the whole run draws
+            keys = jax.random.split(jax.random.key(seed), plan.steps)[plan.first : plan.end]
 
         def one_step(carry, inputs):
             return step(carry, inputs, X, Y, masks_full, masks_rest)
 
-        init = (params, optimizer.init(params), bn_state)
-        (params, _, bn_state), costs = _recording_scan(
-            one_step, init, (lrs, orders, keys), record_every
+        init = (params, opt_state, bn_state)
+        return _recording_scan(
+            one_step, init, (lrs, orders, keys), record_every, plan.first, plan.finishes
         )
-        return params, bn_state, costs
 
     return run
-
-
-def _check_options(options: dict):
-    unknown = [name for name in options if name not in OPTIONS]
-    if unknown:
-        raise DlparityError(f"train: unknown option {unknown[0]!r}; jax takes {', '.join(OPTIONS)}")
-    randomness, seed = options.get("randomness", "parity"), options.get("seed", 0)
-    if randomness not in RANDOMNESS:
-        raise DlparityError(
-            f"randomness: unknown option {randomness!r}; choose one of {', '.join(RANDOMNESS)}"
-        )
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or not 0 <= seed < 2**31:
-        raise DlparityError(f"seed: must be an integer in [0, 2**31), got {seed!r}")
-    return randomness, int(seed)
 
 
 def _compiled(key, make_run, args):
@@ -209,54 +212,93 @@ def _compiled(key, make_run, args):
     return executable, seconds
 
 
-def train(spec: ModelSpec, config: TrainConfig, data, params0, *, progress=None, **options):
-    """Train from params0 on data = (X, Y), the whole run one compiled call.
-
-    Options: randomness="parity" (dlparity.plan's orders and masks) or "native" (jax.random),
-    seed=0 for native. progress(step, cost) is called at each recorded step, after the run.
-    """
-    check_train_call(spec, config, data, progress)
-    randomness, seed = _check_options(options)
-    X, Y = contract.training_data(spec, *data)
-    check_params(params0, spec)
-    check_dtype(spec)
+def _arguments(spec, config, state, plan, layout, X, Y, native, seed):
+    """The compiled run's arguments, on the device: start state, data, the segment's inputs."""
     dtype = spec.dtype
-    plan = make_plan(spec, config, np.shape(X)[1])
-    layout = _layout(plan, config)
-    native = randomness == "native"
+    params = {k: jnp.asarray(v, dtype) for k, v in state.params.items()}
+    opt_state = optax_state(state.optimizer, config, make_optimizer(config).init(params))
     masks = [None if native else plan.masks_for(n) for n in (layout.size, layout.rest)]
-    orders = None if native or plan.orders is None else plan.orders.astype(np.int32)
-    args = jax.device_put(
+    orders = None
+    if not native and plan.orders is not None:
+        orders = plan.orders[plan.first : plan.end].astype(np.int32)
+    return jax.device_put(
         (
-            {k: jnp.asarray(v, dtype) for k, v in params0.items()},
-            {k: jnp.asarray(v, dtype) for k, v in initial_bn_state(spec).items()},
+            params,
+            opt_state,
+            {k: jnp.asarray(v, dtype) for k, v in state.bn_state.items()},
             jnp.asarray(X, dtype),
             jnp.asarray(Y, dtype),
-            jnp.asarray(plan.learning_rates, dtype),
+            jnp.asarray(plan.learning_rates[plan.first : plan.end], dtype),
             orders,
             *masks,
             np.uint32(seed),
         )
     )
-    # every hyperparameter the registry names is baked into the executable
-    optimizer_key = (config.optimizer, *config.optimizer_hyperparameters().items())
-    key = (spec, optimizer_key, layout, native, plan.steps, config.record_every)
-    executable, compile_seconds = _compiled(
-        key, lambda: _make_run(spec, config, layout, native), args
-    )
-    start = time.perf_counter()
-    params, bn_state, step_costs = jax.block_until_ready(executable(*args))
-    seconds = time.perf_counter() - start
+
+
+def _structure(spec, config, layout, native, plan) -> tuple:
+    """What a compiled run depends on, beyond its arguments' shapes: its cache key.
+
+    Every hyperparameter the registry names is baked into the executable."""
+    optimizer = (config.optimizer, *config.optimizer_hyperparameters().items())
+    segment = (plan.steps, plan.first, plan.end)
+    return (spec, optimizer, layout, native, segment, config.record_every)
+
+
+def _recorded_costs(plan, step_costs, progress) -> dict:
+    """step -> cost for the plan's recorded steps; progress(step, cost) called for each."""
     costs = dict(zip(plan.recorded, np.asarray(step_costs).tolist(), strict=True))
     if progress is not None:
         for step, cost in costs.items():
             progress(step, cost)
+    return costs
+
+
+def train(
+    spec: ModelSpec,
+    config: TrainConfig,
+    data,
+    params0,
+    *,
+    progress=None,
+    start=None,
+    stop=None,
+    **options,
+):
+    """Train from params0 on data = (X, Y), the whole run one compiled call.
+
+    Options: randomness="parity" (dlparity.plan's orders and masks) or "native" (jax.random),
+    seed=0 for native. progress(step, cost) is called at each recorded step, after the run.
+    start: a dlparity.checkpoint.TrainState to continue from (params0 then None); stop: the
+    outer step to stop before (default: the run's end). result.end is the state reached.
+    """
+    check_train_call(spec, config, data, progress)
+    randomness, seed = check_randomness("jax", options)
+    X, Y = contract.training_data(spec, *data)
+    check_dtype(spec)
+    state, stop = resolve_start(spec, config, params0, start, stop)
+    plan = make_plan(spec, config, np.shape(X)[1], first=state.step, stop=stop)
+    layout = _layout(plan, config)
+    native = randomness == "native"
+    args = _arguments(spec, config, state, plan, layout, X, Y, native, seed)
+    key = _structure(spec, config, layout, native, plan)
+    executable, compile_seconds = _compiled(
+        key, lambda: _make_run(spec, config, layout, native, plan), args
+    )
+    began = time.perf_counter()
+    (params, opt_state, bn_state), step_costs = jax.block_until_ready(executable(*args))
+    seconds = time.perf_counter() - began
+    costs = _recorded_costs(plan, step_costs, progress)
+    params = {k: np.asarray(params[k]) for k in state.params}
+    bn_state = {k: np.asarray(bn_state[k]) for k in state.bn_state}
+    optimizer = map_optimizer(course_state(opt_state, config), np.asarray)
     return TrainResult(
-        params={k: np.asarray(params[k]) for k in params0},
-        bn_state={k: np.asarray(bn_state[k]) for k in initial_bn_state(spec)},
+        params=params,
+        bn_state=bn_state,
         costs=costs,
         learning_rates=plan.learning_rates,
         seconds=seconds,
         compile_seconds=compile_seconds,
         extra={"randomness": randomness, "seed": seed, "platform": jax.default_backend()},
+        end=TrainState(params, bn_state, optimizer, plan.end),
     )

@@ -18,6 +18,7 @@ from keras import ops
 from dlparity import DlparityError
 from dlparity.schedules import learning_rates
 from dlparity.spec import TrainConfig
+from tf_impl import keras_private
 
 # ---------------------------------------------------------------- optimizers
 
@@ -36,7 +37,7 @@ class CourseSGD(keras.optimizers.SGD):
             self.assign_sub(variable, ops.multiply(lr, dW))
             return
         beta = ops.cast(self.momentum, variable.dtype)
-        v = self.momentums[self._get_variable_index(variable)]
+        v = keras_private.slot(self, "momentums", variable)
         self.assign(v, ops.add(ops.multiply(beta, v), ops.multiply(1 - beta, dW)))
         self.assign_sub(variable, ops.multiply(lr, v))
 
@@ -51,7 +52,7 @@ class CourseRMSprop(keras.optimizers.RMSprop):
         lr = ops.cast(learning_rate, variable.dtype)
         dW = ops.cast(gradient, variable.dtype)
         rho = ops.cast(self.rho, variable.dtype)
-        s = self._velocities[self._get_variable_index(variable)]
+        s = keras_private.slot(self, "_velocities", variable)
         self.assign(s, ops.add(ops.multiply(rho, s), ops.multiply(1 - rho, ops.square(dW))))
         step = ops.divide(
             ops.multiply(lr, dW), ops.add(ops.sqrt(s), ops.cast(self.epsilon, s.dtype))
@@ -71,8 +72,8 @@ class CourseAdam(keras.optimizers.Adam):
         dtype = variable.dtype
         dW, t = ops.cast(gradient, dtype), ops.cast(self.iterations + 1, dtype)
         beta1, beta2 = ops.cast(self.beta_1, dtype), ops.cast(self.beta_2, dtype)
-        v = self._momentums[self._get_variable_index(variable)]
-        s = self._velocities[self._get_variable_index(variable)]
+        v = keras_private.slot(self, "_momentums", variable)
+        s = keras_private.slot(self, "_velocities", variable)
         self.assign(v, ops.add(ops.multiply(beta1, v), ops.multiply(1 - beta1, dW)))
         self.assign(s, ops.add(ops.multiply(beta2, s), ops.multiply(1 - beta2, ops.square(dW))))
         return ops.divide(v, 1 - ops.power(beta1, t)), ops.divide(s, 1 - ops.power(beta2, t))
@@ -243,7 +244,7 @@ class FixedDropout(keras.layers.Layer):
 
 def _logits_of(output, op_type: str):
     """The logits behind a Keras sigmoid / softmax output (as Keras' own losses find them)."""
-    logits = getattr(output, "_keras_logits", None)
+    logits = keras_private.logits(output)
     if logits is not None:
         return logits
     op = getattr(output, "op", None)

@@ -207,11 +207,24 @@ def compile_model(
 # ---------------------------------------------------------------- the contract
 
 
+_MODELS: dict = {}  # spec -> its compiled course-exact model, reused by every contract call
+
+
 def _loaded_model(params, X, spec: ModelSpec, *, training, masks, bn_state):
-    """A compiled course-exact model holding params (and running statistics), for the batch X."""
-    model = build_model(spec, masks=masks, batch_size=X.shape[1])
+    """The spec's course-exact model, built and compiled once, holding params (and running
+    statistics), this batch's dropout masks and its m for L2's lambd / 2m."""
+    m = X.shape[1]
+    if spec not in _MODELS:
+        _MODELS[spec] = compile_model(build_model(spec, batch_size=m), spec)
+    model = _MODELS[spec]
+    if masks is not None:
+        for l, mask in enumerate(layout.to_keras_masks(masks, spec), start=1):
+            model.get_layer(f"dropout{l}").masks = {m: mask}
+    regularizer = course_regularizer(model)
+    if regularizer is not None:
+        regularizer.set_batch_size(m)
     model.set_weights(layout.to_keras_weights(params, spec, bn_state))
-    return compile_model(model, spec)
+    return model
 
 
 def _bn_state_of(model: keras.Model, spec: ModelSpec, bn_state) -> dict:

@@ -129,6 +129,20 @@ def _fit(model, dataset, plan: TrainPlan, callbacks) -> tuple[float, float]:
     return times["first_step_done"] - start, times["done"] - times["first_step_done"]
 
 
+def _refuse_partial_runs(start, stop) -> None:
+    if start is not None or stop is not None:
+        raise DlparityError(
+            "start, stop: model.fit trains the whole run here; resume with numpy, jax or tf"
+        )
+
+
+def _learning_rates(plan: TrainPlan, config: TrainConfig, stock: bool) -> np.ndarray:
+    """The rate in effect at each step; stock Keras' InverseTimeDecay has no one-epoch lag."""
+    if not stock:
+        return plan.learning_rates
+    return np.array([decayed_rate(config, e) for e in range(plan.steps)], dtype=np.float64)
+
+
 def train(
     spec: ModelSpec,
     config: TrainConfig,
@@ -140,6 +154,8 @@ def train(
     initializer: str | None = None,
     loss_reduction: str = "mean",
     steps_per_execution: int | None = None,
+    start=None,
+    stop=None,
 ) -> TrainResult:
     """Train with model.fit on the plan's mini-batches; one Keras epoch is one course step.
 
@@ -148,9 +164,10 @@ def train(
     initializer="glorot_normal" and loss_reduction="sum" are C2W3's ways: its GlorotNormal(seed=1)
     weights and biases instead of params0 (which may then be None), and the gradient of each
     batch's summed loss. compile_seconds covers the first step, which traces the train
-    function; seconds the remaining steps.
+    function; seconds the remaining steps. start and stop are refused: result.end is None.
     """
     check_train_call(spec, config, data, progress)
+    _refuse_partial_runs(start, stop)
     X, Y = contract.training_data(spec, *data)
     _check_options(spec, initializer, loss_reduction, steps_per_execution)
     if initializer is None:
@@ -168,9 +185,7 @@ def train(
                   steps_per_execution=spe, loss_reduction=loss_reduction)  # fmt: skip
     compile_seconds, seconds = _fit(model, plan_dataset(X, Y, plan, spec), plan, callbacks)
     params, bn_state = layout.from_keras_weights(model.get_weights(), spec)
-    rates = plan.learning_rates
-    if stock:  # InverseTimeDecay has no one-epoch lag
-        rates = np.array([decayed_rate(config, e) for e in range(plan.steps)], dtype=np.float64)
+    rates = _learning_rates(plan, config, stock)
     extra = {"framework": "keras", "stock": stock, "steps_per_execution": spe,
              "compile_seconds_include_first_step": True}  # fmt: skip
     return TrainResult(params, bn_state, callbacks[0].costs, rates, seconds, compile_seconds, extra)

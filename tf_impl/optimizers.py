@@ -128,6 +128,24 @@ FORMULAS = {
 }
 
 
+def course_state(state) -> dict:
+    """The optimizer's state as NumPy in the course's terms (its own: v, s, and t as an int)."""
+    return {
+        slot: int(value) if slot == "t" else {k: v.numpy() for k, v in value.items()}
+        for slot, value in state.items()
+    }
+
+
+def from_course_state(course: dict, dtype: str) -> dict:
+    """course_state's inverse: tensors of dtype, t as int64."""
+    return {
+        slot: tf.constant(value, tf.int64)
+        if slot == "t"
+        else {k: tensor(v, dtype) for k, v in value.items()}
+        for slot, value in course.items()
+    }
+
+
 def make_optimizer(config: TrainConfig, *, eps_hat=False, eps_in_sqrt=False) -> Optimizer:
     """The optimizer a TrainConfig names, its hyperparameters (and any Keras variant) bound."""
     return bind(FORMULAS, config, eps_hat=eps_hat, eps_in_sqrt=eps_in_sqrt)
