@@ -19,7 +19,8 @@ MODULES = ("activations", "layers", "losses", "models", "optimizers", "gradcheck
 # per-optimizer formulas, which are optax's here (make_optimizer builds them)
 NOT_MIRRORED = {"relu_backward", "tanh_backward", "linear_backward", "batchnorm_backward",
                 "dropout_backward", "gd_init", "gd_update", "momentum_init", "momentum_update",
-                "rmsprop_init", "rmsprop_update", "adam_init", "adam_update"}  # fmt: skip
+                "rmsprop_init", "rmsprop_update", "adam_init", "adam_update",
+                "adamw_update"}  # fmt: skip
 SPEC = ModelSpec("deep", (2, 5, 3, 1), keep_prob=0.8)
 CONFIG = TrainConfig(learning_rate=0.05, optimizer="adam", num_epochs=8, mini_batch_size=16,
                      record_every=1)  # fmt: skip
