@@ -18,6 +18,7 @@ A file without a header is read as weights.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import importlib.metadata
 import json
@@ -113,11 +114,14 @@ def _check_step(step, config: TrainConfig, *, resumable: bool) -> None:
 
 def _check_floats(name: str, arrays: dict) -> None:
     for key, value in arrays.items():
-        value = np.asarray(value)
-        if not np.issubdtype(value.dtype, np.floating):
-            raise DlparityError(f"{name}: {key} has dtype {value.dtype}, expected floating point")
-        if not np.all(np.isfinite(value)):
-            raise DlparityError(f"{name}: {key} contains NaN or infinite values")
+        _finite_floats(f"{name}: {key}", np.asarray(value))
+
+
+def _finite_floats(what: str, value: np.ndarray) -> None:
+    if not np.issubdtype(value.dtype, np.floating):
+        raise DlparityError(f"{what} has dtype {value.dtype}, expected floating point")
+    if not np.all(np.isfinite(value)):
+        raise DlparityError(f"{what} contains NaN or infinite values")
 
 
 def _check_optimizer(state, spec: ModelSpec, config: TrainConfig) -> None:
@@ -265,10 +269,19 @@ def save_weights(path, params, bn_state=None, *, spec: ModelSpec | None = None) 
     return _write(path, {HEADER: _header_array(header), **arrays})
 
 
+@contextlib.contextmanager
+def _about(path):
+    """Problems found inside, prefixed with the checkpoint's path."""
+    try:
+        yield
+    except DlparityError as e:
+        raise DlparityError(f"checkpoint {path}: {e}") from None
+
+
 def load_weights(path: str | os.PathLike, spec: ModelSpec) -> tuple[dict, dict]:
     """(params, bn_state) of any checkpoint (weights or training), checked against spec."""
     data = _read(path)
-    try:
+    with _about(path):
         header = _header(data.pop(HEADER, None))
         if header is not None and header.get("contents") == "training":
             data = {k: v for k, v in data.items() if not k.startswith("optimizer/")}
@@ -282,12 +295,7 @@ def load_weights(path: str | os.PathLike, spec: ModelSpec) -> tuple[dict, dict]:
         if spec.batchnorm:
             check_bn_state(bn_state, spec)
         for key, value in {**params, **bn_state}.items():
-            if not np.issubdtype(value.dtype, np.floating):
-                raise DlparityError(f"{key} has dtype {value.dtype}")
-            if not np.all(np.isfinite(value)):
-                raise DlparityError(f"{key} contains NaN or infinite values")
-    except DlparityError as e:
-        raise DlparityError(f"checkpoint {path}: {e}") from None
+            _finite_floats(key, value)
     return params, bn_state
 
 
@@ -392,8 +400,7 @@ def _pop_checked(data: dict, key: str, shape: tuple, dtype: str) -> np.ndarray:
         raise DlparityError(f"{key} has shape {value.shape}, expected {shape}")
     if value.dtype != np.dtype(dtype):
         raise DlparityError(f"{key} has dtype {value.dtype}, expected {dtype}")
-    if not np.all(np.isfinite(value)):
-        raise DlparityError(f"{key} contains NaN or infinite values")
+    _finite_floats(key, value)
     return value
 
 
@@ -452,7 +459,7 @@ def load(path, experiment, *, framework: str, randomness="parity", seed=0) -> Ch
     with its shape and dtype, and randomness the run can continue.
     """
     data = _read(path)
-    try:
+    with _about(path):
         header = _header(data.pop(HEADER, None))
         if header is None:
             raise DlparityError("no header: not a checkpoint written by `dlparity train --save`")
@@ -464,6 +471,4 @@ def load(path, experiment, *, framework: str, randomness="parity", seed=0) -> Ch
         _check_randomness(header, framework, randomness, seed)
         state = _state_from_arrays(data, step, experiment.spec, experiment.config)
         costs = _costs(header, step)
-    except DlparityError as e:
-        raise DlparityError(f"checkpoint {path}: {e}") from None
     return Checkpoint(state, costs, header, Path(path))

@@ -296,25 +296,25 @@ def _keep(args, experiment, run, resumed) -> None:
         print(f"wrote {path} ({config.step_name} {result.end.step} of {config.steps})")
 
 
-def _installed(names):
-    usable, missing = [], []
-    for name in names:
+def _installed_or_fail(names) -> list[str]:
+    """The named frameworks (default: all) that are installed; the others named and skipped."""
+    usable = []
+    for name in names or list(frameworks.FRAMEWORKS):
         base, _ = split_framework(name)
-        (usable if frameworks.available(base) else missing).append(name)
-    return usable, missing
+        if frameworks.available(base):
+            usable.append(name)
+        else:
+            needs = ", ".join(frameworks.missing_packages(base))
+            print(f"{name}: skipped, not installed here (needs {needs})")
+    if not usable:
+        raise DlparityError("none of the requested frameworks is installed")
+    return usable
 
 
 def cmd_compare(args) -> int:
     _check_outputs(args)
     experiment, arrays = _experiment_and_data(args)
-    names = args.frameworks or list(frameworks.FRAMEWORKS)
-    usable, missing = _installed(names)
-    for name in missing:
-        base, _ = split_framework(name)
-        needs = ", ".join(frameworks.missing_packages(base))
-        print(f"{name}: skipped, not installed here (needs {needs})")
-    if not usable:
-        raise DlparityError("none of the requested frameworks is installed")
+    usable = _installed_or_fail(args.frameworks)
     runs = [_timed_run(experiment, name, arrays, args.quiet or len(usable) > 1) for name in usable]
     result = compare_json(experiment, runs)
     _print_side_by_side(experiment, runs, result)
@@ -469,11 +469,7 @@ def cmd_sweep(args) -> int:
     sweep = get(args.sweep)
     datasets = list(sweep.datasets) if args.datasets == ["all"] else args.datasets
     check_choices(sweep, datasets or [sweep.datasets[0]], args.sizes or list(sweep.sizes))
-    usable, missing = _installed(args.frameworks or list(frameworks.FRAMEWORKS))
-    for name in missing:
-        print(f"{name}: skipped, not installed here")
-    if not usable:
-        raise DlparityError("none of the requested frameworks is installed")
+    usable = _installed_or_fail(args.frameworks)
     run_sweep(args.sweep, usable, datasets, args.sizes, out=lambda line: print(line, flush=True))
     return 0
 
