@@ -9,6 +9,7 @@ course's step cost is computed from those losses exactly as Keras' loss tracker 
 
 from __future__ import annotations
 
+import math
 import time
 
 import keras
@@ -151,7 +152,8 @@ def _check_options(spec: ModelSpec, initializer, loss_reduction, steps_per_execu
         )
 
 
-EXECUTION_BATCHES = 1000  # default batches per call of the train function (see README, Speed)
+EXECUTION_BATCHES = 1000  # batches per call of the train function, at most (README, Speed)
+CALLS = 20  # calls per run, at least: the first call, timed as compilation, is 1/20 of the run
 
 
 def _steps_per_execution(requested, plan: TrainPlan, per_batch_callback: bool) -> int:
@@ -159,7 +161,9 @@ def _steps_per_execution(requested, plan: TrainPlan, per_batch_callback: bool) -
     if per_batch_callback:
         return 1
     batches = plan.steps * len(plan.bounds)
-    return min(batches, requested or EXECUTION_BATCHES)
+    if requested is None:
+        return min(EXECUTION_BATCHES, math.ceil(batches / CALLS))
+    return min(batches, requested)
 
 
 def _callbacks(model, plan: TrainPlan, progress, loss_reduction: str) -> list:
@@ -211,7 +215,8 @@ def train(
     initializer="glorot_normal" and loss_reduction="sum" are C2W3's ways: its GlorotNormal(seed=1)
     weights and biases instead of params0 (which may then be None), and the gradient of each
     batch's summed loss. steps_per_execution: batches per call of the compiled train function
-    (default EXECUTION_BATCHES; 1 when L2's m changes within a step). compile_seconds covers
+    (default: a CALLS-th of the run, at most EXECUTION_BATCHES; 1 when L2's m changes within
+    a step). compile_seconds covers
     the first call, which traces the train function and runs its first batches; seconds the rest.
     """
     check_train_call(spec, config, data, progress)
