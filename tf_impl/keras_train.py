@@ -37,12 +37,17 @@ def plan_dataset(X, Y, plan: TrainPlan, spec: ModelSpec) -> tf.data.Dataset:
     YT = tf.constant(layout.to_keras_labels(np.asarray(Y, dtype=spec.dtype), spec))
     if plan.full_batch:
         return tf.data.Dataset.from_tensors((XT, YT)).repeat(plan.steps)
-    size = plan.bounds[0][1] - plan.bounds[0][0]  # full batches, then the short remainder
     if plan.orders is None:
+        size = plan.bounds[0][1] - plan.bounds[0][0]  # full batches, then the short remainder
         return tf.data.Dataset.from_tensor_slices((XT, YT)).batch(size).repeat(plan.steps)
-    orders = tf.data.Dataset.from_tensor_slices(plan.orders)
-    batches = orders.flat_map(lambda order: tf.data.Dataset.from_tensor_slices(order).batch(size))
-    return batches.map(lambda idx: (tf.gather(XT, idx), tf.gather(YT, idx)))
+    orders = tf.constant(plan.orders)
+    rows = [(step, start, stop) for step in range(plan.steps) for start, stop in plan.bounds]
+
+    def batch(step, start, stop):  # examples start:stop of the step's order
+        indices = orders[step, start:stop]
+        return tf.gather(XT, indices), tf.gather(YT, indices)
+
+    return tf.data.Dataset.from_tensor_slices(tuple(np.array(rows, dtype=np.int64).T)).map(batch)
 
 
 class CourseModel(keras.Model):
