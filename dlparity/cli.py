@@ -8,7 +8,7 @@ import os
 import sys
 import time
 
-from dlparity import DlparityError, data, experiments, frameworks
+from dlparity import DlparityError, cache, data, experiments, frameworks
 from dlparity.compare import compare_json, published_check, run_experiment, split_framework
 
 EXIT_USAGE = 2
@@ -112,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv=None) -> int:
     try:
         args = build_parser().parse_args(argv)
+        cache.cache_folder()  # a DLPARITY_CACHE naming a file is an error before any work
         return COMMANDS[args.command](args) or 0
     except DlparityError as error:
         print(f"dlparity: error: {error}", file=sys.stderr)

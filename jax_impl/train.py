@@ -6,6 +6,8 @@ explicitly per step into the epoch's permutation and the epoch's dropout masks (
 example, cut into mini-batches like X, so every batch of every epoch gets fresh masks).
 """
 
+import contextlib
+import gc
 import time
 from collections import OrderedDict
 from typing import NamedTuple
@@ -198,13 +200,28 @@ def _make_run(spec: ModelSpec, config: TrainConfig, layout: Layout, native: bool
     return run
 
 
+@contextlib.contextmanager
+def _collector_paused():
+    """Python's cycle collector off for the block: tracing makes many small objects, and the
+    collector's passes over the heap took a third of a compile served from the persistent cache
+    (measured: planar 0.34 s -> 0.23 s). Objects freed by reference counting are freed as usual."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _compiled(key, make_run, args):
     """The run's executable, compiled once per structure; returns it and the seconds compiling took."""
     if key in _compiled_runs:
         _compiled_runs.move_to_end(key)
         return _compiled_runs[key], 0.0
     start = time.perf_counter()
-    executable = jax.jit(make_run()).lower(*args).compile()
+    with _collector_paused():
+        executable = jax.jit(make_run()).lower(*args).compile()
     seconds = time.perf_counter() - start
     _compiled_runs[key] = executable
     if len(_compiled_runs) > _CACHE_SIZE:

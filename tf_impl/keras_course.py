@@ -171,7 +171,7 @@ class L2BatchSize(keras.callbacks.Callback):
         self.regularizer, self.batch_sizes = regularizer, batch_sizes
 
     def on_train_batch_begin(self, batch, logs=None):
-        self.regularizer.set_batch_size(self.batch_sizes[batch])
+        self.regularizer.set_batch_size(self.batch_sizes[batch % len(self.batch_sizes)])
 
 
 class FixedDropout(keras.layers.Layer):
