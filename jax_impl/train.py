@@ -24,9 +24,10 @@ from dlparity.spec import ModelSpec, TrainConfig
 from jax_impl.boundary import check_dtype
 from jax_impl.models import cost_and_gradients
 from jax_impl.optimizers import make_optimizer
+from jax_impl.parallel import Placement
 
 RANDOMNESS = ("parity", "native")
-OPTIONS = ("randomness", "seed")
+OPTIONS = ("randomness", "seed", "devices")
 _CACHE_SIZE = 8
 _compiled_runs: OrderedDict = OrderedDict()  # structure of a run -> its compiled executable
 
@@ -103,11 +104,12 @@ def _recording_scan(step, carry, inputs, k: int):
     return carry, jnp.concatenate([*costs, cost[None]])
 
 
-def _make_run(spec: ModelSpec, config: TrainConfig, layout: Layout, native: bool):
+def _make_run(spec: ModelSpec, config: TrainConfig, layout: Layout, native: bool, placement):
     """run(params, bn_state, X, Y, lrs, orders, masks_full, masks_rest, seed), traceable whole.
 
     Every array with examples as columns (X, Y and, in native mode, the epoch's dropout masks,
-    drawn once per epoch for all m columns) is cut into mini-batches the same way.
+    drawn once per epoch for all m columns) is cut into mini-batches the same way, and each
+    mini-batch is sharded on its columns over the placement's devices (jax_impl.parallel).
     """
     optimizer = make_optimizer(config)
     dropout = spec.keep_prob < 1
@@ -116,6 +118,7 @@ def _make_run(spec: ModelSpec, config: TrainConfig, layout: Layout, native: bool
 
     def batch_step(carry, X_b, Y_b, masks, lr):
         params, opt_state, bn_state, total = carry
+        X_b, Y_b, masks = placement.batch((X_b, Y_b, masks))
         cost, grads, bn_state = cost_and_gradients(params, X_b, Y_b, spec, masks, bn_state)
         params, opt_state = optimizer.update(grads, opt_state, params, lr)
         if layout.num_batches > 1:
@@ -213,10 +216,12 @@ def train(spec: ModelSpec, config: TrainConfig, data, params0, *, progress=None,
     """Train from params0 on data = (X, Y), the whole run one compiled call.
 
     Options: randomness="parity" (dlparity.plan's orders and masks) or "native" (jax.random),
-    seed=0 for native. progress(step, cost) is called at each recorded step, after the run.
+    seed=0 for native, devices=N to shard every mini-batch over N devices (jax_impl.parallel).
+    progress(step, cost) is called at each recorded step, after the run.
     """
     check_train_call(spec, config, data, progress)
     randomness, seed = _check_options(options)
+    placement = Placement(options.get("devices"))
     X, Y = contract.training_data(spec, *data)
     check_params(params0, spec)
     check_dtype(spec)
@@ -226,7 +231,7 @@ def train(spec: ModelSpec, config: TrainConfig, data, params0, *, progress=None,
     native = randomness == "native"
     masks = [None if native else plan.masks_for(n) for n in (layout.size, layout.rest)]
     orders = None if native or plan.orders is None else plan.orders.astype(np.int32)
-    args = jax.device_put(
+    args = placement.put(
         (
             {k: jnp.asarray(v, dtype) for k, v in params0.items()},
             {k: jnp.asarray(v, dtype) for k, v in initial_bn_state(spec).items()},
@@ -239,9 +244,9 @@ def train(spec: ModelSpec, config: TrainConfig, data, params0, *, progress=None,
         )
     )
     optimizer_key = (config.optimizer, config.beta, config.beta1, config.beta2, config.epsilon)
-    key = (spec, optimizer_key, layout, native, plan.steps, config.record_every)
+    key = (spec, optimizer_key, layout, native, plan.steps, config.record_every, placement.devices)
     executable, compile_seconds = _compiled(
-        key, lambda: _make_run(spec, config, layout, native), args
+        key, lambda: _make_run(spec, config, layout, native, placement), args
     )
     start = time.perf_counter()
     params, bn_state, step_costs = jax.block_until_ready(executable(*args))
@@ -257,5 +262,10 @@ def train(spec: ModelSpec, config: TrainConfig, data, params0, *, progress=None,
         learning_rates=plan.learning_rates,
         seconds=seconds,
         compile_seconds=compile_seconds,
-        extra={"randomness": randomness, "seed": seed, "platform": jax.default_backend()},
+        extra={
+            "randomness": randomness,
+            "seed": seed,
+            "platform": jax.default_backend(),
+            "devices": placement.devices or 1,
+        },
     )
