@@ -15,7 +15,7 @@ import dataclasses
 import json
 import sys
 
-from dlparity import data, devices, experiments
+from dlparity import DlparityError, data, devices, experiments
 from dlparity.compare import initial_parameters
 from dlparity.spec import ModelSpec
 
@@ -88,6 +88,49 @@ def _jax(count: int) -> dict:
     return out
 
 
+def _tf(count: int) -> dict:
+    from tf_impl import parallel
+
+    parallel.simulate_cpus(count)  # before the one-device runs initialize TensorFlow
+    import tensorflow as tf
+
+    import tf_impl.train as tt
+
+    out = {"runs": _runs(tt.train, count)}
+    placement, case = parallel.Placement(2), bn_problem()
+    with placement.scope():
+        params = {k: tf.Variable(v) for k, v in case.params.items()}
+        bn_state = {k: tf.Variable(v) for k, v in case.bn_state.items()}
+    sharded_pass = tf.function(
+        lambda X, Y: placement.cost_and_gradients(params, X, Y, BN_SPEC, None, bn_state)
+    )
+    cost, grads, new_state = sharded_pass(tf.constant(case.X), tf.constant(case.Y))
+    out["batchnorm"] = {
+        "cost": float(cost),
+        "grads": _listed({k: v.numpy() for k, v in grads.items()}),
+        "bn_state": _listed({k: v.numpy() for k, v in new_state.items()}),
+    }
+    out["blocks"] = {str(m): _tf_blocks(parallel, count, m) for m in (64, 3)}
+    try:  # TensorFlow has initialized with `count` devices: more cannot be made now
+        parallel.Placement(2 * count)
+    except DlparityError as error:
+        out["too_few"] = str(error)
+    return out
+
+
+def _tf_blocks(parallel, count: int, m: int) -> list[int]:
+    """How many of a mini-batch of m examples each of `count` replicas receives."""
+    import tensorflow as tf
+
+    strategy = parallel.Placement(count).strategy
+
+    def block_size(X):
+        return tf.shape(parallel._block(X, tf.distribute.get_replica_context()))[1]
+
+    sizes = strategy.run(tf.function(block_size), args=(tf.zeros((1, m)),))
+    return [int(size) for size in strategy.experimental_local_results(sizes)]
+
+
 if __name__ == "__main__":
     framework, count = sys.argv[1], int(sys.argv[2])
-    print(json.dumps({"jax": _jax}[framework](count)))
+    print(json.dumps({"jax": _jax, "tf": _tf}[framework](count)))

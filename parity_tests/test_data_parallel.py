@@ -41,7 +41,7 @@ def _arrays(tree: dict) -> dict:
 
 @pytest.mark.parametrize("devices", [2, 4])
 @pytest.mark.parametrize("case", list(CASES))
-@pytest.mark.parametrize("framework", ["jax"])
+@pytest.mark.parametrize("framework", ["jax", "tf"])
 def test_n_devices_give_the_one_device_run(framework, case, devices):
     runs = _parallel_runs(framework)["runs"][case]
     one, many = runs["1"], runs[str(devices)]
@@ -62,7 +62,19 @@ def test_xla_inserts_the_cross_device_sums():
     assert _parallel_runs("jax")["all_reduces"] > 0
 
 
-@pytest.mark.parametrize("framework", ["jax"])
+def test_tf_splits_each_batch_over_the_replicas():
+    """Blocks of columns whose sizes differ by at most one, every example in one block."""
+    blocks = _parallel_runs("tf")["blocks"]
+    assert blocks == {"64": [16, 16, 16, 16], "3": [0, 1, 1, 1]}
+
+
+def test_tf_names_the_remedy_when_its_devices_are_fixed():
+    message = _parallel_runs("tf")["too_few"]
+    assert message.startswith(f"devices: {2 * HOST_DEVICES} asked, but tf has {HOST_DEVICES} CPU")
+    assert "set_logical_device_configuration" in message
+
+
+@pytest.mark.parametrize("framework", ["jax", "tf"])
 def test_batch_norm_uses_the_whole_batchs_statistics(framework):
     """A batch whose halves differ (the first shifted by BN_SHIFT), one half per device: the
     sharded pass equals the reference on the whole batch, and per-device statistics would not."""

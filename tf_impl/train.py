@@ -21,6 +21,7 @@ from dlparity.spec import ModelSpec, TrainConfig
 from tf_impl import precision
 from tf_impl.models import cost_and_gradients
 from tf_impl.optimizers import make_optimizer
+from tf_impl.parallel import Placement
 
 RANDOMNESS = ("parity", "native")
 
@@ -28,7 +29,7 @@ RANDOMNESS = ("parity", "native")
 def _check_options(randomness, seed, options) -> None:
     if options:
         raise DlparityError(
-            f"train: unknown option(s) {', '.join(options)}; tf takes randomness and seed"
+            f"train: unknown option(s) {', '.join(options)}; tf takes randomness, seed and devices"
         )
     if randomness not in RANDOMNESS:
         raise DlparityError(
@@ -79,11 +80,11 @@ class _NativeDraws:
         }
 
 
-def _make_batch_step(spec, optimizer, params, opt_state, bn_state):
+def _make_batch_step(spec, optimizer, params, opt_state, bn_state, gradients=cost_and_gradients):
     """Forward and backward on one mini-batch, then the update; returns the batch's cost."""
 
     def batch_step(X_batch, Y_batch, masks, lr):
-        cost, grads, new_bn = cost_and_gradients(params, X_batch, Y_batch, spec, masks, bn_state)
+        cost, grads, new_bn = gradients(params, X_batch, Y_batch, spec, masks, bn_state)
         new_params, new_opt_state = optimizer.update(grads, opt_state, params, lr)
         for variables, values in ((params, new_params), (opt_state, new_opt_state)):
             tf.nest.map_structure(lambda var, value: var.assign(value), variables, values)
@@ -138,30 +139,36 @@ def train(
     progress=None,
     randomness="parity",
     seed=0,
+    devices=None,
     **options,
 ) -> TrainResult:
     """Train from params0 on data = (X, Y). progress(step, cost) is called for each recorded step.
 
     randomness="parity" follows dlparity.plan exactly; "native" draws from TF's generator (seed).
+    devices=N splits every mini-batch over N replicas of a MirroredStrategy (tf_impl.parallel).
     compile_seconds is tracing plus TF's graph optimization (a zero-step call); seconds the run.
     progress is called after the compiled run, with the recorded costs.
     """
     check_train_call(spec, config, data, progress)
     _check_options(randomness, seed, options)
+    placement = Placement(devices)  # before TF initializes: it may configure logical devices
     X, Y = contract.training_data(spec, *data)
     check_params(params0, spec)
     precision.configure(spec.dtype)
     dtype = spec.dtype
     plan = make_plan(spec, config, np.shape(X)[1])
     optimizer = make_optimizer(config)
-    params = {k: tf.Variable(precision.tensor(v, dtype), name=k) for k, v in params0.items()}
-    opt_state = tf.nest.map_structure(tf.Variable, optimizer.init(params))
-    bn_state = {k: tf.Variable(v) for k, v in initial_bn_state(spec).items()}
+    with placement.scope():
+        params = {k: tf.Variable(precision.tensor(v, dtype), name=k) for k, v in params0.items()}
+        opt_state = tf.nest.map_structure(tf.Variable, optimizer.init(params))
+        bn_state = {k: tf.Variable(v) for k, v in initial_bn_state(spec).items()}
     if randomness == "parity":
         draws = _ParityDraws(plan, dtype)
     else:
         draws = _NativeDraws(spec, config, seed, plan.m)
-    batch_step = _make_batch_step(spec, optimizer, params, opt_state, bn_state)
+    batch_step = _make_batch_step(
+        spec, optimizer, params, opt_state, bn_state, placement.cost_and_gradients
+    )
     run = tf.function(_make_run(plan, draws, batch_step))
     orders = None
     if randomness == "parity" and plan.orders is not None:
@@ -190,5 +197,5 @@ def train(
         learning_rates=plan.learning_rates,
         seconds=seconds,
         compile_seconds=compile_seconds,
-        extra={"randomness": randomness, "seed": seed},
+        extra={"randomness": randomness, "seed": seed, "devices": placement.devices or 1},
     )
