@@ -15,16 +15,39 @@ import dataclasses
 import json
 import sys
 
+import numpy as np
+
 from dlparity import DlparityError, data, devices, experiments
 from dlparity.compare import initial_parameters
-from dlparity.spec import ModelSpec
+from dlparity.init import initialize_parameters
+from dlparity.spec import ModelSpec, TrainConfig
 
 # short prefixes of the course's runs: opt-adam's batches are 64, 64, 64, 64 and 44 examples,
-# digits-bn's 21 of 64 and a last one of 3 (which 2 and 4 devices do not divide)
+# digits-bn's 21 of 64 and a last one of 3 (which 2 and 4 devices do not divide); and a small
+# network with dropout and L2 (batches of 16, 16, 16 and 2), with the framework's own randomness
 CASES = {
     "opt-adam-30": ("opt-adam", {"num_epochs": 30, "record_every": 1}),
     "digits-bn-4": ("digits-bn", {"num_epochs": 4, "record_every": 1}),
+    "dropout-l2-native": (None, {"randomness": "native"}),
 }
+DROPOUT_L2 = ModelSpec("deep", (2, 5, 3, 1), keep_prob=0.8, lambd=0.7)
+
+
+def _problem(name, changes):
+    """(spec, config, (X, Y), params0, options) of a case."""
+    if name is None:
+        config = TrainConfig(learning_rate=0.05, optimizer="adam", num_epochs=8,
+                             mini_batch_size=16, record_every=1)  # fmt: skip
+        rng = np.random.RandomState(0)
+        X, Y = rng.randn(2, 50), (rng.rand(1, 50) < 0.5).astype(np.float64)
+        params0 = initialize_parameters(DROPOUT_L2, "he", seed=1)
+        return DROPOUT_L2, config, (X, Y), params0, changes
+    experiment = experiments.get(name)
+    X, Y, _, _ = data.load(experiment.dataset)
+    config = dataclasses.replace(experiment.config, **changes)
+    return experiment.spec, config, (X, Y), initial_parameters(experiment), {}
+
+
 BN_SPEC = ModelSpec("softmax_bn", (3, 5, 4, 3), output="softmax", batchnorm=True)
 BN_M = 10
 BN_SHIFT = 3.0  # added to the first half of the batch, so per-device statistics would differ
@@ -46,15 +69,12 @@ def _listed(tree):
 def _runs(train, count: int) -> dict:
     runs = {}
     for case, (name, changes) in CASES.items():
-        experiment = experiments.get(name)
-        config = dataclasses.replace(experiment.config, **changes)
-        X, Y, _, _ = data.load(experiment.dataset)
-        params0 = initial_parameters(experiment)
+        spec, config, XY, params0, options = _problem(name, changes)
         runs[case] = {}
         for n in range(1, count + 1):
             if n == 1 or count % n == 0:
-                options = {} if n == 1 else {"devices": n}
-                result = train(experiment.spec, config, (X, Y), params0, **options)
+                devices_option = {} if n == 1 else {"devices": n}
+                result = train(spec, config, XY, params0, **options, **devices_option)
                 runs[case][str(n)] = {
                     "costs": {str(s): c for s, c in result.costs.items()},
                     "params": _listed(result.params),
