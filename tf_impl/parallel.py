@@ -20,7 +20,7 @@ import tensorflow as tf
 
 from dlparity import devices as device_counts
 from tf_impl import losses
-from tf_impl.models import _forward
+from tf_impl.models import _forward, cost_and_gradients
 
 
 class Placement:
@@ -37,8 +37,6 @@ class Placement:
     def cost_and_gradients(self, params, X, Y, spec, masks, bn_state):
         """(cost, grads, new bn_state) of the mini-batch (X, Y), computed by the replicas."""
         if self.strategy is None:
-            from tf_impl.models import cost_and_gradients
-
             return cost_and_gradients(params, X, Y, spec, masks, bn_state)
 
         def replica(X, Y, masks):
