@@ -31,6 +31,10 @@ class Placement:
         self.devices = device_counts.check_count(devices)
         self.mesh = None if self.devices is None else make_mesh(self.devices)
 
+    def summary(self) -> dict:
+        """For TrainResult.extra: the platform and the number of devices."""
+        return {"platform": jax.default_backend(), "devices": self.devices or 1}
+
     def put(self, tree):
         """The run's inputs on its devices: replicated over the mesh, or on the default device."""
         if self.mesh is None:

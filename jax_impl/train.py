@@ -108,8 +108,7 @@ def _make_run(spec: ModelSpec, config: TrainConfig, layout: Layout, native: bool
     """run(params, bn_state, X, Y, lrs, orders, masks_full, masks_rest, seed), traceable whole.
 
     Every array with examples as columns (X, Y and, in native mode, the epoch's dropout masks,
-    drawn once per epoch for all m columns) is cut into mini-batches the same way, and each
-    mini-batch is sharded on its columns over the placement's devices (jax_impl.parallel).
+    drawn once per epoch for all m columns) is cut into mini-batches the same way.
     """
     optimizer = make_optimizer(config)
     dropout = spec.keep_prob < 1
@@ -195,7 +194,7 @@ def _check_options(options: dict):
         )
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or not 0 <= seed < 2**31:
         raise DlparityError(f"seed: must be an integer in [0, 2**31), got {seed!r}")
-    return randomness, int(seed)
+    return randomness, int(seed), Placement(options.get("devices"))
 
 
 def _compiled(key, make_run, args):
@@ -216,12 +215,10 @@ def train(spec: ModelSpec, config: TrainConfig, data, params0, *, progress=None,
     """Train from params0 on data = (X, Y), the whole run one compiled call.
 
     Options: randomness="parity" (dlparity.plan's orders and masks) or "native" (jax.random),
-    seed=0 for native, devices=N to shard every mini-batch over N devices (jax_impl.parallel).
-    progress(step, cost) is called at each recorded step, after the run.
+    seed=0 for native, devices=N (jax_impl.parallel); progress(step, cost) after the run.
     """
     check_train_call(spec, config, data, progress)
-    randomness, seed = _check_options(options)
-    placement = Placement(options.get("devices"))
+    randomness, seed, placement = _check_options(options)
     X, Y = contract.training_data(spec, *data)
     check_params(params0, spec)
     check_dtype(spec)
@@ -262,10 +259,5 @@ def train(spec: ModelSpec, config: TrainConfig, data, params0, *, progress=None,
         learning_rates=plan.learning_rates,
         seconds=seconds,
         compile_seconds=compile_seconds,
-        extra={
-            "randomness": randomness,
-            "seed": seed,
-            "platform": jax.default_backend(),
-            "devices": placement.devices or 1,
-        },
+        extra={"randomness": randomness, "seed": seed, **placement.summary()},
     )
