@@ -63,13 +63,14 @@ def check_bn_state(bn_state, spec: ModelSpec) -> None:
 RANDOMNESS = ("parity", "native")
 
 
-def check_randomness(framework: str, options: dict) -> tuple[str, int]:
+def check_randomness(framework: str, options: dict, also=()) -> tuple[str, int]:
     """(randomness, seed) of a jax or tf train() call: "parity" (dlparity.plan's orders and
-    masks) or "native" (the framework's own generator, seeded)."""
-    unknown = [name for name in options if name not in ("randomness", "seed")]
+    masks) or "native" (the framework's own generator, seeded). also: the call's other options."""
+    accepted = ("randomness", "seed", *also)
+    unknown = [name for name in options if name not in accepted]
     if unknown:
         raise DlparityError(
-            f"train: unknown option {unknown[0]!r}; {framework} takes randomness and seed"
+            f"train: unknown option {unknown[0]!r}; {framework} takes {', '.join(accepted)}"
         )
     randomness, seed = options.get("randomness", "parity"), options.get("seed", 0)
     if randomness not in RANDOMNESS:

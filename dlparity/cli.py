@@ -8,7 +8,7 @@ import os
 import sys
 import time
 
-from dlparity import DlparityError, cache, data, experiments, frameworks
+from dlparity import DlparityError, cache, data, devices, experiments, frameworks
 from dlparity.compare import compare_json, published_check, run_experiment, split_framework
 
 EXIT_USAGE = 2
@@ -44,6 +44,13 @@ def _list_arg(kind):
             raise argparse.ArgumentTypeError(f"expected {kind.__name__}s, got {text!r}") from None
 
     return parse
+
+
+def _device_count(text: str) -> int:
+    try:
+        return devices.check_count(int(text))
+    except (ValueError, DlparityError):
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
 
 
 def _add_show_and_sweep(sub) -> None:
@@ -89,6 +96,9 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--frameworks", type=_frameworks_arg, default=None,
                            help="comma-separated, e.g. numpy,jax,tf,keras,keras-stock "
                            "(default: every installed one)")  # fmt: skip
+        p.add_argument("--devices", type=_device_count, default=None, metavar="N",
+                       help="jax, tf: shard each mini-batch over N devices (simulated on a "
+                       "CPU-only machine)")  # fmt: skip
         p.add_argument("--data-dir", default=None, help="folder with the course's data files")
         p.add_argument("--dtype", choices=("float64", "float32"), default="float64")
         p.add_argument("--json", metavar="PATH", help="write the results as JSON")
@@ -113,6 +123,8 @@ def main(argv=None) -> int:
     try:
         args = build_parser().parse_args(argv)
         cache.cache_folder()  # a DLPARITY_CACHE naming a file is an error before any work
+        if getattr(args, "devices", None):  # before anything imports jax
+            devices.simulate_host_devices(args.devices)
         return COMMANDS[args.command](args) or 0
     except DlparityError as error:
         print(f"dlparity: error: {error}", file=sys.stderr)
@@ -229,6 +241,7 @@ def cmd_train(args) -> int:
         if args.framework not in ("jax", "tf"):
             raise DlparityError("--randomness native applies to --framework jax or tf")
         options["randomness"] = "native"
+    options.update(_device_options(args.devices, framework))
     resumed = _checkpoint_options(args, experiment, options)
     print(f"{experiment.name} ({experiment.course}, {experiment.summary}) "
           f"with {framework}, {args.dtype}")  # fmt: skip
@@ -297,6 +310,28 @@ def _keep(args, experiment, run, resumed) -> None:
         print(f"wrote {path} ({config.step_name} {result.end.step} of {config.steps})")
 
 
+def _device_options(count, framework) -> dict:
+    """{"devices": count} for a framework that shards its mini-batches; an error for another."""
+    if count is None:
+        return {}
+    if split_framework(framework)[0] not in devices.PARALLEL_FRAMEWORKS:
+        choices = " or ".join(devices.PARALLEL_FRAMEWORKS)
+        raise DlparityError(f"--devices applies to {choices}, not {framework}")
+    return {"devices": count}
+
+
+def _compared_frameworks(args) -> list[str] | None:
+    """--frameworks (None: every installed one); with --devices numpy (one device) is the
+    reference and every other named framework must shard."""
+    if args.devices is None:
+        return args.frameworks
+    names = args.frameworks or ["numpy", *devices.PARALLEL_FRAMEWORKS]
+    for name in names:
+        if name != "numpy":
+            _device_options(args.devices, name)
+    return names
+
+
 def _installed_or_fail(names) -> list[str]:
     """The named frameworks (default: all) that are installed; the others named and skipped."""
     usable = []
@@ -315,8 +350,9 @@ def _installed_or_fail(names) -> list[str]:
 def cmd_compare(args) -> int:
     _check_outputs(args)
     experiment, arrays = _experiment_and_data(args)
-    usable = _installed_or_fail(args.frameworks)
-    runs = [_timed_run(experiment, name, arrays, args.quiet or len(usable) > 1) for name in usable]
+    usable = _installed_or_fail(_compared_frameworks(args))
+    quiet = args.quiet or len(usable) > 1
+    runs = [_timed_run(experiment, name, arrays, quiet, args.devices) for name in usable]
     result = compare_json(experiment, runs)
     _print_side_by_side(experiment, runs, result)
     _print_published(experiment, runs)
@@ -327,13 +363,15 @@ def cmd_compare(args) -> int:
     return 0
 
 
-def _timed_run(experiment, name, arrays, quiet):
+def _timed_run(experiment, name, arrays, quiet, count=None):
     """One framework's run, announced when it starts and when it ends (flushed: logs, CI)."""
     config = experiment.config
-    print(f"== {name}: training {experiment.name}, {config.steps} {config.step_name}s",
+    options = {} if name == "numpy" else _device_options(count, name)
+    where = f" on {count} devices" if options else ""
+    print(f"== {name}: training {experiment.name}, {config.steps} {config.step_name}s{where}",
           flush=True)  # fmt: skip
     start = time.perf_counter()
-    run = _train_one(experiment, name, arrays, quiet)
+    run = _train_one(experiment, name, arrays, quiet, **options)
     r = run.result
     print(f"   {name}: finished in {time.perf_counter() - start:.1f} s (training {r.seconds:.2f} s, "
           f"compile {r.compile_seconds:.2f} s)", flush=True)  # fmt: skip

@@ -35,6 +35,7 @@ class Run:
             "test_accuracy": self.test_accuracy,
             "seconds": self.result.seconds,
             "compile_seconds": self.result.compile_seconds,
+            "devices": self.options.get("devices", 1),
         }
 
 

@@ -26,6 +26,7 @@ from dlparity.spec import ModelSpec, TrainConfig
 from jax_impl.boundary import check_dtype
 from jax_impl.models import cost_and_gradients
 from jax_impl.optimizers import course_state, make_optimizer, optax_state
+from jax_impl.parallel import Placement
 
 _CACHE_SIZE = 8
 _compiled_runs: OrderedDict = OrderedDict()  # structure of a run -> its compiled executable
@@ -120,7 +121,7 @@ def _recording_scan(step, carry, inputs, k: int, first: int = 0, record_last: bo
     return carry, jnp.concatenate(costs) if costs else jnp.zeros((0,))
 
 
-def _make_run(spec: ModelSpec, config: TrainConfig, layout: Layout, native: bool, plan):
+def _make_run(spec: ModelSpec, config: TrainConfig, layout: Layout, native: bool, plan, placement):
     """run(params, opt_state, bn_state, X, Y, lrs, orders, masks_full, masks_rest, seed),
     traceable whole: steps plan.first to plan.end - 1 of the run, lrs and orders theirs.
 
@@ -134,6 +135,7 @@ def _make_run(spec: ModelSpec, config: TrainConfig, layout: Layout, native: bool
 
     def batch_step(carry, X_b, Y_b, masks, lr):
         params, opt_state, bn_state, total = carry
+        X_b, Y_b, masks = placement.batch((X_b, Y_b, masks))
         cost, grads, bn_state = cost_and_gradients(params, X_b, Y_b, spec, masks, bn_state)
         params, opt_state = optimizer.update(grads, opt_state, params, lr)
         if layout.num_batches > 1:
@@ -229,7 +231,7 @@ def _compiled(key, make_run, args):
     return executable, seconds
 
 
-def _arguments(spec, config, state, plan, layout, X, Y, native, seed):
+def _arguments(spec, config, state, plan, layout, X, Y, native, seed, placement):
     """The compiled run's arguments, on the device: start state, data, the segment's inputs."""
     dtype = spec.dtype
     params = {k: jnp.asarray(v, dtype) for k, v in state.params.items()}
@@ -238,7 +240,7 @@ def _arguments(spec, config, state, plan, layout, X, Y, native, seed):
     orders = None
     if not native and plan.orders is not None:
         orders = plan.orders[plan.first : plan.end].astype(np.int32)
-    return jax.device_put(
+    return placement.put(
         (
             params,
             opt_state,
@@ -253,13 +255,13 @@ def _arguments(spec, config, state, plan, layout, X, Y, native, seed):
     )
 
 
-def _structure(spec, config, layout, native, plan) -> tuple:
+def _structure(spec, config, layout, native, plan, placement) -> tuple:
     """What a compiled run depends on, beyond its arguments' shapes: its cache key.
 
     Every hyperparameter the registry names is baked into the executable."""
     optimizer = (config.optimizer, *config.optimizer_hyperparameters().items())
     segment = (plan.steps, plan.first, plan.end)
-    return (spec, optimizer, layout, native, segment, config.record_every)
+    return (spec, optimizer, layout, native, segment, config.record_every, placement.devices)
 
 
 def _recorded_costs(plan, step_costs, progress) -> dict:
@@ -290,17 +292,18 @@ def train(
     outer step to stop before (default: the run's end). result.end is the state reached.
     """
     check_train_call(spec, config, data, progress)
-    randomness, seed = check_randomness("jax", options)
+    placement = Placement(options.pop("devices", None))
+    randomness, seed = check_randomness("jax", options, also=("devices",))
     X, Y = contract.training_data(spec, *data)
     check_dtype(spec)
     state, stop = resolve_start(spec, config, params0, start, stop)
     plan = make_plan(spec, config, np.shape(X)[1], first=state.step, stop=stop)
     layout = _layout(plan, config)
     native = randomness == "native"
-    args = _arguments(spec, config, state, plan, layout, X, Y, native, seed)
-    key = _structure(spec, config, layout, native, plan)
+    args = _arguments(spec, config, state, plan, layout, X, Y, native, seed, placement)
+    key = _structure(spec, config, layout, native, plan, placement)
     executable, compile_seconds = _compiled(
-        key, lambda: _make_run(spec, config, layout, native, plan), args
+        key, lambda: _make_run(spec, config, layout, native, plan, placement), args
     )
     began = time.perf_counter()
     (params, opt_state, bn_state), step_costs = jax.block_until_ready(executable(*args))
@@ -316,6 +319,6 @@ def train(
         learning_rates=plan.learning_rates,
         seconds=seconds,
         compile_seconds=compile_seconds,
-        extra={"randomness": randomness, "seed": seed, "platform": jax.default_backend()},
+        extra={"randomness": randomness, "seed": seed, **placement.summary()},
         end=TrainState(params, bn_state, optimizer, plan.end),
     )

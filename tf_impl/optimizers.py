@@ -131,7 +131,7 @@ FORMULAS = {
 def course_state(state) -> dict:
     """The optimizer's state as NumPy in the course's terms (its own: v, s, and t as an int)."""
     return {
-        slot: int(value) if slot == "t" else {k: v.numpy() for k, v in value.items()}
+        slot: int(value.numpy()) if slot == "t" else {k: v.numpy() for k, v in value.items()}
         for slot, value in state.items()
     }
 

@@ -21,6 +21,7 @@ from dlparity.spec import ModelSpec, TrainConfig
 from tf_impl import precision
 from tf_impl.models import cost_and_gradients
 from tf_impl.optimizers import course_state, from_course_state, make_optimizer
+from tf_impl.parallel import Placement
 
 
 class _ParityDraws:
@@ -64,11 +65,11 @@ class _NativeDraws:
         }
 
 
-def _make_batch_step(spec, optimizer, params, opt_state, bn_state):
+def _make_batch_step(spec, optimizer, params, opt_state, bn_state, gradients=cost_and_gradients):
     """Forward and backward on one mini-batch, then the update; returns the batch's cost."""
 
     def batch_step(X_batch, Y_batch, masks, lr):
-        cost, grads, new_bn = cost_and_gradients(params, X_batch, Y_batch, spec, masks, bn_state)
+        cost, grads, new_bn = gradients(params, X_batch, Y_batch, spec, masks, bn_state)
         new_params, new_opt_state = optimizer.update(grads, opt_state, params, lr)
         for variables, values in ((params, new_params), (opt_state, new_opt_state)):
             tf.nest.map_structure(lambda var, value: var.assign(value), variables, values)
@@ -177,6 +178,7 @@ def train(
     progress=None,
     randomness="parity",
     seed=0,
+    devices=None,
     start=None,
     stop=None,
     **options,
@@ -184,6 +186,7 @@ def train(
     """Train from params0 on data = (X, Y). progress(step, cost) is called for each recorded step.
 
     randomness="parity" follows dlparity.plan exactly; "native" draws from TF's generator (seed).
+    devices=N splits every mini-batch over N replicas of a MirroredStrategy (tf_impl.parallel).
     start: a dlparity.checkpoint.TrainState to continue from (params0 then None; parity only:
     the generator's state is not kept); stop: the outer step to stop before (default: the end).
     compile_seconds is tracing plus TF's graph optimization (a zero-step call); seconds the run.
@@ -191,16 +194,22 @@ def train(
     reached.
     """
     check_train_call(spec, config, data, progress)
-    randomness, seed = check_randomness("tf", {"randomness": randomness, "seed": seed, **options})
+    randomness, seed = check_randomness(
+        "tf", {"randomness": randomness, "seed": seed, **options}, also=("devices",)
+    )
+    placement = Placement(devices)  # before TF initializes: it may configure logical devices
     X, Y = contract.training_data(spec, *data)
     state, stop = resolve_start(spec, config, params0, start, stop)
     precision.configure(spec.dtype)
     dtype = spec.dtype
     plan = make_plan(spec, config, np.shape(X)[1], first=state.step, stop=stop)
     optimizer = make_optimizer(config)
-    params, opt_state, bn_state = _variables(state, dtype)
+    with placement.scope():
+        params, opt_state, bn_state = _variables(state, dtype)
     draws, inputs = _draws_and_inputs(spec, config, plan, (X, Y), randomness, seed)
-    batch_step = _make_batch_step(spec, optimizer, params, opt_state, bn_state)
+    batch_step = _make_batch_step(
+        spec, optimizer, params, opt_state, bn_state, placement.cost_and_gradients
+    )
     run = tf.function(_make_run(plan, draws, batch_step))
     step_costs, compile_seconds, seconds = _compile_and_run(run, inputs, plan)
     costs = _recorded_costs(plan, step_costs, progress)
@@ -213,6 +222,6 @@ def train(
         learning_rates=plan.learning_rates,
         seconds=seconds,
         compile_seconds=compile_seconds,
-        extra={"randomness": randomness, "seed": seed},
+        extra={"randomness": randomness, "seed": seed, "devices": placement.devices or 1},
         end=TrainState(params, bn_state, course_state(opt_state), plan.end),
     )
