@@ -65,45 +65,33 @@ def _add_show_and_sweep(sub) -> None:
                    help="hidden-layer sizes, comma-separated (default: 1,2,3,4,5,20,50)")  # fmt: skip
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="dlparity", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    sub.add_parser("list", help="datasets and experiments with their course week")
-    sub.add_parser("migration", help="the migration table: course vs optax vs Keras")
-    _add_show_and_sweep(sub)
-    for name, helptext in (("train", "train one experiment"), ("compare", "train on several")):
-        p = sub.add_parser(name, help=helptext)
-        p.add_argument("experiment")
-        if name == "train":
-            p.add_argument("--framework", default="numpy", help="numpy | jax | tf | keras")
-            p.add_argument("--stock", action="store_true", help="keras: Keras' own components")
-            p.add_argument("--randomness", choices=("parity", "native"), default="parity",
-                           help="jax, tf: the course's batch orders and masks (parity) or the "
-                           "framework's own generator (native)")  # fmt: skip
-            p.add_argument(
-                "--save",
-                metavar="PATH",
-                help="numpy, jax, tf: write a checkpoint (.npz) where training stops",
-            )
-            p.add_argument(
-                "--resume",
-                metavar="PATH",
-                help="continue from a checkpoint of --save, in any of numpy, jax, tf",
-            )
-            p.add_argument("--stop-after", type=int, metavar="N",
-                           help="stop after the run's first N iterations (epochs)")  # fmt: skip
-        else:
-            p.add_argument("--frameworks", type=_frameworks_arg, default=None,
-                           help="comma-separated, e.g. numpy,jax,tf,keras,keras-stock "
-                           "(default: every installed one)")  # fmt: skip
-        p.add_argument("--devices", type=_device_count, default=None, metavar="N",
-                       help="jax, tf: shard each mini-batch over N devices (simulated on a "
-                       "CPU-only machine)")  # fmt: skip
-        p.add_argument("--data-dir", default=None, help="folder with the course's data files")
-        p.add_argument("--dtype", choices=("float64", "float32"), default="float64")
-        p.add_argument("--json", metavar="PATH", help="write the results as JSON")
-        p.add_argument("--plot", metavar="PATH", help="save a PNG of the cost curves")
-        p.add_argument("--quiet", action="store_true", help="no per-step cost lines")
+def _add_train_options(p) -> None:
+    p.add_argument("--framework", default="numpy", help="numpy | jax | tf | keras")
+    p.add_argument("--stock", action="store_true", help="keras: Keras' own components")
+    p.add_argument("--randomness", choices=("parity", "native"), default="parity",
+                   help="jax, tf: the course's batch orders and masks (parity) or the "
+                   "framework's own generator (native)")  # fmt: skip
+    p.add_argument("--save", metavar="PATH",
+                   help="numpy, jax, tf: write a checkpoint (.npz) where training stops")  # fmt: skip
+    p.add_argument("--resume", metavar="PATH",
+                   help="continue from a checkpoint of --save, in any of numpy, jax, tf")  # fmt: skip
+    p.add_argument("--stop-after", type=int, metavar="N",
+                   help="stop after the run's first N iterations (epochs)")  # fmt: skip
+
+
+def _add_run_options(p) -> None:
+    """What train and compare share: devices, data, dtype and the outputs."""
+    p.add_argument("--devices", type=_device_count, default=None, metavar="N",
+                   help="jax, tf: shard each mini-batch over N devices (simulated on a "
+                   "CPU-only machine)")  # fmt: skip
+    p.add_argument("--data-dir", default=None, help="folder with the course's data files")
+    p.add_argument("--dtype", choices=("float64", "float32"), default="float64")
+    p.add_argument("--json", metavar="PATH", help="write the results as JSON")
+    p.add_argument("--plot", metavar="PATH", help="save a PNG of the cost curves")
+    p.add_argument("--quiet", action="store_true", help="no per-step cost lines")
+
+
+def _add_gradcheck_and_bench(sub) -> None:
     p = sub.add_parser("gradcheck", help="the course's gradient check on an experiment's network")
     p.add_argument("experiment")
     p.add_argument("--framework", default="numpy", help="numpy | jax | tf")
@@ -116,6 +104,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--frameworks", type=_frameworks_arg, default=None)
     p.add_argument("--data-dir", default=None)
     p.add_argument("--dtype", choices=("float64", "float32"), default="float64")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="dlparity", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sub.add_parser("list", help="datasets and experiments with their course week")
+    sub.add_parser("migration", help="the migration table: course vs optax vs Keras")
+    _add_show_and_sweep(sub)
+    p = sub.add_parser("train", help="train one experiment")
+    p.add_argument("experiment")
+    _add_train_options(p)
+    _add_run_options(p)
+    p = sub.add_parser("compare", help="train on several")
+    p.add_argument("experiment")
+    p.add_argument("--frameworks", type=_frameworks_arg, default=None,
+                   help="comma-separated, e.g. numpy,jax,tf,keras,keras-stock "
+                   "(default: every installed one)")  # fmt: skip
+    _add_run_options(p)
+    _add_gradcheck_and_bench(sub)
     return parser
 
 

@@ -10,6 +10,7 @@ import contextlib
 import gc
 import time
 from collections import OrderedDict
+from functools import partial
 from typing import NamedTuple
 
 import jax
@@ -121,6 +122,83 @@ def _recording_scan(step, carry, inputs, k: int, first: int = 0, record_last: bo
     return carry, jnp.concatenate(costs) if costs else jnp.zeros((0,))
 
 
+class _Run(NamedTuple):
+    """What a compiled run closes over: the network, its optimizer, how its steps are batched,
+    where its draws come from and where its arrays live."""
+
+    spec: ModelSpec
+    optimizer: object
+    layout: Layout
+    native: bool
+    placement: Placement
+
+
+def _batch_step(run: _Run, carry, X_b, Y_b, masks, lr):
+    """One mini-batch: forward, backward, update; the batch's cost added to the step's total."""
+    params, opt_state, bn_state, total = carry
+    X_b, Y_b, masks = run.placement.batch((X_b, Y_b, masks))
+    cost, grads, bn_state = cost_and_gradients(params, X_b, Y_b, run.spec, masks, bn_state)
+    params, opt_state = run.optimizer.update(grads, opt_state, params, lr)
+    if run.layout.num_batches > 1:
+        # the course's epoch cost: sum over mini-batches of cost_b * m_b, in batch order
+        total = total + cost * X_b.shape[1]
+    return (params, opt_state, bn_state, total), cost
+
+
+def _full_part(layout: Layout, A):
+    """(n, m) -> (n_full, n, size): batch j is columns [j*size, (j+1)*size), as in plan.bounds."""
+    size, n_full = layout.size, layout.n_full
+    return A[:, : n_full * size].reshape(A.shape[0], n_full, size).transpose(1, 0, 2)
+
+
+def _full_batches(run: _Run, carry, X, Y, masks, lr):
+    """The n_full batches of size examples; a scan when there are several."""
+    layout = run.layout
+    if layout.n_full == 1:
+        return _batch_step(run, carry, X[:, : layout.size], Y[:, : layout.size], masks, lr)
+    per_batch = run.native and run.spec.keep_prob < 1  # parity: one mask per batch size
+    cut = partial(_full_part, layout)
+    batches = (cut(X), cut(Y), jax.tree.map(cut, masks) if per_batch else None)
+
+    def body(c, batch):
+        X_b, Y_b, batch_masks = batch
+        return _batch_step(run, c, X_b, Y_b, batch_masks if per_batch else masks, lr)
+
+    carry, costs = lax.scan(body, carry, batches)
+    return carry, costs[-1]
+
+
+def _native_draws(run: _Run, key, order, masks_full, masks_rest):
+    """The epoch's order and masks from its key (native randomness), else as given."""
+    layout, spec = run.layout, run.spec
+    order_key, mask_key = jax.random.split(key)
+    if layout.shuffled:
+        order = jax.random.permutation(order_key, layout.m)
+    if spec.keep_prob < 1:
+        masks = _draw_masks(mask_key, spec, layout.m)
+        cut = layout.n_full * layout.size
+        masks_full = jax.tree.map(lambda D: D[:, :cut], masks)
+        masks_rest = jax.tree.map(lambda D: D[:, cut:], masks)
+    return order, masks_full, masks_rest
+
+
+def _outer_step(run: _Run, carry, inputs, X, Y, masks_full, masks_rest):
+    """One outer step (iteration or epoch) over its mini-batches; returns its cost."""
+    lr, order, key = inputs
+    layout = run.layout
+    if run.native:
+        order, masks_full, masks_rest = _native_draws(run, key, order, masks_full, masks_rest)
+    X, Y = (X, Y) if order is None else (X[:, order], Y[:, order])
+    carry = (*carry, jnp.zeros((), run.spec.dtype))
+    if layout.n_full:
+        carry, cost = _full_batches(run, carry, X, Y, masks_full, lr)
+    if layout.rest:
+        start = layout.n_full * layout.size
+        carry, cost = _batch_step(run, carry, X[:, start:], Y[:, start:], masks_rest, lr)
+    *carry, total = carry
+    return tuple(carry), cost if layout.num_batches == 1 else total / layout.m
+
+
 def _make_run(spec: ModelSpec, config: TrainConfig, layout: Layout, native: bool, plan, placement):
     """run(params, opt_state, bn_state, X, Y, lrs, orders, masks_full, masks_rest, seed),
     traceable whole: steps plan.first to plan.end - 1 of the run, lrs and orders theirs.
@@ -128,63 +206,7 @@ def _make_run(spec: ModelSpec, config: TrainConfig, layout: Layout, native: bool
     Every array with examples as columns (X, Y and, in native mode, the epoch's dropout masks,
     drawn once per epoch for all m columns) is cut into mini-batches the same way.
     """
-    optimizer = make_optimizer(config)
-    dropout = spec.keep_prob < 1
-    record_every = config.record_every
-    size, n_full, rest = layout.size, layout.n_full, layout.rest
-
-    def batch_step(carry, X_b, Y_b, masks, lr):
-        params, opt_state, bn_state, total = carry
-        X_b, Y_b, masks = placement.batch((X_b, Y_b, masks))
-        cost, grads, bn_state = cost_and_gradients(params, X_b, Y_b, spec, masks, bn_state)
-        params, opt_state = optimizer.update(grads, opt_state, params, lr)
-        if layout.num_batches > 1:
-            # the course's epoch cost: sum over mini-batches of cost_b * m_b, in batch order
-            total = total + cost * X_b.shape[1]
-        return (params, opt_state, bn_state, total), cost
-
-    def full_part(A):
-        """(n, m) -> (n_full, n, size): batch j is columns [j*size, (j+1)*size), as in plan.bounds."""
-        return A[:, : n_full * size].reshape(A.shape[0], n_full, size).transpose(1, 0, 2)
-
-    def full_batches(carry, X, Y, masks, lr):
-        """The n_full batches of size examples; a scan when there are several."""
-        if n_full == 1:
-            return batch_step(carry, X[:, :size], Y[:, :size], masks, lr)
-        per_batch = native and dropout  # parity: the same masks for every batch of this size
-        batches = (
-            full_part(X),
-            full_part(Y),
-            jax.tree.map(full_part, masks) if per_batch else None,
-        )
-
-        def body(c, batch):
-            X_b, Y_b, batch_masks = batch
-            return batch_step(c, X_b, Y_b, batch_masks if per_batch else masks, lr)
-
-        carry, costs = lax.scan(body, carry, batches)
-        return carry, costs[-1]
-
-    def step(carry, inputs, X, Y, masks_full, masks_rest):
-        """One outer step (iteration or epoch) over its mini-batches; returns its cost."""
-        lr, order, key = inputs
-        if native:
-            order_key, mask_key = jax.random.split(key)
-            if layout.shuffled:
-                order = jax.random.permutation(order_key, layout.m)
-            if dropout:
-                masks = _draw_masks(mask_key, spec, layout.m)
-                masks_full = jax.tree.map(lambda D: D[:, : n_full * size], masks)
-                masks_rest = jax.tree.map(lambda D: D[:, n_full * size :], masks)
-        X, Y = (X, Y) if order is None else (X[:, order], Y[:, order])
-        carry = (*carry, jnp.zeros((), spec.dtype))
-        if n_full:
-            carry, cost = full_batches(carry, X, Y, masks_full, lr)
-        if rest:
-            start = n_full * size
-            carry, cost = batch_step(carry, X[:, start:], Y[:, start:], masks_rest, lr)
-        *carry, total = carry
-        return tuple(carry), cost if layout.num_batches == 1 else total / layout.m
+    this = _Run(spec, make_optimizer(config), layout, native, placement)
 
     def run(params, opt_state, bn_state, X, Y, lrs, orders, masks_full, masks_rest, seed):
         keys = None
@@ -192,11 +214,11 @@ def _make_run(spec: ModelSpec, config: TrainConfig, layout: Layout, native: bool
             keys = jax.random.split(jax.random.key(seed), plan.steps)[plan.first : plan.end]
 
         def one_step(carry, inputs):
-            return step(carry, inputs, X, Y, masks_full, masks_rest)
+            return _outer_step(this, carry, inputs, X, Y, masks_full, masks_rest)
 
         init = (params, opt_state, bn_state)
         return _recording_scan(
-            one_step, init, (lrs, orders, keys), record_every, plan.first, plan.finishes
+            one_step, init, (lrs, orders, keys), config.record_every, plan.first, plan.finishes
         )
 
     return run

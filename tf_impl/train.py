@@ -205,23 +205,21 @@ def train(
     plan = make_plan(spec, config, np.shape(X)[1], first=state.step, stop=stop)
     optimizer = make_optimizer(config)
     with placement.scope():
-        params, opt_state, bn_state = _variables(state, dtype)
+        variables = _variables(state, dtype)
     draws, inputs = _draws_and_inputs(spec, config, plan, (X, Y), randomness, seed)
-    batch_step = _make_batch_step(
-        spec, optimizer, params, opt_state, bn_state, placement.cost_and_gradients
-    )
+    batch_step = _make_batch_step(spec, optimizer, *variables, placement.cost_and_gradients)
     run = tf.function(_make_run(plan, draws, batch_step))
     step_costs, compile_seconds, seconds = _compile_and_run(run, inputs, plan)
     costs = _recorded_costs(plan, step_costs, progress)
+    extra = {"randomness": randomness, "seed": seed, "devices": placement.devices or 1}
+    return _result(variables, plan, costs, (seconds, compile_seconds), extra)
+
+
+def _result(variables, plan, costs, times, extra) -> TrainResult:
+    """The run's end as NumPy: final params and statistics, the optimizer's state in course
+    terms; times = (seconds, compile_seconds)."""
+    params, opt_state, bn_state = variables
     params = {k: v.numpy() for k, v in params.items()}
     bn_state = {k: v.numpy() for k, v in bn_state.items()}
-    return TrainResult(
-        params=params,
-        bn_state=bn_state,
-        costs=costs,
-        learning_rates=plan.learning_rates,
-        seconds=seconds,
-        compile_seconds=compile_seconds,
-        extra={"randomness": randomness, "seed": seed, "devices": placement.devices or 1},
-        end=TrainState(params, bn_state, course_state(opt_state), plan.end),
-    )
+    end = TrainState(params, bn_state, course_state(opt_state), plan.end)
+    return TrainResult(params, bn_state, costs, plan.learning_rates, *times, extra, end)
