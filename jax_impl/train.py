@@ -33,7 +33,7 @@ _CACHE_SIZE = 8
 _compiled_runs: OrderedDict = OrderedDict()  # structure of a run -> its compiled executable
 
 
-class Layout(NamedTuple):
+class Batching(NamedTuple):
     """One outer step: n_full mini-batches of size examples, then one of rest (0: none)."""
 
     m: int
@@ -47,11 +47,11 @@ class Layout(NamedTuple):
         return self.n_full + (self.rest > 0)
 
 
-def _layout(plan, config: TrainConfig) -> Layout:
+def _batching(plan, config: TrainConfig) -> Batching:
     size = config.mini_batch_size or plan.m
-    layout = Layout(plan.m, size, plan.m // size, plan.m % size, plan.orders is not None)
-    assert layout.num_batches == len(plan.bounds), (layout, plan.bounds)
-    return layout
+    batching = Batching(plan.m, size, plan.m // size, plan.m % size, plan.orders is not None)
+    assert batching.num_batches == len(plan.bounds), (batching, plan.bounds)
+    return batching
 
 
 def _draw_masks(key, spec: ModelSpec, m: int):
@@ -128,7 +128,7 @@ class _Run(NamedTuple):
 
     spec: ModelSpec
     optimizer: object
-    layout: Layout
+    batching: Batching
     native: bool
     placement: Placement
 
@@ -139,25 +139,25 @@ def _batch_step(run: _Run, carry, X_b, Y_b, masks, lr):
     X_b, Y_b, masks = run.placement.batch((X_b, Y_b, masks))
     cost, grads, bn_state = cost_and_gradients(params, X_b, Y_b, run.spec, masks, bn_state)
     params, opt_state = run.optimizer.update(grads, opt_state, params, lr)
-    if run.layout.num_batches > 1:
+    if run.batching.num_batches > 1:
         # the course's epoch cost: sum over mini-batches of cost_b * m_b, in batch order
         total = total + cost * X_b.shape[1]
     return (params, opt_state, bn_state, total), cost
 
 
-def _full_part(layout: Layout, A):
+def _full_part(batching: Batching, A):
     """(n, m) -> (n_full, n, size): batch j is columns [j*size, (j+1)*size), as in plan.bounds."""
-    size, n_full = layout.size, layout.n_full
+    size, n_full = batching.size, batching.n_full
     return A[:, : n_full * size].reshape(A.shape[0], n_full, size).transpose(1, 0, 2)
 
 
 def _full_batches(run: _Run, carry, X, Y, masks, lr):
     """The n_full batches of size examples; a scan when there are several."""
-    layout = run.layout
-    if layout.n_full == 1:
-        return _batch_step(run, carry, X[:, : layout.size], Y[:, : layout.size], masks, lr)
+    batching = run.batching
+    if batching.n_full == 1:
+        return _batch_step(run, carry, X[:, : batching.size], Y[:, : batching.size], masks, lr)
     per_batch = run.native and run.spec.keep_prob < 1  # parity: one mask per batch size
-    cut = partial(_full_part, layout)
+    cut = partial(_full_part, batching)
     batches = (cut(X), cut(Y), jax.tree.map(cut, masks) if per_batch else None)
 
     def body(c, batch):
@@ -170,13 +170,13 @@ def _full_batches(run: _Run, carry, X, Y, masks, lr):
 
 def _native_draws(run: _Run, key, order, masks_full, masks_rest):
     """The epoch's order and masks from its key (native randomness), else as given."""
-    layout, spec = run.layout, run.spec
+    batching, spec = run.batching, run.spec
     order_key, mask_key = jax.random.split(key)
-    if layout.shuffled:
-        order = jax.random.permutation(order_key, layout.m)
+    if batching.shuffled:
+        order = jax.random.permutation(order_key, batching.m)
     if spec.keep_prob < 1:
-        masks = _draw_masks(mask_key, spec, layout.m)
-        cut = layout.n_full * layout.size
+        masks = _draw_masks(mask_key, spec, batching.m)
+        cut = batching.n_full * batching.size
         masks_full = jax.tree.map(lambda D: D[:, :cut], masks)
         masks_rest = jax.tree.map(lambda D: D[:, cut:], masks)
     return order, masks_full, masks_rest
@@ -185,28 +185,30 @@ def _native_draws(run: _Run, key, order, masks_full, masks_rest):
 def _outer_step(run: _Run, carry, inputs, X, Y, masks_full, masks_rest):
     """One outer step (iteration or epoch) over its mini-batches; returns its cost."""
     lr, order, key = inputs
-    layout = run.layout
+    batching = run.batching
     if run.native:
         order, masks_full, masks_rest = _native_draws(run, key, order, masks_full, masks_rest)
     X, Y = (X, Y) if order is None else (X[:, order], Y[:, order])
     carry = (*carry, jnp.zeros((), run.spec.dtype))
-    if layout.n_full:
+    if batching.n_full:
         carry, cost = _full_batches(run, carry, X, Y, masks_full, lr)
-    if layout.rest:
-        start = layout.n_full * layout.size
+    if batching.rest:
+        start = batching.n_full * batching.size
         carry, cost = _batch_step(run, carry, X[:, start:], Y[:, start:], masks_rest, lr)
     *carry, total = carry
-    return tuple(carry), cost if layout.num_batches == 1 else total / layout.m
+    return tuple(carry), cost if batching.num_batches == 1 else total / batching.m
 
 
-def _make_run(spec: ModelSpec, config: TrainConfig, layout: Layout, native: bool, plan, placement):
+def _make_run(
+    spec: ModelSpec, config: TrainConfig, batching: Batching, native: bool, plan, placement
+):
     """run(params, opt_state, bn_state, X, Y, lrs, orders, masks_full, masks_rest, seed),
     traceable whole: steps plan.first to plan.end - 1 of the run, lrs and orders theirs.
 
     Every array with examples as columns (X, Y and, in native mode, the epoch's dropout masks,
     drawn once per epoch for all m columns) is cut into mini-batches the same way.
     """
-    this = _Run(spec, make_optimizer(config), layout, native, placement)
+    this = _Run(spec, make_optimizer(config), batching, native, placement)
 
     def run(params, opt_state, bn_state, X, Y, lrs, orders, masks_full, masks_rest, seed):
         keys = None
@@ -253,12 +255,12 @@ def _compiled(key, make_run, args):
     return executable, seconds
 
 
-def _arguments(spec, config, state, plan, layout, X, Y, native, seed, placement):
+def _arguments(spec, config, state, plan, batching, X, Y, native, seed, placement):
     """The compiled run's arguments, on the device: start state, data, the segment's inputs."""
     dtype = spec.dtype
     params = {k: jnp.asarray(v, dtype) for k, v in state.params.items()}
     opt_state = optax_state(state.optimizer, config, make_optimizer(config).init(params))
-    masks = [None if native else plan.masks_for(n) for n in (layout.size, layout.rest)]
+    masks = [None if native else plan.masks_for(n) for n in (batching.size, batching.rest)]
     orders = None
     if not native and plan.orders is not None:
         orders = plan.orders[plan.first : plan.end].astype(np.int32)
@@ -277,13 +279,13 @@ def _arguments(spec, config, state, plan, layout, X, Y, native, seed, placement)
     )
 
 
-def _structure(spec, config, layout, native, plan, placement) -> tuple:
+def _structure(spec, config, batching, native, plan, placement) -> tuple:
     """What a compiled run depends on, beyond its arguments' shapes: its cache key.
 
     Every hyperparameter the registry names is baked into the executable."""
     optimizer = (config.optimizer, *config.optimizer_hyperparameters().items())
     segment = (plan.steps, plan.first, plan.end)
-    return (spec, optimizer, layout, native, segment, config.record_every, placement.devices)
+    return (spec, optimizer, batching, native, segment, config.record_every, placement.devices)
 
 
 def _recorded_costs(plan, step_costs, progress) -> dict:
@@ -320,12 +322,12 @@ def train(
     check_dtype(spec)
     state, stop = resolve_start(spec, config, params0, start, stop)
     plan = make_plan(spec, config, np.shape(X)[1], first=state.step, stop=stop)
-    layout = _layout(plan, config)
+    batching = _batching(plan, config)
     native = randomness == "native"
-    args = _arguments(spec, config, state, plan, layout, X, Y, native, seed, placement)
-    key = _structure(spec, config, layout, native, plan, placement)
+    args = _arguments(spec, config, state, plan, batching, X, Y, native, seed, placement)
+    key = _structure(spec, config, batching, native, plan, placement)
     executable, compile_seconds = _compiled(
-        key, lambda: _make_run(spec, config, layout, native, plan, placement), args
+        key, lambda: _make_run(spec, config, batching, native, plan, placement), args
     )
     began = time.perf_counter()
     (params, opt_state, bn_state), step_costs = jax.block_until_ready(executable(*args))
