@@ -130,6 +130,23 @@ def compare_json(experiment: Experiment, runs: list[Run]) -> dict:
 OVERFLOW_NOTE = "the course printed inf: its literal formula overflows where a sigmoid saturates"
 
 
+def chaos_note(experiment: Experiment) -> str:
+    step = f"{experiment.config.step_name} {experiment.chaotic_from}"
+    return (
+        f"chaotic from {step} on: one ulp in one initial weight of the reference moves its "
+        "costs past 1e-10 there, and its final values by as much as this"
+    )
+
+
+def _verdict(experiment: Experiment, agrees: bool, step: int) -> str:
+    """ok; DIFFERS; or the chaos note where the run is chaotic by then (step: where the value
+    is taken, the run's last for accuracies)."""
+    if agrees:
+        return "ok"
+    chaotic = experiment.chaotic_from is not None and step >= experiment.chaotic_from
+    return chaos_note(experiment) if chaotic else "DIFFERS"
+
+
 def _cost_verdict(course: float, here: float) -> str:
     """ok, DIFFERS, or a note where the course printed its formula's overflow as inf."""
     if np.isinf(course):
@@ -142,7 +159,8 @@ def _cost_verdict(course: float, here: float) -> str:
 def published_check(experiment: Experiment, run: Run) -> list[tuple[str, float, float, str]]:
     """(what, course value, this run's value, verdict) for each number the course publishes.
 
-    verdict: "ok", "DIFFERS", or a note where the course printed an artefact of its formula.
+    verdict: "ok", "DIFFERS", or a note: where the course printed an artefact of its formula, or
+    where the value comes from the chaotic part of a run (Experiment.chaotic_from).
     Costs printed with 6 decimals agree within 1e-6; full-precision ones within 1e-9 relative.
     """
     rows, published = [], experiment.published
@@ -150,12 +168,14 @@ def published_check(experiment: Experiment, run: Run) -> list[tuple[str, float, 
         got = run.result.costs.get(step)
         if got is not None:
             what = f"cost at {experiment.config.step_name} {step}"
-            rows.append((what, value, got, _cost_verdict(value, got)))
+            verdict = _cost_verdict(value, got)
+            if verdict == "DIFFERS":
+                verdict = _verdict(experiment, False, step)
+            rows.append((what, value, got, verdict))
     for key in ("train_accuracy", "test_accuracy"):
         mine = getattr(run, key)
         if key in published and mine is not None:
             agrees = abs(mine - published[key]) < 1e-9
-            rows.append(
-                (key.replace("_", " "), published[key], mine, "ok" if agrees else "DIFFERS")
-            )
+            verdict = _verdict(experiment, agrees, experiment.config.steps - 1)
+            rows.append((key.replace("_", " "), published[key], mine, verdict))
     return rows
