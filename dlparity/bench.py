@@ -9,7 +9,7 @@ slower): the training time's ratio and the end-to-end one.
 from __future__ import annotations
 
 from dlparity import DlparityError, data, experiments, frameworks
-from dlparity.compare import run_experiment, split_framework
+from dlparity.runs import run_experiment, split_framework
 
 DEFAULT_FRAMEWORKS = ["numpy", "jax", "tf", "keras"]
 DEFAULT_EXPERIMENTS = ["planar", "opt-adam", "dnn-cats-deep"]

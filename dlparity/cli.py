@@ -9,7 +9,7 @@ import sys
 import time
 
 from dlparity import DlparityError, cache, data, devices, experiments, frameworks
-from dlparity.compare import compare_json, published_check, run_experiment, split_framework
+from dlparity.runs import compare_json, published_check, run_experiment, split_framework
 
 EXIT_USAGE = 2
 

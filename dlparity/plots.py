@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from dlparity.compare import AGREEMENT
+from dlparity.runs import AGREEMENT
 
 LINESTYLES = ["-", "--", "-.", ":", (0, (5, 1, 1, 1))]
 MARKERS = ["o", "s", "^", "D", "v", "P"]

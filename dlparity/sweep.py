@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from dlparity import DlparityError, data, experiments
-from dlparity.compare import run_experiment
 from dlparity.experiments import Experiment
+from dlparity.runs import run_experiment
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,8 @@ import sys
 import numpy as np
 
 from dlparity import DlparityError, data, devices, experiments
-from dlparity.compare import initial_parameters
 from dlparity.init import initialize_parameters
+from dlparity.runs import initial_parameters
 from dlparity.spec import ModelSpec, TrainConfig
 
 # short prefixes of the course's runs: opt-adam's batches are 64, 64, 64, 64 and 44 examples,

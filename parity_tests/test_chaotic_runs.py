@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from dlparity import data, experiments, frameworks
-from dlparity.compare import initial_parameters
+from dlparity.runs import initial_parameters
 from parity_tests.conftest import TRAJECTORY_TOLERANCE
 from pure_numpy.train import train as reference_train
 

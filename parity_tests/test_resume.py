@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from dlparity import DlparityError, checkpoint, data, experiments, frameworks
-from dlparity.compare import initial_parameters
+from dlparity.runs import initial_parameters
 from parity_tests.conftest import TRAJECTORY_TOLERANCE, first_difference
 
 # name -> (experiment, changes to its config, the step the first half stops before)

@@ -11,7 +11,7 @@ import pure_numpy.train as nt
 from dlparity import DlparityError, checkpoint, data, experiments, layout
 from dlparity.checkpoint import TrainState
 from dlparity.cli import main
-from dlparity.compare import initial_parameters
+from dlparity.runs import initial_parameters
 
 # opt-adam shortened: 6 epochs of 5 mini-batches, costs recorded every 2nd epoch and the last
 SHORT = dataclasses.replace(

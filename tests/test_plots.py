@@ -3,7 +3,6 @@
 import numpy as np
 import pytest
 
-from dlparity.compare import Run
 from dlparity.experiments import get
 from dlparity.plots import (
     MARGIN,
@@ -15,6 +14,7 @@ from dlparity.plots import (
     use_log_step_axis,
 )
 from dlparity.results import TrainResult
+from dlparity.runs import Run
 
 X = np.array([[-2.0, 0.5, 3.0, 1.0], [10.0, 12.0, 11.0, 14.0]])  # ranges 5 and 4
 Y = np.array([[0.0, 1.0, 1.0, 0.0]])

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from dlparity import DlparityError, data, experiments, frameworks
-from dlparity.compare import initial_parameters
+from dlparity.runs import initial_parameters
 
 # opt-adam shortened to 8 epochs (40 shuffled mini-batches), every cost recorded;
 # reg-dropout to 30 iterations: full batch, dropout masks and a deeper network

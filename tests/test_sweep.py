@@ -7,8 +7,8 @@ import pytest
 
 from dlparity import data
 from dlparity.cli import main
-from dlparity.compare import initial_parameters
 from dlparity.metrics import accuracy
+from dlparity.runs import initial_parameters
 from dlparity.sweep import SWEEPS, run_sweep, sized
 
 

@@ -1,4 +1,7 @@
-"""Run an experiment on one or several frameworks, collect the histories, diff them, time them."""
+"""Run an experiment on one or several frameworks, collect the histories, diff them, time them.
+
+`dlparity train` and `dlparity compare` are built on it.
+"""
 
 from __future__ import annotations
 
