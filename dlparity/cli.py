@@ -91,6 +91,16 @@ def _add_run_options(p) -> None:
     p.add_argument("--quiet", action="store_true", help="no per-step cost lines")
 
 
+def _add_report(sub) -> None:
+    p = sub.add_parser("report", help="one experiment in every framework, as an HTML page")
+    p.add_argument("experiment")
+    p.add_argument("--out", required=True, metavar="PATH", help="the page to write (.html)")
+    p.add_argument("--frameworks", type=_frameworks_arg, default=None,
+                   help="comma-separated (default: every installed one)")  # fmt: skip
+    p.add_argument("--data-dir", default=None, help="folder with the course's data files")
+    p.add_argument("--dtype", choices=("float64", "float32"), default="float64")
+
+
 def _add_gradcheck_and_bench(sub) -> None:
     p = sub.add_parser("gradcheck", help="the course's gradient check on an experiment's network")
     p.add_argument("experiment")
@@ -122,6 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="comma-separated, e.g. numpy,jax,tf,keras,keras-stock "
                    "(default: every installed one)")  # fmt: skip
     _add_run_options(p)
+    _add_report(sub)
     _add_gradcheck_and_bench(sub)
     return parser
 
@@ -489,6 +500,25 @@ class _CheckProgress:
             self.bar.close()
 
 
+def cmd_report(args) -> int:
+    """Every framework's run of the experiment, written as one self-contained HTML page."""
+    from dlparity import report
+    from dlparity.outputs import atomic, check_output
+    from dlparity.plots import figure_png
+
+    path = check_output("--out", args.out, "report")
+    experiment, arrays = _experiment_and_data(args)
+    usable = _installed_or_fail(args.frameworks)
+    runs = [_timed_run(experiment, name, arrays, True) for name in usable]
+    predicts = [_predictor(experiment, run) for run in runs] if arrays[0].shape[0] == 2 else None
+    png = figure_png(experiment, runs, arrays[0], arrays[1], predicts)
+    page = report.render(experiment, runs, compare_json(experiment, runs), png)
+    with atomic(path) as temporary:
+        temporary.write_text(page, encoding="utf-8")
+    print(f"wrote {path}")
+    return 0
+
+
 def cmd_gradcheck(args) -> int:
     from dlparity.gradcheck import PASS_THRESHOLD, check_experiment
 
@@ -534,6 +564,7 @@ COMMANDS = {
     "show": cmd_show,
     "train": cmd_train,
     "compare": cmd_compare,
+    "report": cmd_report,
     "gradcheck": cmd_gradcheck,
     "sweep": cmd_sweep,
     "bench": cmd_bench,

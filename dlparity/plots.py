@@ -8,6 +8,8 @@ over the training points, with its accuracy.
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 
 from dlparity.runs import AGREEMENT
@@ -203,5 +205,16 @@ def save_plot(path, experiment, runs, X, Y, predicts=None) -> None:
     fig = make_figure(experiment, runs, X, Y, predicts)
     try:
         fig.savefig(path, dpi=100)
+    finally:
+        _pyplot().close(fig)
+
+
+def figure_png(experiment, runs, X, Y, predicts=None) -> bytes:
+    """make_figure's figure as PNG bytes, for a page that inlines it (dlparity report)."""
+    fig = make_figure(experiment, runs, X, Y, predicts)
+    try:
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=100)
+        return buffer.getvalue()
     finally:
         _pyplot().close(fig)
