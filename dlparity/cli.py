@@ -117,14 +117,19 @@ def _add_gradcheck_and_bench(sub) -> None:
     p.add_argument("--dtype", choices=("float64", "float32"), default="float64")
 
 
-# diagnose optimizer's options: the API's hyperparameter name -> (option, type)
+# diagnose optimizer's options: the API's hyperparameter name -> (option, type, help)
 _DIAGNOSE_OPTIONS = {
-    "learning_rate": ("--lr", float), "beta": ("--beta", float), "beta1": ("--beta1", float),
-    "beta2": ("--beta2", float), "epsilon": ("--epsilon", float),
-    "weight_decay": ("--weight-decay", float), "decay": ("--decay", str),
-    "decay_rate": ("--decay-rate", float), "time_interval": ("--time-interval", int),
-    "batches_per_epoch": ("--batches-per-epoch", int),
-}  # fmt: skip
+    "learning_rate": ("--lr", float, "the rate (default 0.1; changed every epoch without --decay)"),
+    "beta": ("--beta", float, "momentum's beta (default 0.9)"),
+    "beta1": ("--beta1", float, "Adam's beta1 (default 0.9)"),
+    "beta2": ("--beta2", float, "RMSprop's and Adam's beta2 (default 0.999)"),
+    "epsilon": ("--epsilon", float, "RMSprop's and Adam's epsilon (default 1e-8)"),
+    "weight_decay": ("--weight-decay", float, "adamw's decoupled decay (adamw needs it)"),
+    "decay": ("--decay", str, "the optimizer's own rate schedule, as the course's decay"),
+    "decay_rate": ("--decay-rate", float, "the schedule's decay_rate"),
+    "time_interval": ("--time-interval", int, "the schedule's time_interval (epochs)"),
+    "batches_per_epoch": ("--batches-per-epoch", int, "updates per epoch (default 1)"),
+}
 
 
 def _add_diagnose(sub) -> None:
@@ -136,9 +141,10 @@ def _add_diagnose(sub) -> None:
     p.add_argument("factory", metavar="MODULE:FACTORY",
                    help="FACTORY() returns (init, update) or an object with .init and .update")  # fmt: skip
     p.add_argument("--kind", required=True, help="gd | momentum | rmsprop | adam | adamw")
-    for name, (option, kind) in _DIAGNOSE_OPTIONS.items():
+    for name, (option, kind, text) in _DIAGNOSE_OPTIONS.items():
         choices = DECAYS if name == "decay" else None
-        p.add_argument(option, dest=name, type=kind, choices=choices, default=None)
+        p.add_argument(option, dest=name, type=kind, choices=choices, default=None, help=text,
+                       metavar="{" + ",".join(DECAYS) + "}" if choices else "X")  # fmt: skip
     p = what.add_parser(
         "model", help="your forward (and gradients) against an experiment's network"
     )

@@ -137,6 +137,31 @@ def test_hyperparameters_reach_the_diagnosis(user_module, capsys):
     assert code == 1 and "beta1=0.8" in out
 
 
+# gradient descent with its own inverse-time decay, epoch e at the rate of epoch e (no lag)
+OWN_SCHEDULE_GD = """
+def make():
+    def init(params):
+        return {"t": 0}
+
+    def update(grads, state, params, lr):
+        epoch = state["t"] // 2  # two updates per epoch
+        rate = 0.05 / (1 + 0.5 * epoch)
+        return {k: W - rate * grads[k] for k, W in params.items()}, {"t": state["t"] + 1}
+
+    return init, update
+"""
+
+
+def test_the_schedule_options_reach_the_diagnosis(user_module, capsys):
+    user_module("own_schedule", OWN_SCHEDULE_GD)
+    options = ["--lr", "0.05", "--decay", "inverse-time", "--decay-rate", "0.5"]
+    code, out, _ = run(capsys, "optimizer", "own_schedule:make", "--kind", "gd", *options,
+                       "--batches-per-epoch", "2")  # fmt: skip
+    assert code == 1 and "decay without the one-epoch lag" in out
+    code, out, _ = run(capsys, "optimizer", "own_schedule:make", "--kind", "gd", *options)
+    assert code == 1 and "decay without the one-epoch lag" not in out  # one update per epoch
+
+
 def test_a_softmax_over_the_wrong_axis_is_named(user_module, capsys):
     user_module("jax_port", JAX_PORT)
     code, out, err = run(capsys, "model", "jax_port:wrong_axis", "--like", "signs-softmax")
