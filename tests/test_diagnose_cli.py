@@ -1,7 +1,10 @@
 """dlparity diagnose optimizer / model: the user's code, written into a folder, named MODULE:NAME."""
 
+import re
+import shlex
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -248,3 +251,47 @@ def test_bad_options_are_refused_before_the_module_is_imported(user_module, caps
     assert (code, out) == (2, "")
     assert err.startswith(f"dlparity: error: {message}") and err.count("\n") == 1
     assert not (tmp_path / "imported").exists()
+
+
+# the README's my_port.py: the forward of its Python example, float64 on
+README_PORT = """
+import jax
+
+jax.config.update("jax_enable_x64", True)
+
+
+def forward(params, X):
+    A = X
+    for l in (1, 2):
+        A = jax.nn.relu(params[f"W{l}"] @ A + params[f"b{l}"])
+    return jax.nn.softmax(params["W3"] @ A + params["b3"], axis=-1)  # axis -1 is m here
+"""
+
+
+def transcript_steps(transcript: str):
+    """(command, what it prints) for each `$ ` line of a README transcript."""
+    steps = []
+    for line in transcript.splitlines():
+        if line.startswith("$ "):
+            steps.append((line[2:], []))
+        else:
+            steps[-1][1].append(line)
+    return [(command, "".join(f"{line}\n" for line in shown)) for command, shown in steps]
+
+
+def test_the_readme_transcripts_are_what_the_commands_print(user_module, capsys):
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = readme.split("**From the command line.**")[1].split("\n## ")[0]
+    user_module("my_rmsprop", re.search(r"```python\n(.*?)```", section, re.S).group(1))
+    user_module("my_port", README_PORT)
+    transcripts = re.findall(r"```\n(\$ .*?)```", section, re.S)
+    assert len(transcripts) == 2
+    status = None
+    for command, shown in (step for t in transcripts for step in transcript_steps(t)):
+        if command == "echo $?":
+            assert f"{status}\n" == shown
+            continue
+        argv = shlex.split(command)
+        assert argv[0] == "dlparity"
+        status = main(argv[1:])
+        assert capsys.readouterr().out == shown
