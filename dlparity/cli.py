@@ -1,4 +1,5 @@
-"""The `dlparity` command: list, train, compare, gradcheck, migration, show, sweep, bench."""
+"""The `dlparity` command: list, train, compare, gradcheck, migration, show, sweep, bench,
+diagnose."""
 
 from __future__ import annotations
 
@@ -116,6 +117,44 @@ def _add_gradcheck_and_bench(sub) -> None:
     p.add_argument("--dtype", choices=("float64", "float32"), default="float64")
 
 
+# diagnose optimizer's options: the API's hyperparameter name -> (option, type, help)
+_DIAGNOSE_OPTIONS = {
+    "learning_rate": ("--lr", float, "the rate (default 0.1; changed every epoch without --decay)"),
+    "beta": ("--beta", float, "momentum's beta (default 0.9)"),
+    "beta1": ("--beta1", float, "Adam's beta1 (default 0.9)"),
+    "beta2": ("--beta2", float, "RMSprop's and Adam's beta2 (default 0.999)"),
+    "epsilon": ("--epsilon", float, "RMSprop's and Adam's epsilon (default 1e-8)"),
+    "weight_decay": ("--weight-decay", float, "adamw's decoupled decay (adamw needs it)"),
+    "decay": ("--decay", str, "the optimizer's own rate schedule, as the course's decay"),
+    "decay_rate": ("--decay-rate", float, "the schedule's decay_rate"),
+    "time_interval": ("--time-interval", int, "the schedule's time_interval (epochs)"),
+    "batches_per_epoch": ("--batches-per-epoch", int, "updates per epoch (default 1)"),
+}
+
+
+def _add_diagnose(sub) -> None:
+    from dlparity.spec import DECAYS
+
+    p = sub.add_parser("diagnose", help="name the known differences of your own optimizer or model")
+    what = p.add_subparsers(dest="target", required=True, parser_class=_Parser)
+    p = what.add_parser("optimizer", help="your (init, update) pair against the course's formula")
+    p.add_argument("factory", metavar="MODULE:FACTORY",
+                   help="FACTORY() returns (init, update) or an object with .init and .update")  # fmt: skip
+    p.add_argument("--kind", required=True, help="gd | momentum | rmsprop | adam | adamw")
+    for name, (option, kind, text) in _DIAGNOSE_OPTIONS.items():
+        choices = DECAYS if name == "decay" else None
+        p.add_argument(option, dest=name, type=kind, choices=choices, default=None, help=text,
+                       metavar="{" + ",".join(DECAYS) + "}" if choices else "X")  # fmt: skip
+    p = what.add_parser(
+        "model", help="your forward (and gradients) against an experiment's network"
+    )
+    p.add_argument("forward", metavar="MODULE:FUNCTION", help="forward(params, X) -> AL")
+    p.add_argument("--like", required=True, metavar="EXP",
+                   help="the experiment whose network and initial parameters are the reference")  # fmt: skip
+    p.add_argument("--gradients", metavar="MODULE:FUNCTION",
+                   help="gradients(params, X, Y) -> (cost, grads)")  # fmt: skip
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="dlparity", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -134,6 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run_options(p)
     _add_report(sub)
     _add_gradcheck_and_bench(sub)
+    _add_diagnose(sub)
     return parser
 
 
@@ -558,6 +598,58 @@ def cmd_bench(args) -> int:
     return 0
 
 
+def _optimizer_hyperparameters(args) -> dict:
+    """The options given, by the API's names; an option the kind does not take is an error."""
+    from dlparity.diagnose.optimizers import check_hyperparameters, hyperparameter_names
+
+    given = {k: getattr(args, k) for k in _DIAGNOSE_OPTIONS if getattr(args, k) is not None}
+    try:
+        allowed = hyperparameter_names(args.kind)
+        for name in given:
+            if name not in allowed:
+                options = ", ".join(_DIAGNOSE_OPTIONS[k][0] for k in allowed)
+                raise DlparityError(f"{_DIAGNOSE_OPTIONS[name][0]}: {args.kind} takes {options}")
+        check_hyperparameters(args.kind, **given)
+    except DlparityError as error:  # in the command's terms: --weight-decay, not weight_decay
+        name, colon, rest = str(error).partition(":")
+        option = {"kind": ("--kind",), **_DIAGNOSE_OPTIONS}.get(name)
+        if colon and option:
+            raise DlparityError(f"{option[0]}:{rest}") from None
+        raise
+    return given
+
+
+def _diagnose_optimizer(args):
+    from dlparity import diagnose
+    from dlparity.diagnose import user_code
+
+    hyperparameters = _optimizer_hyperparameters(args)
+    factory = user_code.load_function(args.factory, "FACTORY")
+    init, update = user_code.optimizer_pair(factory, args.factory)
+    return diagnose.optimizer(init, update, args.kind, **hyperparameters)
+
+
+def _diagnose_model(args):
+    from dlparity import diagnose
+    from dlparity.diagnose import user_code
+    from dlparity.runs import initial_parameters
+
+    experiment = experiments.get(args.like)
+    forward = user_code.load_function(args.forward, "FUNCTION")
+    gradients = None
+    if args.gradients is not None:
+        gradients = user_code.load_function(args.gradients, "FUNCTION")
+    params = initial_parameters(experiment)
+    return diagnose.model(forward, experiment.spec, params, gradients=gradients)
+
+
+def cmd_diagnose(args) -> int:
+    """The diagnosis printed; status 0 when it matches the course, 1 when it does not."""
+    diagnosis = {"optimizer": _diagnose_optimizer, "model": _diagnose_model}[args.target](args)
+    print(diagnosis)
+    return 0 if diagnosis.matches_course else 1
+
+
 COMMANDS = {
     "list": cmd_list,
     "migration": cmd_migration,
@@ -568,6 +660,7 @@ COMMANDS = {
     "gradcheck": cmd_gradcheck,
     "sweep": cmd_sweep,
     "bench": cmd_bench,
+    "diagnose": cmd_diagnose,
 }
 
 if __name__ == "__main__":
