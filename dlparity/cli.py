@@ -63,6 +63,9 @@ def _add_show_and_sweep(sub) -> None:
                    help="comma-separated, or all (default: flower)")  # fmt: skip
     p.add_argument("--sizes", type=_list_arg(int), default=None,
                    help="hidden-layer sizes, comma-separated (default: 1,2,3,4,5,20,50)")  # fmt: skip
+    p.add_argument("--json", metavar="PATH", help="write every run's accuracy and costs as JSON")
+    p.add_argument("--plot", metavar="PATH",
+                   help="save a grid of decision boundaries, a panel per hidden-layer size")  # fmt: skip
 
 
 def _add_train_options(p) -> None:
@@ -454,14 +457,9 @@ def _plot(path, experiment, runs, arrays) -> None:
 
 
 def _predictor(experiment, run):
-    """grid (2, k) -> (1, k) labels, with the run's framework and final parameters."""
-    base, _ = split_framework(run.framework)
-    predict, result = frameworks.load(base).predict, run.result
+    from dlparity.runs import predictor
 
-    def predict_grid(grid):
-        return predict(result.params, grid, experiment.spec, bn_state=result.bn_state)
-
-    return predict_grid
+    return predictor(experiment, run)
 
 
 class _CheckProgress:
@@ -513,11 +511,33 @@ def cmd_sweep(args) -> int:
     from dlparity.sweep import check_choices, get, run_sweep
 
     sweep = get(args.sweep)
+    _check_outputs(args)
     datasets = list(sweep.datasets) if args.datasets == ["all"] else args.datasets
     check_choices(sweep, datasets or [sweep.datasets[0]], args.sizes or list(sweep.sizes))
     usable = _installed_or_fail(args.frameworks)
-    run_sweep(args.sweep, usable, datasets, args.sizes, out=lambda line: print(line, flush=True))
+    rows = run_sweep(args.sweep, usable, datasets, args.sizes,
+                     out=lambda line: print(line, flush=True))  # fmt: skip
+    _sweep_outputs(args, rows)
     return 0
+
+
+def _sweep_outputs(args, rows) -> None:
+    """sweep's --json and --plot."""
+    from dlparity.sweep import boundary_panels, get, sweep_json
+
+    if args.json is not None:
+        _write_json(args.json, sweep_json(args.sweep, rows))
+    if args.plot is not None:
+        from dlparity.outputs import atomic
+        from dlparity.plots import save_sweep_plot
+
+        sweep = get(args.sweep)
+        arrays = {row["dataset"]: data.load(row["dataset"])[:2] for row in rows}
+        title = (f"{sweep.name} ({sweep.course}): decision boundaries after {sweep.iterations} "
+                 "iterations, training accuracy")  # fmt: skip
+        with atomic(args.plot) as temporary:
+            save_sweep_plot(temporary, title, boundary_panels(args.sweep, rows), arrays)
+        print(f"wrote {args.plot}")
 
 
 def cmd_bench(args) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from dlparity.runs import AGREEMENT
+from dlparity.runs import AGREEMENT, predictor
 
 LINESTYLES = ["-", "--", "-.", ":", (0, (5, 1, 1, 1))]
 MARKERS = ["o", "s", "^", "D", "v", "P"]
@@ -140,8 +140,9 @@ def _labels(Y) -> np.ndarray:
     return Y.ravel() if Y.shape[0] == 1 else np.argmax(Y, axis=0)
 
 
-def plot_boundary(ax, run, X, Y, predict) -> None:
-    """The run's decision boundary (predict on a grid) under the training points."""
+def draw_boundary(ax, X, Y, predict) -> None:
+    """predict's decision regions over X's range (plus MARGIN), the points X (2, m) coloured
+    by their labels Y on top, axes labelled x1, x2."""
     xx, yy, grid = _grid(X)
     Z = np.asarray(predict(grid)).reshape(xx.shape)
     ax.contourf(xx, yy, Z, cmap="Spectral", alpha=0.45)
@@ -150,6 +151,11 @@ def plot_boundary(ax, run, X, Y, predict) -> None:
     ax.set_ylim(yy.min(), yy.max())
     ax.set_xlabel("x1")
     ax.set_ylabel("x2")
+
+
+def plot_boundary(ax, run, X, Y, predict) -> None:
+    """The run's decision boundary (predict on a grid) under the training points."""
+    draw_boundary(ax, X, Y, predict)
     title = run.framework
     if run.train_accuracy is not None:
         title += f"\ntrain accuracy {run.train_accuracy:.4f}"
@@ -203,5 +209,41 @@ def save_plot(path, experiment, runs, X, Y, predicts=None) -> None:
     fig = make_figure(experiment, runs, X, Y, predicts)
     try:
         fig.savefig(path, dpi=100)
+    finally:
+        _pyplot().close(fig)
+
+
+def sweep_figure(title: str, panels: list[list[dict]], arrays: dict):
+    """A grid of decision boundaries: a row per list of panels (one dataset and framework), a
+    column per hidden-layer size. A panel: {"run", "experiment", "hidden_units", "dataset",
+    "framework", "train_accuracy" (in %)}; arrays: dataset -> (X (2, m), Y (1, m)).
+    The caller closes it."""
+    plt = _pyplot()
+    columns = max(len(row) for row in panels)
+    fig, axes = plt.subplots(len(panels), columns, figsize=(3.3 * columns, 3.3 * len(panels)),
+                             squeeze=False)  # fmt: skip
+    try:
+        for ax_row, row in zip(axes, panels, strict=True):
+            for ax, panel in zip(ax_row, row, strict=False):
+                X, Y = arrays[panel["dataset"]]
+                draw_boundary(ax, X, Y, predictor(panel["experiment"], panel["run"]))
+                ax.set_title(f"n_h = {panel['hidden_units']}: {panel['train_accuracy']:.2f} %",
+                             fontsize="medium")  # fmt: skip
+            ax_row[0].set_ylabel(f"{row[0]['dataset']}, {row[0]['framework']}\nx2")
+            for ax in ax_row[len(row) :]:
+                ax.set_visible(False)
+        fig.suptitle(title)
+        fig.tight_layout()
+    except BaseException:
+        plt.close(fig)
+        raise
+    return fig
+
+
+def save_sweep_plot(path, title: str, panels: list[list[dict]], arrays: dict) -> None:
+    """sweep_figure's figure at path."""
+    fig = sweep_figure(title, panels, arrays)
+    try:
+        fig.savefig(path, dpi=80)
     finally:
         _pyplot().close(fig)
