@@ -1,4 +1,4 @@
-"""The `dlparity` command: list, train, compare, gradcheck, migration, show, sweep, bench."""
+"""The `dlparity` command: list, train, compare, gradcheck, migration, show, sweep, tune, bench."""
 
 from __future__ import annotations
 
@@ -68,6 +68,30 @@ def _add_show_and_sweep(sub) -> None:
                    help="save a grid of decision boundaries, a panel per hidden-layer size")  # fmt: skip
 
 
+def _lr_range(text: str) -> tuple[float, float]:
+    try:
+        low, high = (float(item) for item in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected LOW,HIGH, e.g. 1e-4,1, got {text!r}") from None
+    return low, high
+
+
+def _add_tune(sub) -> None:
+    p = sub.add_parser("tune", help="random search over the learning rate and beta (C2W3)")
+    p.add_argument("experiment")
+    p.add_argument("--trials", type=int, default=10, help="trials per round (default 10)")
+    p.add_argument("--framework", default="numpy", help="numpy | jax | tf | keras")
+    p.add_argument("--seed", type=int, default=1, help="seed of the draws (default 1)")
+    p.add_argument("--steps", type=int, default=None, metavar="N",
+                   help="iterations (epochs) per trial (default: the experiment's / 20)")  # fmt: skip
+    p.add_argument("--lr-range", type=_lr_range, default=None, metavar="LOW,HIGH",
+                   help="learning rates to search, e.g. 1e-4,1 (default: 1/100 to 10 times the "
+                   "experiment's)")  # fmt: skip
+    p.add_argument("--data-dir", default=None, help="folder with the course's data files")
+    p.add_argument("--json", metavar="PATH", help="write every trial as JSON")
+    p.add_argument("--plot", metavar="PATH", help="save a scatter of final cost against rate")
+
+
 def _add_train_options(p) -> None:
     p.add_argument("--framework", default="numpy", help="numpy | jax | tf | keras")
     p.add_argument("--stock", action="store_true", help="keras: Keras' own components")
@@ -126,6 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "(default: every installed one)")  # fmt: skip
     _add_run_options(p)
     _add_gradcheck_and_bench(sub)
+    _add_tune(sub)
     return parser
 
 
@@ -540,6 +565,33 @@ def _sweep_outputs(args, rows) -> None:
         print(f"wrote {args.plot}")
 
 
+def cmd_tune(args) -> int:
+    from dlparity import tune
+
+    _check_outputs(args)
+    experiment = tune.check_arguments(args.experiment, args.trials, args.framework, args.seed,
+                                      args.steps, args.lr_range)  # fmt: skip
+    arrays = data.load(experiment.dataset, args.data_dir)
+    result = tune.run_tune(args.experiment, args.trials, args.framework, args.seed, args.steps,
+                           args.lr_range, arrays, out=lambda line: print(line, flush=True))  # fmt: skip
+    print("\n".join(tune.table(result)))
+    best = next((t for t in result["trials"] if t["trial"] == result["best"]), None)
+    if best is not None:
+        beta = "" if best["beta"] is None else f", {result['beta_name']} {best['beta']:.4f}"
+        print(f"best: trial {best['trial']} ({best['round']}), learning rate "
+              f"{best['learning_rate']:.4e}{beta}, final cost {best['final_cost']:.6f}")  # fmt: skip
+    if args.json is not None:
+        _write_json(args.json, tune.tune_json(result))
+    if args.plot is not None:
+        from dlparity.outputs import atomic
+        from dlparity.plots import save_tune_plot
+
+        with atomic(args.plot) as temporary:
+            save_tune_plot(temporary, result)
+        print(f"wrote {args.plot}")
+    return 0
+
+
 def cmd_bench(args) -> int:
     from dlparity.bench import run_bench, runnable
 
@@ -557,6 +609,7 @@ COMMANDS = {
     "gradcheck": cmd_gradcheck,
     "sweep": cmd_sweep,
     "bench": cmd_bench,
+    "tune": cmd_tune,
 }
 
 if __name__ == "__main__":

@@ -247,3 +247,94 @@ def save_sweep_plot(path, title: str, panels: list[list[dict]], arrays: dict) ->
         fig.savefig(path, dpi=80)
     finally:
         _pyplot().close(fig)
+
+
+TUNE_MARKERS = {"coarse": "o", "fine": "^"}
+
+
+def _tune_points(ax, result, norm) -> list:
+    """Each round's finite trials: learning rate against final cost, coloured by 1 - β."""
+    drawn = []
+    for name, marker in TUNE_MARKERS.items():
+        trials = [t for t in result["trials"]
+                  if t["round"] == name and np.isfinite(t["final_cost"])]  # fmt: skip
+        if not trials:
+            continue
+        colour = {"color": f"C{len(drawn)}"}
+        if result["beta_name"] is not None:
+            colour = {"c": [1 - t["beta"] for t in trials], "cmap": "viridis", "norm": norm}
+        drawn.append(ax.scatter([t["learning_rate"] for t in trials],
+                                [t["final_cost"] for t in trials], marker=marker, s=46,
+                                edgecolors="k", linewidths=0.5, label=f"{name} round",
+                                **colour))  # fmt: skip
+    return drawn
+
+
+def _tune_colorbar(fig, ax, drawn, result) -> None:
+    """A colour scale of β, with the ticks at β's values (its axis is log 1 - β)."""
+    bar = fig.colorbar(drawn[0], ax=ax)
+    ticks = [1e-3, 1e-2, 1e-1]
+    bar.set_ticks(ticks)
+    bar.set_ticklabels([f"{1 - t:g}" for t in ticks])
+    bar.set_label(f"{result['beta_name']} (log scale of 1 - {result['beta_name']})")
+
+
+def tune_figure(result: dict):
+    """The random search of tune.run_tune: final cost against learning rate (log axis), coarse
+    and fine rounds in their own markers, β as colour, the fine box shaded, the best ringed.
+    The caller closes it."""
+    from matplotlib.colors import LogNorm
+
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(8.5, 5.2))
+    try:
+        norm = LogNorm(1e-3, 1e-1)
+        drawn = _tune_points(ax, result, norm)
+        for entry in result["rounds"][1:]:
+            low, high = entry["box"].describe()["learning_rate"]
+            ax.axvspan(low, high, color="0.85", zorder=0, label="fine box")
+        _tune_axes(ax, result)
+        if drawn and result["beta_name"] is not None:
+            _tune_colorbar(fig, ax, drawn, result)
+        fig.tight_layout()
+    except BaseException:
+        plt.close(fig)
+        raise
+    return fig
+
+
+def _tune_axes(ax, result: dict) -> None:
+    finite = [t for t in result["trials"] if np.isfinite(t["final_cost"])]
+    best = next((t for t in finite if t["trial"] == result["best"]), None)
+    if best is not None:
+        ax.scatter([best["learning_rate"]], [best["final_cost"]], s=220, facecolors="none",
+                   edgecolors="crimson", linewidths=1.6, label=f"best: trial {best['trial']}")  # fmt: skip
+    box = result["rounds"][0]["box"].describe()["learning_rate"]
+    ax.set_xscale("log")
+    ax.set_xlim(box[0] / 1.3, box[1] * 1.3)
+    if finite and use_log_cost_axis([t["final_cost"] for t in finite]):
+        ax.set_yscale("log")
+    diverged = len(result["trials"]) - len(finite)
+    ax.set_xlabel("learning rate α (log scale)")
+    ax.set_ylabel(f"final cost after {result['steps']} {result['step_name']}s")
+    title = (
+        f"{result['experiment']}: random search with {result['framework']}, seed {result['seed']}"
+    )
+    if diverged:
+        title += f"\n{diverged} diverged trial{'s' if diverged > 1 else ''} not shown"
+    ax.set_title(title)
+    ax.grid(True, which="major", alpha=0.3)
+    legend = ax.legend(fontsize="small")
+    if result["beta_name"] is not None:  # round markers in grey: their colour is β's
+        for handle, text in zip(legend.legend_handles, legend.get_texts(), strict=True):
+            if text.get_text().endswith(" round"):
+                handle.set_facecolor("0.6")
+
+
+def save_tune_plot(path, result: dict) -> None:
+    """tune_figure's figure at path."""
+    fig = tune_figure(result)
+    try:
+        fig.savefig(path, dpi=100)
+    finally:
+        _pyplot().close(fig)
