@@ -328,6 +328,7 @@ def _tune_axes(ax, result: dict) -> None:
     if result["beta_name"] is not None:  # round markers in grey: their colour is β's
         for handle, text in zip(legend.legend_handles, legend.get_texts(), strict=True):
             if text.get_text().endswith(" round"):
+                handle.set_array(None)  # else the colour map repaints it
                 handle.set_facecolor("0.6")
 
 

@@ -222,12 +222,12 @@ def _number(value, spec: str) -> str:
 def table(result: dict) -> list[str]:
     """The trials sorted by final cost, one line each, under a header."""
     beta = result["beta_name"] or "beta"
-    lines = [f"{'trial':>5}  {'round':<6}{'learning rate':>14}{beta:>8}{'final cost':>12}"
+    lines = [f"{'trial':>5}  {'round':<6}{'learning rate':>14}{beta:>8}{'final cost':>14}"
              f"{'train acc':>11}"]  # fmt: skip
     for t in ranked(result["trials"]):
         lines.append(
             f"{t['trial']:>5}  {t['round']:<6}{t['learning_rate']:>14.4e}"
-            f"{_number(t['beta'], '.4f'):>8}{_number(t['final_cost'], '.6f'):>12}"
+            f"{_number(t['beta'], '.4f'):>8}{_number(t['final_cost'], '.6f'):>14}"
             f"{_number(t['train_accuracy'], '.4f'):>11}"
         )
     return lines

@@ -154,6 +154,9 @@ def test_tune_figure_marks_rounds_beta_and_the_best():
         assert ax.get_xscale() == "log" and ax.get_xlabel().startswith("learning rate")
         labels = [t.get_text() for t in ax.get_legend().get_texts()]
         assert labels == ["coarse round", "fine round", "fine box", f"best: trial {result['best']}"]
+        grey = (0.6, 0.6, 0.6, 1.0)  # the round markers: colour is beta's, not the round's
+        handles = ax.get_legend().legend_handles[:2]
+        assert all(tuple(h.get_facecolor()[0]) == grey for h in handles)
         assert [tick.get_text() for tick in bar.get_yticklabels()] == ["0.999", "0.99", "0.9"]
         assert ax.get_ylabel() == "final cost after 2 epochs"
     finally:
@@ -182,3 +185,12 @@ def test_bad_tune_arguments_are_one_line_errors_before_training(capsys, argv, me
     captured = capsys.readouterr()
     assert message in captured.err and captured.err.count("\n") == 1
     assert captured.out == ""  # nothing trained
+
+
+def test_jax_draws_the_same_trials_and_agrees_on_their_costs():
+    numpy_search = run_tune("planar", 2, "numpy", steps=3, out=quiet)
+    jax_search = run_tune("planar", 2, "jax", steps=3, out=quiet)
+    pairs = list(zip(numpy_search["trials"], jax_search["trials"], strict=True))
+    assert all(n["learning_rate"] == j["learning_rate"] for n, j in pairs)
+    # AGREEMENT (1e-10): the parity suite's bar for recorded costs
+    assert all(abs(n["final_cost"] - j["final_cost"]) < 1e-10 for n, j in pairs)
