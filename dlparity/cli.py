@@ -1,5 +1,5 @@
-"""The `dlparity` command: list, train, compare, gradcheck, migration, show, sweep, bench,
-diagnose."""
+"""The `dlparity` command: list, train, compare, report, gradcheck, migration, show, sweep,
+tune, bench, diagnose."""
 
 from __future__ import annotations
 
@@ -64,6 +64,33 @@ def _add_show_and_sweep(sub) -> None:
                    help="comma-separated, or all (default: flower)")  # fmt: skip
     p.add_argument("--sizes", type=_list_arg(int), default=None,
                    help="hidden-layer sizes, comma-separated (default: 1,2,3,4,5,20,50)")  # fmt: skip
+    p.add_argument("--json", metavar="PATH", help="write every run's accuracy and costs as JSON")
+    p.add_argument("--plot", metavar="PATH",
+                   help="save a grid of decision boundaries, a panel per hidden-layer size")  # fmt: skip
+
+
+def _lr_range(text: str) -> tuple[float, float]:
+    try:
+        low, high = (float(item) for item in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected LOW,HIGH, e.g. 1e-4,1, got {text!r}") from None
+    return low, high
+
+
+def _add_tune(sub) -> None:
+    p = sub.add_parser("tune", help="random search over the learning rate and beta (C2W3)")
+    p.add_argument("experiment")
+    p.add_argument("--trials", type=int, default=10, help="trials per round (default 10)")
+    p.add_argument("--framework", default="numpy", help="numpy | jax | tf | keras")
+    p.add_argument("--seed", type=int, default=1, help="seed of the draws (default 1)")
+    p.add_argument("--steps", type=int, default=None, metavar="N",
+                   help="iterations (epochs) per trial (default: the experiment's / 20)")  # fmt: skip
+    p.add_argument("--lr-range", type=_lr_range, default=None, metavar="LOW,HIGH",
+                   help="learning rates to search, e.g. 1e-4,1 (default: 1/100 to 10 times the "
+                   "experiment's)")  # fmt: skip
+    p.add_argument("--data-dir", default=None, help="folder with the course's data files")
+    p.add_argument("--json", metavar="PATH", help="write every trial as JSON")
+    p.add_argument("--plot", metavar="PATH", help="save a scatter of final cost against rate")
 
 
 def _add_train_options(p) -> None:
@@ -174,6 +201,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_report(sub)
     _add_gradcheck_and_bench(sub)
     _add_diagnose(sub)
+    _add_tune(sub)
     return parser
 
 
@@ -505,14 +533,9 @@ def _plot(path, experiment, runs, arrays) -> None:
 
 
 def _predictor(experiment, run):
-    """grid (2, k) -> (1, k) labels, with the run's framework and final parameters."""
-    base, _ = split_framework(run.framework)
-    predict, result = frameworks.load(base).predict, run.result
+    from dlparity.runs import predictor
 
-    def predict_grid(grid):
-        return predict(result.params, grid, experiment.spec, bn_state=result.bn_state)
-
-    return predict_grid
+    return predictor(experiment, run)
 
 
 class _CheckProgress:
@@ -583,10 +606,59 @@ def cmd_sweep(args) -> int:
     from dlparity.sweep import check_choices, get, run_sweep
 
     sweep = get(args.sweep)
+    _check_outputs(args)
     datasets = list(sweep.datasets) if args.datasets == ["all"] else args.datasets
     check_choices(sweep, datasets or [sweep.datasets[0]], args.sizes or list(sweep.sizes))
     usable = _installed_or_fail(args.frameworks)
-    run_sweep(args.sweep, usable, datasets, args.sizes, out=lambda line: print(line, flush=True))
+    rows = run_sweep(args.sweep, usable, datasets, args.sizes,
+                     out=lambda line: print(line, flush=True))  # fmt: skip
+    _sweep_outputs(args, rows)
+    return 0
+
+
+def _sweep_outputs(args, rows) -> None:
+    """sweep's --json and --plot."""
+    from dlparity.sweep import boundary_panels, get, sweep_json
+
+    if args.json is not None:
+        _write_json(args.json, sweep_json(args.sweep, rows))
+    if args.plot is not None:
+        from dlparity.outputs import atomic
+        from dlparity.plots import save_sweep_plot
+
+        sweep = get(args.sweep)
+        arrays = {row["dataset"]: data.load(row["dataset"])[:2] for row in rows}
+        title = (f"{sweep.name} ({sweep.course}): decision boundaries after {sweep.iterations} "
+                 "iterations, training accuracy")  # fmt: skip
+        with atomic(args.plot) as temporary:
+            save_sweep_plot(temporary, title, boundary_panels(args.sweep, rows), arrays)
+        print(f"wrote {args.plot}")
+
+
+def cmd_tune(args) -> int:
+    from dlparity import tune
+
+    _check_outputs(args)
+    experiment = tune.check_arguments(args.experiment, args.trials, args.framework, args.seed,
+                                      args.steps, args.lr_range)  # fmt: skip
+    arrays = data.load(experiment.dataset, args.data_dir)
+    result = tune.run_tune(args.experiment, args.trials, args.framework, args.seed, args.steps,
+                           args.lr_range, arrays, out=lambda line: print(line, flush=True))  # fmt: skip
+    print("\n".join(tune.table(result)))
+    best = next((t for t in result["trials"] if t["trial"] == result["best"]), None)
+    if best is not None:
+        beta = "" if best["beta"] is None else f", {result['beta_name']} {best['beta']:.4f}"
+        print(f"best: trial {best['trial']} ({best['round']}), learning rate "
+              f"{best['learning_rate']:.4e}{beta}, final cost {best['final_cost']:.6f}")  # fmt: skip
+    if args.json is not None:
+        _write_json(args.json, tune.tune_json(result))
+    if args.plot is not None:
+        from dlparity.outputs import atomic
+        from dlparity.plots import save_tune_plot
+
+        with atomic(args.plot) as temporary:
+            save_tune_plot(temporary, result)
+        print(f"wrote {args.plot}")
     return 0
 
 
@@ -661,6 +733,7 @@ COMMANDS = {
     "sweep": cmd_sweep,
     "bench": cmd_bench,
     "diagnose": cmd_diagnose,
+    "tune": cmd_tune,
 }
 
 if __name__ == "__main__":

@@ -182,3 +182,14 @@ def published_check(experiment: Experiment, run: Run) -> list[tuple[str, float, 
             verdict = _verdict(experiment, agrees, experiment.config.steps - 1)
             rows.append((key.replace("_", " "), published[key], mine, verdict))
     return rows
+
+
+def predictor(experiment: Experiment, run: Run):
+    """grid (2, k) -> (1, k) labels, with the run's framework and final parameters."""
+    base, _ = split_framework(run.framework)
+    predict, result = frameworks.load(base).predict, run.result
+
+    def predict_grid(grid):
+        return predict(result.params, grid, experiment.spec, bn_state=result.bn_state)
+
+    return predict_grid
