@@ -11,7 +11,7 @@ import re
 import numpy as np
 
 from dlparity import DlparityError
-from dlparity.init import parameter_keys
+from dlparity.init import initial_bn_state, parameter_keys
 from dlparity.spec import ModelSpec, TrainConfig
 
 
@@ -52,6 +52,34 @@ def check_params(params, spec: ModelSpec) -> None:
 def check_spec(spec) -> None:
     if not isinstance(spec, ModelSpec):
         raise DlparityError(f"spec: expected a ModelSpec, got {type(spec).__name__}")
+
+
+def check_bn_state(bn_state, spec: ModelSpec) -> None:
+    """bn_state holds exactly mu_l, var_l (n_l, 1) for every batch-norm layer."""
+    expected = {k: v.shape for k, v in initial_bn_state(spec).items()}
+    check_arrays("bn_state", bn_state, expected, spec)
+
+
+RANDOMNESS = ("parity", "native")
+
+
+def check_randomness(framework: str, options: dict, also=()) -> tuple[str, int]:
+    """(randomness, seed) of a jax or tf train() call: "parity" (dlparity.plan's orders and
+    masks) or "native" (the framework's own generator, seeded). also: the call's other options."""
+    accepted = ("randomness", "seed", *also)
+    unknown = [name for name in options if name not in accepted]
+    if unknown:
+        raise DlparityError(
+            f"train: unknown option {unknown[0]!r}; {framework} takes {', '.join(accepted)}"
+        )
+    randomness, seed = options.get("randomness", "parity"), options.get("seed", 0)
+    if randomness not in RANDOMNESS:
+        raise DlparityError(
+            f"randomness: unknown option {randomness!r}; choose one of {', '.join(RANDOMNESS)}"
+        )
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or not 0 <= seed < 2**31:
+        raise DlparityError(f"seed: must be an integer in [0, 2**31), got {seed!r}")
+    return randomness, int(seed)
 
 
 def check_train_call(spec, config, data, progress) -> None:

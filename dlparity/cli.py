@@ -1,4 +1,5 @@
-"""The `dlparity` command: list, train, compare, gradcheck, migration, show, sweep, bench."""
+"""The `dlparity` command: list, train, compare, report, gradcheck, migration, show, sweep,
+tune, bench, diagnose."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ import os
 import sys
 import time
 
-from dlparity import DlparityError, data, experiments, frameworks
-from dlparity.compare import compare_json, published_check, run_experiment, split_framework
+from dlparity import DlparityError, cache, data, devices, experiments, frameworks
+from dlparity.runs import compare_json, published_check, run_experiment, split_framework
 
 EXIT_USAGE = 2
 
@@ -46,6 +47,13 @@ def _list_arg(kind):
     return parse
 
 
+def _device_count(text: str) -> int:
+    try:
+        return devices.check_count(int(text))
+    except (ValueError, DlparityError):
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+
+
 def _add_show_and_sweep(sub) -> None:
     p = sub.add_parser("show", help="one idea's code in every framework, side by side")
     p.add_argument("topic", nargs="?", help="e.g. adam, dropout, batchnorm (none: list them)")
@@ -56,32 +64,72 @@ def _add_show_and_sweep(sub) -> None:
                    help="comma-separated, or all (default: flower)")  # fmt: skip
     p.add_argument("--sizes", type=_list_arg(int), default=None,
                    help="hidden-layer sizes, comma-separated (default: 1,2,3,4,5,20,50)")  # fmt: skip
+    p.add_argument("--json", metavar="PATH", help="write every run's accuracy and costs as JSON")
+    p.add_argument("--plot", metavar="PATH",
+                   help="save a grid of decision boundaries, a panel per hidden-layer size")  # fmt: skip
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="dlparity", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    sub.add_parser("list", help="datasets and experiments with their course week")
-    sub.add_parser("migration", help="the migration table: course vs optax vs Keras")
-    _add_show_and_sweep(sub)
-    for name, helptext in (("train", "train one experiment"), ("compare", "train on several")):
-        p = sub.add_parser(name, help=helptext)
-        p.add_argument("experiment")
-        if name == "train":
-            p.add_argument("--framework", default="numpy", help="numpy | jax | tf | keras")
-            p.add_argument("--stock", action="store_true", help="keras: Keras' own components")
-            p.add_argument("--randomness", choices=("parity", "native"), default="parity",
-                           help="jax, tf: the course's batch orders and masks (parity) or the "
-                           "framework's own generator (native)")  # fmt: skip
-        else:
-            p.add_argument("--frameworks", type=_frameworks_arg, default=None,
-                           help="comma-separated, e.g. numpy,jax,tf,keras,keras-stock "
-                           "(default: every installed one)")  # fmt: skip
-        p.add_argument("--data-dir", default=None, help="folder with the course's data files")
-        p.add_argument("--dtype", choices=("float64", "float32"), default="float64")
-        p.add_argument("--json", metavar="PATH", help="write the results as JSON")
-        p.add_argument("--plot", metavar="PATH", help="save a PNG of the cost curves")
-        p.add_argument("--quiet", action="store_true", help="no per-step cost lines")
+def _lr_range(text: str) -> tuple[float, float]:
+    try:
+        low, high = (float(item) for item in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected LOW,HIGH, e.g. 1e-4,1, got {text!r}") from None
+    return low, high
+
+
+def _add_tune(sub) -> None:
+    p = sub.add_parser("tune", help="random search over the learning rate and beta (C2W3)")
+    p.add_argument("experiment")
+    p.add_argument("--trials", type=int, default=10, help="trials per round (default 10)")
+    p.add_argument("--framework", default="numpy", help="numpy | jax | tf | keras")
+    p.add_argument("--seed", type=int, default=1, help="seed of the draws (default 1)")
+    p.add_argument("--steps", type=int, default=None, metavar="N",
+                   help="iterations (epochs) per trial (default: the experiment's / 20)")  # fmt: skip
+    p.add_argument("--lr-range", type=_lr_range, default=None, metavar="LOW,HIGH",
+                   help="learning rates to search, e.g. 1e-4,1 (default: 1/100 to 10 times the "
+                   "experiment's)")  # fmt: skip
+    p.add_argument("--data-dir", default=None, help="folder with the course's data files")
+    p.add_argument("--json", metavar="PATH", help="write every trial as JSON")
+    p.add_argument("--plot", metavar="PATH", help="save a scatter of final cost against rate")
+
+
+def _add_train_options(p) -> None:
+    p.add_argument("--framework", default="numpy", help="numpy | jax | tf | keras")
+    p.add_argument("--stock", action="store_true", help="keras: Keras' own components")
+    p.add_argument("--randomness", choices=("parity", "native"), default="parity",
+                   help="jax, tf: the course's batch orders and masks (parity) or the "
+                   "framework's own generator (native)")  # fmt: skip
+    p.add_argument("--save", metavar="PATH",
+                   help="numpy, jax, tf: write a checkpoint (.npz) where training stops")  # fmt: skip
+    p.add_argument("--resume", metavar="PATH",
+                   help="continue from a checkpoint of --save, in any of numpy, jax, tf")  # fmt: skip
+    p.add_argument("--stop-after", type=int, metavar="N",
+                   help="stop after the run's first N iterations (epochs)")  # fmt: skip
+
+
+def _add_run_options(p) -> None:
+    """What train and compare share: devices, data, dtype and the outputs."""
+    p.add_argument("--devices", type=_device_count, default=None, metavar="N",
+                   help="jax, tf: shard each mini-batch over N devices (simulated on a "
+                   "CPU-only machine)")  # fmt: skip
+    p.add_argument("--data-dir", default=None, help="folder with the course's data files")
+    p.add_argument("--dtype", choices=("float64", "float32"), default="float64")
+    p.add_argument("--json", metavar="PATH", help="write the results as JSON")
+    p.add_argument("--plot", metavar="PATH", help="save a PNG of the cost curves")
+    p.add_argument("--quiet", action="store_true", help="no per-step cost lines")
+
+
+def _add_report(sub) -> None:
+    p = sub.add_parser("report", help="one experiment in every framework, as an HTML page")
+    p.add_argument("experiment")
+    p.add_argument("--out", required=True, metavar="PATH", help="the page to write (.html)")
+    p.add_argument("--frameworks", type=_frameworks_arg, default=None,
+                   help="comma-separated (default: every installed one)")  # fmt: skip
+    p.add_argument("--data-dir", default=None, help="folder with the course's data files")
+    p.add_argument("--dtype", choices=("float64", "float32"), default="float64")
+
+
+def _add_gradcheck_and_bench(sub) -> None:
     p = sub.add_parser("gradcheck", help="the course's gradient check on an experiment's network")
     p.add_argument("experiment")
     p.add_argument("--framework", default="numpy", help="numpy | jax | tf")
@@ -94,12 +142,75 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--frameworks", type=_frameworks_arg, default=None)
     p.add_argument("--data-dir", default=None)
     p.add_argument("--dtype", choices=("float64", "float32"), default="float64")
+
+
+# diagnose optimizer's options: the API's hyperparameter name -> (option, type, help)
+_DIAGNOSE_OPTIONS = {
+    "learning_rate": ("--lr", float, "the rate (default 0.1; changed every epoch without --decay)"),
+    "beta": ("--beta", float, "momentum's beta (default 0.9)"),
+    "beta1": ("--beta1", float, "Adam's beta1 (default 0.9)"),
+    "beta2": ("--beta2", float, "RMSprop's and Adam's beta2 (default 0.999)"),
+    "epsilon": ("--epsilon", float, "RMSprop's and Adam's epsilon (default 1e-8)"),
+    "weight_decay": ("--weight-decay", float, "adamw's decoupled decay (adamw needs it)"),
+    "decay": ("--decay", str, "the optimizer's own rate schedule, as the course's decay"),
+    "decay_rate": ("--decay-rate", float, "the schedule's decay_rate"),
+    "time_interval": ("--time-interval", int, "the schedule's time_interval (epochs)"),
+    "batches_per_epoch": ("--batches-per-epoch", int, "updates per epoch (default 1)"),
+}
+
+
+def _add_diagnose(sub) -> None:
+    from dlparity.spec import DECAYS
+
+    p = sub.add_parser("diagnose", help="name the known differences of your own optimizer or model")
+    what = p.add_subparsers(dest="target", required=True, parser_class=_Parser)
+    p = what.add_parser("optimizer", help="your (init, update) pair against the course's formula")
+    p.add_argument("factory", metavar="MODULE:FACTORY",
+                   help="FACTORY() returns (init, update) or an object with .init and .update")  # fmt: skip
+    p.add_argument("--kind", required=True, help="gd | momentum | rmsprop | adam | adamw")
+    for name, (option, kind, text) in _DIAGNOSE_OPTIONS.items():
+        choices = DECAYS if name == "decay" else None
+        p.add_argument(option, dest=name, type=kind, choices=choices, default=None, help=text,
+                       metavar="{" + ",".join(DECAYS) + "}" if choices else "X")  # fmt: skip
+    p = what.add_parser(
+        "model", help="your forward (and gradients) against an experiment's network"
+    )
+    p.add_argument("forward", metavar="MODULE:FUNCTION", help="forward(params, X) -> AL")
+    p.add_argument("--like", required=True, metavar="EXP",
+                   help="the experiment whose network and initial parameters are the reference")  # fmt: skip
+    p.add_argument("--gradients", metavar="MODULE:FUNCTION",
+                   help="gradients(params, X, Y) -> (cost, grads)")  # fmt: skip
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="dlparity", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sub.add_parser("list", help="datasets and experiments with their course week")
+    sub.add_parser("migration", help="the migration table: course vs optax vs Keras")
+    _add_show_and_sweep(sub)
+    p = sub.add_parser("train", help="train one experiment")
+    p.add_argument("experiment")
+    _add_train_options(p)
+    _add_run_options(p)
+    p = sub.add_parser("compare", help="train on several")
+    p.add_argument("experiment")
+    p.add_argument("--frameworks", type=_frameworks_arg, default=None,
+                   help="comma-separated, e.g. numpy,jax,tf,keras,keras-stock "
+                   "(default: every installed one)")  # fmt: skip
+    _add_run_options(p)
+    _add_report(sub)
+    _add_gradcheck_and_bench(sub)
+    _add_diagnose(sub)
+    _add_tune(sub)
     return parser
 
 
 def main(argv=None) -> int:
     try:
         args = build_parser().parse_args(argv)
+        cache.cache_folder()  # a DLPARITY_CACHE naming a file is an error before any work
+        if getattr(args, "devices", None):  # before anything imports jax
+            devices.simulate_host_devices(args.devices)
         return COMMANDS[args.command](args) or 0
     except DlparityError as error:
         print(f"dlparity: error: {error}", file=sys.stderr)
@@ -146,14 +257,15 @@ def cmd_show(args) -> int:
 class _Progress:
     """Prints the course's cost lines and drives a progress bar on long runs."""
 
-    def __init__(self, experiment, label: str, quiet: bool):
+    def __init__(self, experiment, label: str, quiet: bool, first: int = 0):
         from tqdm import tqdm
 
         self.config, self.quiet = experiment.config, quiet
         self.printed = set(experiment.printed_steps())
         long_run = self.config.steps >= 1000 and sys.stderr.isatty()
-        self.bar = tqdm(total=self.config.steps, desc=label, leave=False, disable=not long_run)
-        self.done = 0
+        self.bar = tqdm(total=self.config.steps, initial=first, desc=label, leave=False,
+                        disable=not long_run)  # fmt: skip
+        self.done = first
 
     def __call__(self, step: int, cost: float) -> None:
         if not self.quiet and step in self.printed:
@@ -169,7 +281,8 @@ def _train_one(experiment, framework, arrays, quiet, **options):
     note = frameworks.keras_backend_note(split_framework(framework)[0])
     if note:
         print(f"dlparity: {note}", file=sys.stderr)
-    progress = _Progress(experiment, framework, quiet)
+    first = options["start"].step if options.get("start") is not None else 0
+    progress = _Progress(experiment, framework, quiet, first)
     try:
         return run_experiment(experiment, framework, arrays=arrays, progress=progress, **options)
     finally:
@@ -214,11 +327,19 @@ def cmd_train(args) -> int:
         if args.framework not in ("jax", "tf"):
             raise DlparityError("--randomness native applies to --framework jax or tf")
         options["randomness"] = "native"
+    options.update(_device_options(args.devices, framework))
+    resumed = _checkpoint_options(args, experiment, options)
     print(f"{experiment.name} ({experiment.course}, {experiment.summary}) "
           f"with {framework}, {args.dtype}")  # fmt: skip
+    if resumed is not None:
+        print(f"Resuming from {resumed.path} after {experiment.config.step_name} "
+              f"{resumed.state.step} (written by {resumed.header['framework']})")  # fmt: skip
     run = _train_one(experiment, framework, arrays, args.quiet, **options)
+    _keep(args, experiment, run, resumed)
     _report(run)
     rows = published_check(experiment, run)
+    if run.result.end is not None and run.result.end.step < experiment.config.steps:
+        rows = [row for row in rows if row[0].startswith("cost")]  # accuracies are the end's
     if rows:
         print("Course's published results:")
         for what, course, mine, verdict in rows:
@@ -230,26 +351,94 @@ def cmd_train(args) -> int:
     return 0
 
 
-def _installed(names):
-    usable, missing = [], []
+def _checkpoint_options(args, experiment, options: dict):
+    """--save, --resume, --stop-after checked before any work: start= and stop= into options;
+    returns the checkpoint resumed from, or None."""
+    from dlparity import checkpoint
+    from dlparity.outputs import check_output
+
+    given = [name for name in ("save", "resume", "stop_after") if getattr(args, name) is not None]
+    if not given:
+        return None
+    if args.framework == "keras":
+        option = "--" + given[0].replace("_", "-")
+        raise DlparityError(f"{option}: model.fit trains whole runs; use numpy, jax or tf")
+    if args.save is not None:
+        check_output("--save", args.save, "checkpoint")
+    resumed = None
+    if args.resume is not None:
+        resumed = checkpoint.load(args.resume, experiment, framework=args.framework,
+                                  randomness=args.randomness)  # fmt: skip
+        options["start"] = resumed.state
+    config, first = experiment.config, resumed.state.step if resumed else 0
+    if args.stop_after is not None:
+        if not first < args.stop_after <= config.steps:
+            raise DlparityError(
+                f"--stop-after: must be in {first + 1}..{config.steps} ({config.step_name}s of "
+                f"the run{' after the checkpoint' if resumed else ''}), got {args.stop_after}"
+            )
+        options["stop"] = args.stop_after
+    return resumed
+
+
+def _keep(args, experiment, run, resumed) -> None:
+    """The costs recorded before the checkpoint joined to the run's, and --save written."""
+    from dlparity import checkpoint
+
+    result, config = run.result, experiment.config
+    if resumed is not None:
+        result.costs = {**resumed.costs, **result.costs}
+    if result.end is not None and result.end.step < config.steps:
+        print(f"Stopped after {config.step_name} {result.end.step} of {config.steps}")
+    if args.save is not None:
+        path = checkpoint.save(args.save, experiment, result.end, framework=args.framework,
+                               costs=result.costs, randomness=args.randomness)  # fmt: skip
+        print(f"wrote {path} ({config.step_name} {result.end.step} of {config.steps})")
+
+
+def _device_options(count, framework) -> dict:
+    """{"devices": count} for a framework that shards its mini-batches; an error for another."""
+    if count is None:
+        return {}
+    if split_framework(framework)[0] not in devices.PARALLEL_FRAMEWORKS:
+        choices = " or ".join(devices.PARALLEL_FRAMEWORKS)
+        raise DlparityError(f"--devices applies to {choices}, not {framework}")
+    return {"devices": count}
+
+
+def _compared_frameworks(args) -> list[str] | None:
+    """--frameworks (None: every installed one); with --devices numpy (one device) is the
+    reference and every other named framework must shard."""
+    if args.devices is None:
+        return args.frameworks
+    names = args.frameworks or ["numpy", *devices.PARALLEL_FRAMEWORKS]
     for name in names:
+        if name != "numpy":
+            _device_options(args.devices, name)
+    return names
+
+
+def _installed_or_fail(names) -> list[str]:
+    """The named frameworks (default: all) that are installed; the others named and skipped."""
+    usable = []
+    for name in names or list(frameworks.FRAMEWORKS):
         base, _ = split_framework(name)
-        (usable if frameworks.available(base) else missing).append(name)
-    return usable, missing
+        if frameworks.available(base):
+            usable.append(name)
+        else:
+            needs = ", ".join(frameworks.missing_packages(base))
+            print(f"{name}: skipped, not installed here (needs {needs})")
+    if not usable:
+        raise DlparityError("none of the requested frameworks is installed")
+    return usable
 
 
 def cmd_compare(args) -> int:
     _check_outputs(args)
     experiment, arrays = _experiment_and_data(args)
-    names = args.frameworks or list(frameworks.FRAMEWORKS)
-    usable, missing = _installed(names)
-    for name in missing:
-        base, _ = split_framework(name)
-        needs = ", ".join(frameworks.missing_packages(base))
-        print(f"{name}: skipped, not installed here (needs {needs})")
-    if not usable:
-        raise DlparityError("none of the requested frameworks is installed")
-    runs = [_timed_run(experiment, name, arrays, args.quiet or len(usable) > 1) for name in usable]
+    usable = _installed_or_fail(_compared_frameworks(args))
+    quiet = args.quiet or len(usable) > 1
+    runs = [_timed_run(experiment, name, arrays, quiet, args.devices) for name in usable]
     result = compare_json(experiment, runs)
     _print_side_by_side(experiment, runs, result)
     _print_published(experiment, runs)
@@ -260,13 +449,15 @@ def cmd_compare(args) -> int:
     return 0
 
 
-def _timed_run(experiment, name, arrays, quiet):
+def _timed_run(experiment, name, arrays, quiet, count=None):
     """One framework's run, announced when it starts and when it ends (flushed: logs, CI)."""
     config = experiment.config
-    print(f"== {name}: training {experiment.name}, {config.steps} {config.step_name}s",
+    options = {} if name == "numpy" else _device_options(count, name)
+    where = f" on {count} devices" if options else ""
+    print(f"== {name}: training {experiment.name}, {config.steps} {config.step_name}s{where}",
           flush=True)  # fmt: skip
     start = time.perf_counter()
-    run = _train_one(experiment, name, arrays, quiet)
+    run = _train_one(experiment, name, arrays, quiet, **options)
     r = run.result
     print(f"   {name}: finished in {time.perf_counter() - start:.1f} s (training {r.seconds:.2f} s, "
           f"compile {r.compile_seconds:.2f} s)", flush=True)  # fmt: skip
@@ -342,14 +533,9 @@ def _plot(path, experiment, runs, arrays) -> None:
 
 
 def _predictor(experiment, run):
-    """grid (2, k) -> (1, k) labels, with the run's framework and final parameters."""
-    base, _ = split_framework(run.framework)
-    predict, result = frameworks.load(base).predict, run.result
+    from dlparity.runs import predictor
 
-    def predict_grid(grid):
-        return predict(result.params, grid, experiment.spec, bn_state=result.bn_state)
-
-    return predict_grid
+    return predictor(experiment, run)
 
 
 class _CheckProgress:
@@ -377,6 +563,25 @@ class _CheckProgress:
             self.bar.close()
 
 
+def cmd_report(args) -> int:
+    """Every framework's run of the experiment, written as one self-contained HTML page."""
+    from dlparity import report
+    from dlparity.outputs import atomic, check_output
+    from dlparity.plots import figure_png
+
+    path = check_output("--out", args.out, "report")
+    experiment, arrays = _experiment_and_data(args)
+    usable = _installed_or_fail(args.frameworks)
+    runs = [_timed_run(experiment, name, arrays, True) for name in usable]
+    predicts = [_predictor(experiment, run) for run in runs] if arrays[0].shape[0] == 2 else None
+    png = figure_png(experiment, runs, arrays[0], arrays[1], predicts)
+    page = report.render(experiment, runs, compare_json(experiment, runs), png)
+    with atomic(path) as temporary:
+        temporary.write_text(page, encoding="utf-8")
+    print(f"wrote {path}")
+    return 0
+
+
 def cmd_gradcheck(args) -> int:
     from dlparity.gradcheck import PASS_THRESHOLD, check_experiment
 
@@ -401,14 +606,59 @@ def cmd_sweep(args) -> int:
     from dlparity.sweep import check_choices, get, run_sweep
 
     sweep = get(args.sweep)
+    _check_outputs(args)
     datasets = list(sweep.datasets) if args.datasets == ["all"] else args.datasets
     check_choices(sweep, datasets or [sweep.datasets[0]], args.sizes or list(sweep.sizes))
-    usable, missing = _installed(args.frameworks or list(frameworks.FRAMEWORKS))
-    for name in missing:
-        print(f"{name}: skipped, not installed here")
-    if not usable:
-        raise DlparityError("none of the requested frameworks is installed")
-    run_sweep(args.sweep, usable, datasets, args.sizes, out=lambda line: print(line, flush=True))
+    usable = _installed_or_fail(args.frameworks)
+    rows = run_sweep(args.sweep, usable, datasets, args.sizes,
+                     out=lambda line: print(line, flush=True))  # fmt: skip
+    _sweep_outputs(args, rows)
+    return 0
+
+
+def _sweep_outputs(args, rows) -> None:
+    """sweep's --json and --plot."""
+    from dlparity.sweep import boundary_panels, get, sweep_json
+
+    if args.json is not None:
+        _write_json(args.json, sweep_json(args.sweep, rows))
+    if args.plot is not None:
+        from dlparity.outputs import atomic
+        from dlparity.plots import save_sweep_plot
+
+        sweep = get(args.sweep)
+        arrays = {row["dataset"]: data.load(row["dataset"])[:2] for row in rows}
+        title = (f"{sweep.name} ({sweep.course}): decision boundaries after {sweep.iterations} "
+                 "iterations, training accuracy")  # fmt: skip
+        with atomic(args.plot) as temporary:
+            save_sweep_plot(temporary, title, boundary_panels(args.sweep, rows), arrays)
+        print(f"wrote {args.plot}")
+
+
+def cmd_tune(args) -> int:
+    from dlparity import tune
+
+    _check_outputs(args)
+    experiment = tune.check_arguments(args.experiment, args.trials, args.framework, args.seed,
+                                      args.steps, args.lr_range)  # fmt: skip
+    arrays = data.load(experiment.dataset, args.data_dir)
+    result = tune.run_tune(args.experiment, args.trials, args.framework, args.seed, args.steps,
+                           args.lr_range, arrays, out=lambda line: print(line, flush=True))  # fmt: skip
+    print("\n".join(tune.table(result)))
+    best = next((t for t in result["trials"] if t["trial"] == result["best"]), None)
+    if best is not None:
+        beta = "" if best["beta"] is None else f", {result['beta_name']} {best['beta']:.4f}"
+        print(f"best: trial {best['trial']} ({best['round']}), learning rate "
+              f"{best['learning_rate']:.4e}{beta}, final cost {best['final_cost']:.6f}")  # fmt: skip
+    if args.json is not None:
+        _write_json(args.json, tune.tune_json(result))
+    if args.plot is not None:
+        from dlparity.outputs import atomic
+        from dlparity.plots import save_tune_plot
+
+        with atomic(args.plot) as temporary:
+            save_tune_plot(temporary, result)
+        print(f"wrote {args.plot}")
     return 0
 
 
@@ -420,15 +670,70 @@ def cmd_bench(args) -> int:
     return 0
 
 
+def _optimizer_hyperparameters(args) -> dict:
+    """The options given, by the API's names; an option the kind does not take is an error."""
+    from dlparity.diagnose.optimizers import check_hyperparameters, hyperparameter_names
+
+    given = {k: getattr(args, k) for k in _DIAGNOSE_OPTIONS if getattr(args, k) is not None}
+    try:
+        allowed = hyperparameter_names(args.kind)
+        for name in given:
+            if name not in allowed:
+                options = ", ".join(_DIAGNOSE_OPTIONS[k][0] for k in allowed)
+                raise DlparityError(f"{_DIAGNOSE_OPTIONS[name][0]}: {args.kind} takes {options}")
+        check_hyperparameters(args.kind, **given)
+    except DlparityError as error:  # in the command's terms: --weight-decay, not weight_decay
+        name, colon, rest = str(error).partition(":")
+        option = {"kind": ("--kind",), **_DIAGNOSE_OPTIONS}.get(name)
+        if colon and option:
+            raise DlparityError(f"{option[0]}:{rest}") from None
+        raise
+    return given
+
+
+def _diagnose_optimizer(args):
+    from dlparity import diagnose
+    from dlparity.diagnose import user_code
+
+    hyperparameters = _optimizer_hyperparameters(args)
+    factory = user_code.load_function(args.factory, "FACTORY")
+    init, update = user_code.optimizer_pair(factory, args.factory)
+    return diagnose.optimizer(init, update, args.kind, **hyperparameters)
+
+
+def _diagnose_model(args):
+    from dlparity import diagnose
+    from dlparity.diagnose import user_code
+    from dlparity.runs import initial_parameters
+
+    experiment = experiments.get(args.like)
+    forward = user_code.load_function(args.forward, "FUNCTION")
+    gradients = None
+    if args.gradients is not None:
+        gradients = user_code.load_function(args.gradients, "FUNCTION")
+    params = initial_parameters(experiment)
+    return diagnose.model(forward, experiment.spec, params, gradients=gradients)
+
+
+def cmd_diagnose(args) -> int:
+    """The diagnosis printed; status 0 when it matches the course, 1 when it does not."""
+    diagnosis = {"optimizer": _diagnose_optimizer, "model": _diagnose_model}[args.target](args)
+    print(diagnosis)
+    return 0 if diagnosis.matches_course else 1
+
+
 COMMANDS = {
     "list": cmd_list,
     "migration": cmd_migration,
     "show": cmd_show,
     "train": cmd_train,
     "compare": cmd_compare,
+    "report": cmd_report,
     "gradcheck": cmd_gradcheck,
     "sweep": cmd_sweep,
     "bench": cmd_bench,
+    "diagnose": cmd_diagnose,
+    "tune": cmd_tune,
 }
 
 if __name__ == "__main__":

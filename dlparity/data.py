@@ -15,10 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import h5py
 import numpy as np
-import scipy.io
-import sklearn.datasets
 
 from dlparity import DlparityError
 
@@ -110,6 +107,8 @@ def _c1w3_extras() -> dict[str, tuple[np.ndarray, np.ndarray]]:
     no_structure labels are a (200, 2) array that its notebook cannot use; here they are
     rand(200) < 0.5.
     """
+    import sklearn.datasets
+
     N = 200
     with _global_seed(1):
         noisy_circles = sklearn.datasets.make_circles(n_samples=N, factor=0.5, noise=0.3)
@@ -138,6 +137,8 @@ def _extra(name: str) -> Callable[[Path], Arrays]:
 
 def _circles(_: Path) -> Arrays:
     """C2W1 initialization: train X (2, 300), Y (1, 300); test X (2, 100), Y (1, 100)."""
+    import sklearn.datasets
+
     with _global_seed(1):
         X, y = sklearn.datasets.make_circles(n_samples=300, noise=0.05)
     with _global_seed(2):
@@ -147,6 +148,8 @@ def _circles(_: Path) -> Arrays:
 
 def _moons(_: Path) -> Arrays:
     """C2W2 optimization: X (2, 300), Y (1, 300); no test set."""
+    import sklearn.datasets
+
     with _global_seed(3):
         X, y = sklearn.datasets.make_moons(n_samples=300, noise=0.2)
     return _course_layout(X, y)
@@ -154,6 +157,8 @@ def _moons(_: Path) -> Arrays:
 
 def _digits(_: Path) -> Arrays:
     """scikit-learn's 8x8 digits / 16: X (64, 1347) / (64, 450), Y one-hot (10, m); fixed split."""
+    import sklearn.datasets
+
     digits = sklearn.datasets.load_digits()
     X = digits.data.T / 16.0
     Y = _one_hot(digits.target, 10)
@@ -193,6 +198,8 @@ def _course_file(data_dir: Path, fname: str, assignment: str) -> Path:
 
 def _read_h5(path: Path, keys: tuple[str, ...]) -> dict[str, np.ndarray]:
     """The named datasets of an HDF5 file as arrays."""
+    import h5py
+
     try:
         f = h5py.File(path, "r")
     except OSError as e:
@@ -211,6 +218,8 @@ def _read_h5(path: Path, keys: tuple[str, ...]) -> dict[str, np.ndarray]:
 
 def _read_mat(path: Path, keys: tuple[str, ...]) -> dict[str, np.ndarray]:
     """The named variables of a MATLAB v5 .mat file as arrays."""
+    import scipy.io
+
     try:
         mat = scipy.io.loadmat(path)
     except Exception as e:  # scipy raises many types on a bad file; none should escape

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import os
+from pathlib import Path
 from types import SimpleNamespace
 
 from dlparity import DlparityError
@@ -28,12 +29,28 @@ def check_name(name: str) -> None:
         raise DlparityError(f"unknown framework {name!r}; choose from {', '.join(FRAMEWORKS)}")
 
 
+def _findable(module: str) -> bool:
+    """Whether module can be imported, found without importing it or its packages.
+
+    (find_spec of "jax_impl.train" would import jax_impl, and with it jax.)
+    """
+    top, _, rest = module.partition(".")
+    spec = importlib.util.find_spec(top)
+    if spec is None or not rest:
+        return spec is not None
+    relative = Path(*rest.split("."))
+    return any(
+        (Path(folder) / relative).with_suffix(".py").is_file() or (Path(folder) / relative).is_dir()
+        for folder in spec.submodule_search_locations or ()
+    )
+
+
 def missing_packages(name: str) -> list[str]:
     """Third-party packages the framework needs that are not installed, or its own module."""
     check_name(name)
     train_module, _, needs = FRAMEWORKS[name]
-    missing = [pkg for pkg in needs if importlib.util.find_spec(pkg) is None]
-    if not missing and importlib.util.find_spec(train_module) is None:
+    missing = [pkg for pkg in needs if not _findable(pkg)]
+    if not missing and not _findable(train_module):
         missing.append(train_module)
     return missing
 

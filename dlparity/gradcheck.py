@@ -86,9 +86,9 @@ def check_experiment(
     import importlib
 
     from dlparity import DlparityError, frameworks
-    from dlparity.compare import initial_parameters
     from dlparity.init import initial_bn_state, parameter_keys
     from dlparity.rng import dropout_masks
+    from dlparity.runs import initial_parameters
 
     if framework not in GRADCHECK_MODULES:
         raise DlparityError(f"gradcheck: framework must be one of {', '.join(GRADCHECK_MODULES)}")

@@ -1,4 +1,4 @@
-"""Weight ports between the course layout and Keras', and checkpoints. NumPy only.
+"""Weight ports between the course layout and Keras', and weights checkpoints. NumPy only.
 
 Course: W_l (n_l, n_{l-1}), b_l (n_l, 1), gamma_l / beta_l (n_l, 1), X (n_x, m), Y (n_y, m).
 Keras:  kernel (n_in, n_out) = W^T, bias (n,), BatchNormalization [gamma, beta, moving_mean,
@@ -8,13 +8,12 @@ moving_variance] each (n,), inputs (m, n_x) = X^T. Every shape is checked on the
 from __future__ import annotations
 
 import os
-import zipfile
 from pathlib import Path
 
 import numpy as np
 
-from dlparity import DlparityError
-from dlparity.checks import check_arrays, check_params, expected_shapes
+from dlparity import DlparityError, checkpoint
+from dlparity.checks import check_bn_state, check_params, expected_shapes
 from dlparity.init import initial_bn_state, parameter_keys
 from dlparity.spec import ModelSpec
 
@@ -42,12 +41,6 @@ def _to_keras(key: str, value) -> np.ndarray:
 def _from_keras(key: str, value, course_shape) -> np.ndarray:
     value = np.asarray(value)
     return np.ascontiguousarray(value.T if key.startswith("W") else value.reshape(course_shape))
-
-
-def check_bn_state(bn_state, spec: ModelSpec) -> None:
-    """bn_state holds exactly mu_l, var_l (n_l, 1) for every batch-norm layer."""
-    expected = {k: v.shape for k, v in initial_bn_state(spec).items()}
-    check_arrays("bn_state", bn_state, expected, spec)
 
 
 def to_keras_weights(params, spec: ModelSpec, bn_state=None) -> list[np.ndarray]:
@@ -156,61 +149,13 @@ def to_keras_masks(masks, spec: ModelSpec) -> list[np.ndarray]:
 
 
 def save_checkpoint(path, params, bn_state=None, *, spec: ModelSpec | None = None) -> Path:
-    """Write params (+ bn_state) to .npz (no pickle); with spec, shapes are checked first."""
-    bn_state = bn_state or {}
-    if spec is not None:
-        check_params(params, spec)
-        if spec.batchnorm:
-            check_bn_state(bn_state, spec)
-    clash = sorted(set(params) & set(bn_state))
-    if clash:
-        raise DlparityError(f"checkpoint: keys in both params and bn_state: {', '.join(clash)}")
-    arrays = {}
-    for key, value in {**params, **bn_state}.items():
-        value = np.asarray(value)
-        if not np.issubdtype(value.dtype, np.floating):
-            raise DlparityError(
-                f"checkpoint: {key} has dtype {value.dtype}, expected floating point"
-            )
-        arrays[key] = value
-    path = Path(path)
-    if not path.parent.is_dir():
-        raise DlparityError(f"checkpoint: directory {path.parent} does not exist")
-    with open(path, "wb") as f:  # a file object, so NumPy does not append ".npz" to the name
-        np.savez(f, **arrays)
-    return path
+    """Write params (+ bn_state) to .npz (no pickle); with spec, shapes are checked first.
 
-
-def _read_npz(path: Path) -> dict[str, np.ndarray]:
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            return {key: data[key] for key in data.files}
-    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as e:
-        raise DlparityError(f"checkpoint {path}: not a readable .npz file ({e})") from e
+    The weights form of the one checkpoint format, dlparity.checkpoint.save_weights.
+    """
+    return checkpoint.save_weights(path, params, bn_state, spec=spec)
 
 
 def load_checkpoint(path: str | os.PathLike, spec: ModelSpec) -> tuple[dict, dict]:
-    """Read (params, bn_state) saved by save_checkpoint, checked against spec's keys and shapes."""
-    path = Path(path)
-    if not path.is_file():
-        raise DlparityError(f"checkpoint {path}: no such file")
-    data = _read_npz(path)
-    params = {k: data.pop(k) for k in parameter_keys(spec) if k in data}
-    bn_state = {k: data.pop(k) for k in initial_bn_state(spec) if k in data}
-    if data:
-        raise DlparityError(
-            f"checkpoint {path}: unexpected keys {', '.join(sorted(data))} for layer_dims "
-            f"{spec.layer_dims}"
-        )
-    try:
-        check_params(params, spec)
-        if spec.batchnorm:
-            check_bn_state(bn_state, spec)
-    except DlparityError as e:
-        raise DlparityError(f"checkpoint {path}: {e}") from None
-    for key, value in {**params, **bn_state}.items():
-        if not np.issubdtype(value.dtype, np.floating):
-            raise DlparityError(f"checkpoint {path}: {key} has dtype {value.dtype}")
-        if not np.all(np.isfinite(value)):
-            raise DlparityError(f"checkpoint {path}: {key} contains NaN or infinite values")
-    return params, bn_state
+    """(params, bn_state) of any checkpoint, checked against spec: dlparity.checkpoint.load_weights."""
+    return checkpoint.load_weights(path, spec)

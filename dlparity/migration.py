@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dlparity import registry
 from dlparity.spec import ModelSpec, TrainConfig
 
 
@@ -59,6 +60,13 @@ TABLE: dict[str, Row] = {
         "Adam: ε-hat form, ε / sqrt(1 - β2^t) in the course's terms; course-exact CourseAdam", False,
         4.5e-05,
         f"{_RUN}; α 0.0007, defaults β1 0.9, β2 0.999, ε 1e-8; stock equals the eps_hat reference",
+    ),
+    "adamw": Row(
+        "AdamW (not in the course)", "W -= α (v_corr / (sqrt(s_corr) + ε) + λ_w W), decay outside the gradient",
+        "adamw(α, b1=β1, b2=β2, eps=ε, weight_decay=λ_w): exact",
+        "AdamW: decays W -= λ_w α W first, then the ε-hat Adam step; course-exact CourseAdamW", False,
+        4.5e-05,
+        f"{_RUN}; α 0.0007, λ_w 0.01, defaults otherwise; stock equals the eps_hat reference to rounding (decay first: 7e-16)",
     ),
     "decay": Row(
         "learning-rate decay", "α = α0 / (1 + r floor(e / T)), set after each epoch (one-epoch lag)",
@@ -136,13 +144,9 @@ def dropout_rate(keep_prob: float) -> float:
 
 def optax_kwargs(config: TrainConfig) -> dict:
     """Keyword arguments of the optax optimizer that equals the course's (rate given separately)."""
-    if config.optimizer == "momentum":
-        return {"momentum": config.beta}
-    if config.optimizer == "rmsprop":
-        return {"decay": config.beta2, "eps": config.epsilon, "eps_in_sqrt": False}
-    if config.optimizer == "adam":
-        return {"b1": config.beta1, "b2": config.beta2, "eps": config.epsilon}
-    return {}
+    info = registry.OPTIMIZERS[config.optimizer]
+    named = registry.rename(config.optimizer, config.optimizer_hyperparameters(), "optax_names")
+    return {**named, **info.optax_fixed}
 
 
 def keras_batchnorm_kwargs(spec: ModelSpec) -> dict:
@@ -152,20 +156,14 @@ def keras_batchnorm_kwargs(spec: ModelSpec) -> dict:
 
 def keras_learning_rate(config: TrainConfig) -> float:
     """Stock Keras learning rate: the course's, scaled by (1 - β) for momentum (SGD folds it in)."""
-    if config.optimizer == "momentum":
+    if registry.OPTIMIZERS[config.optimizer].rate_times_one_minus_beta:
         return momentum_learning_rate(config.learning_rate, config.beta)
     return config.learning_rate
 
 
 def keras_optimizer_kwargs(config: TrainConfig) -> dict:
-    """Keras optimizer arguments besides the rate (SGD, SGD momentum, RMSprop, Adam)."""
-    if config.optimizer == "momentum":
-        return {"momentum": config.beta}
-    if config.optimizer == "rmsprop":
-        return {"rho": config.beta2, "epsilon": config.epsilon}
-    if config.optimizer == "adam":
-        return {"beta_1": config.beta1, "beta_2": config.beta2, "epsilon": config.epsilon}
-    return {}
+    """Keras optimizer arguments besides the rate, by Keras' names."""
+    return registry.rename(config.optimizer, config.optimizer_hyperparameters(), "keras_names")
 
 
 def keras_inverse_time_decay_kwargs(config: TrainConfig, batches_per_epoch: int) -> dict:

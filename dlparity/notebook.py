@@ -1,8 +1,8 @@
 """What the course-week notebooks (notebooks/) call: every framework's run of an experiment, its
 tables and figure, one idea's code from every package, and the week's migration rows.
 
-Each is what the command uses underneath: runs are dlparity.compare.run_experiment, the
-published check compare.published_check, figures dlparity.plots.make_figure, code
+Each is what the command uses underneath: runs are dlparity.runs.run_experiment, the
+published check runs.published_check, figures dlparity.plots.make_figure, code
 dlparity.lessons.source (inspect on the packages, as `dlparity show`), rows
 dlparity.migration.TABLE. Tables and code views show as HTML in a notebook and as text
 elsewhere. A step that needs course files that are missing prints one line starting with
@@ -11,15 +11,13 @@ SKIPPED and returns None (or no runs), so a notebook runs to its end without the
 
 from __future__ import annotations
 
-import contextlib
 import os
-import sys
 import textwrap
 from dataclasses import dataclass, fields, replace
 from html import escape
 
 from dlparity import DlparityError, data, experiments, frameworks, lessons, quick, show
-from dlparity.compare import compare_json, published_check, run_experiment
+from dlparity.runs import compare_json, predictor, published_check, run_experiment
 from dlparity.experiments import Experiment
 from dlparity.migration import TABLE
 from dlparity.spec import ModelSpec, TrainConfig
@@ -65,18 +63,10 @@ class Table:
 
 def setup() -> None:
     """Load every installed framework and say what this kernel has: frameworks with their
-    devices, the course-file folder, DLPARITY_QUICK.
-
-    TensorFlow writes start-up lines (oneDNN, CUDA drivers, cuInit on a machine without a GPU)
-    from C++ straight to the process's stderr, which a kernel shows in whichever cell first
-    imports it; they are dropped here, once, and its later C++ warnings are turned off
-    (TF_CPP_MIN_LOG_LEVEL=2, unless set), so that the cells show only their own output.
-    """
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's warnings during training
+    devices, the course-file folder, DLPARITY_QUICK. (TensorFlow's start-up logging is kept out
+    of the cells by the framework packages themselves: dlparity.quiet.)"""
     for name in installed():
-        with _quiet_stderr():
-            devices = _devices(name)
-        print(f"{name}: {devices}")
+        print(f"{name}: {_devices(name)}")
     source = f"${data.ENV_VAR}" if os.environ.get(data.ENV_VAR) else "the default folder"
     print(f"course files are read from {data.resolve_data_dir()} ({source})")
     if quick.enabled():
@@ -95,21 +85,6 @@ def _devices(name: str) -> str:
 
         return ", ".join(sorted({d.device_type for d in tf.config.list_physical_devices()}))
     return "cpu"
-
-
-@contextlib.contextmanager
-def _quiet_stderr():
-    """File descriptor 2 to /dev/null for the block (C++ libraries write past sys.stderr)."""
-    sys.stderr.flush()
-    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 2)
-    try:
-        yield
-    finally:
-        sys.stderr.flush()
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
 
 
 def installed() -> list[str]:
@@ -230,7 +205,8 @@ def figure(experiment: Experiment, runs, arrays):
         _skip(experiment, "the figure")
         return None
     X, Y = arrays[0], arrays[1]
-    return plots.make_figure(experiment, runs, X, Y, plots.predictors(experiment, runs, X))
+    predicts = [predictor(experiment, run) for run in runs] if X.shape[0] == 2 else None
+    return plots.make_figure(experiment, runs, X, Y, predicts)
 
 
 def gradient_checks(names, arrays, examples: int = 8) -> Table | None:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import NamedTuple
 
+from dlparity.registry import OPTIMIZERS
 from dlparity.spec import TrainConfig
 
 
@@ -20,9 +21,10 @@ class Optimizer(NamedTuple):
 def bind(formulas: dict, config: TrainConfig, *, eps_hat=False, eps_in_sqrt=False) -> Optimizer:
     """The optimizer config names, from formulas {name: (init, update)}, hyperparameters bound.
 
-    eps_hat and eps_in_sqrt select Keras' variants of Adam and RMSprop.
+    eps_hat and eps_in_sqrt select Keras' variants of Adam (and AdamW) and RMSprop.
     """
     init, update = formulas[config.optimizer]
-    variant = {"rmsprop": {"eps_in_sqrt": eps_in_sqrt}, "adam": {"eps_hat": eps_hat}}
-    hyper = {**config.optimizer_hyperparameters(), **variant.get(config.optimizer, {})}
+    flags = {"eps_hat": eps_hat, "eps_in_sqrt": eps_in_sqrt}
+    variants = {name: flags[name] for name in OPTIMIZERS[config.optimizer].variants}
+    hyper = {**config.optimizer_hyperparameters(), **variants}
     return Optimizer(init, partial(update, **hyper))

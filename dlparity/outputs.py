@@ -14,7 +14,7 @@ from pathlib import Path
 
 from dlparity import DlparityError
 
-SUFFIXES = {"checkpoint": (".npz",)}  # JSON may have any name
+SUFFIXES = {"checkpoint": (".npz",), "report": (".html", ".htm")}  # JSON may have any name
 
 
 def plot_formats() -> set[str]:
@@ -27,7 +27,7 @@ def plot_formats() -> set[str]:
 def check_output(option: str, path: str | os.PathLike, kind: str) -> Path:
     """The path of an output file given as `option`, or a DlparityError naming the problem.
 
-    kind: "json", "checkpoint" or "plot". A plot without an extension is written as PNG.
+    kind: "json", "checkpoint", "report" or "plot". A plot without an extension is PNG.
     """
     if not str(path).strip():
         raise DlparityError(f"{option}: empty path")

@@ -8,9 +8,11 @@ over the training points, with its accuracy.
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 
-from dlparity.compare import AGREEMENT
+from dlparity.runs import AGREEMENT, predictor
 
 LINESTYLES = ["-", "--", "-.", ":", (0, (5, 1, 1, 1))]
 MARKERS = ["o", "s", "^", "D", "v", "P"]
@@ -18,6 +20,15 @@ MARKER_SPACING = 0.08  # between a curve's markers, as a fraction of the axes' d
 MARGIN = 0.08  # boundary panels extend the data's range by this fraction on each side
 GRID = 250  # points per axis of the boundary grid
 FLOOR = 1e-17  # lowest |difference| axis limit: below float64 rounding of costs near 1
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
 
 
 def _figure(figsize):
@@ -141,8 +152,9 @@ def _labels(Y) -> np.ndarray:
     return Y.ravel() if Y.shape[0] == 1 else np.argmax(Y, axis=0)
 
 
-def plot_boundary(ax, run, X, Y, predict) -> None:
-    """The run's decision boundary (predict on a grid) under the training points."""
+def draw_boundary(ax, X, Y, predict) -> None:
+    """predict's decision regions over X's range (plus MARGIN), the points X (2, m) coloured
+    by their labels Y on top, axes labelled x1, x2."""
     xx, yy, grid = _grid(X)
     Z = np.asarray(predict(grid)).reshape(xx.shape)
     ax.contourf(xx, yy, Z, cmap="Spectral", alpha=0.45)
@@ -151,6 +163,11 @@ def plot_boundary(ax, run, X, Y, predict) -> None:
     ax.set_ylim(yy.min(), yy.max())
     ax.set_xlabel("x1")
     ax.set_ylabel("x2")
+
+
+def plot_boundary(ax, run, X, Y, predict) -> None:
+    """The run's decision boundary (predict on a grid) under the training points."""
+    draw_boundary(ax, X, Y, predict)
     title = run.framework
     if run.train_accuracy is not None:
         title += f"\ntrain accuracy {run.train_accuracy:.4f}"
@@ -195,23 +212,141 @@ def make_figure(experiment, runs, X, Y, predicts=None):
     return fig
 
 
-def predictors(experiment, runs, X) -> list | None:
-    """For 2-D X, one grid (2, k) -> (1, k) labels function per run, with the run's framework and
-    final parameters; None otherwise (no boundaries to draw)."""
-    if X.shape[0] != 2:
-        return None
-    return [_predictor(experiment, run) for run in runs]
-
-
-def _predictor(experiment, run):
-    from dlparity import frameworks
-    from dlparity.compare import split_framework
-
-    predict = frameworks.load(split_framework(run.framework)[0]).predict
-    params, bn_state = run.result.params, run.result.bn_state
-    return lambda grid: predict(params, grid, experiment.spec, bn_state=bn_state)
-
-
 def save_plot(path, experiment, runs, X, Y, predicts=None) -> None:
     """make_figure's figure as a PNG at path."""
     make_figure(experiment, runs, X, Y, predicts).savefig(path, dpi=100)
+
+
+def figure_png(experiment, runs, X, Y, predicts=None) -> bytes:
+    """make_figure's figure as PNG bytes, for a page that inlines it (dlparity report)."""
+    buffer = io.BytesIO()
+    make_figure(experiment, runs, X, Y, predicts).savefig(buffer, format="png", dpi=100)
+    return buffer.getvalue()
+
+
+def sweep_figure(title: str, panels: list[list[dict]], arrays: dict):
+    """A grid of decision boundaries: a row per list of panels (one dataset and framework), a
+    column per hidden-layer size. A panel: {"run", "experiment", "hidden_units", "dataset",
+    "framework", "train_accuracy" (in %)}; arrays: dataset -> (X (2, m), Y (1, m)).
+    The caller closes it."""
+    plt = _pyplot()
+    columns = max(len(row) for row in panels)
+    fig, axes = plt.subplots(len(panels), columns, figsize=(3.3 * columns, 3.3 * len(panels)),
+                             squeeze=False)  # fmt: skip
+    try:
+        for ax_row, row in zip(axes, panels, strict=True):
+            for ax, panel in zip(ax_row, row, strict=False):
+                X, Y = arrays[panel["dataset"]]
+                draw_boundary(ax, X, Y, predictor(panel["experiment"], panel["run"]))
+                ax.set_title(f"n_h = {panel['hidden_units']}: {panel['train_accuracy']:.2f} %",
+                             fontsize="medium")  # fmt: skip
+            ax_row[0].set_ylabel(f"{row[0]['dataset']}, {row[0]['framework']}\nx2")
+            for ax in ax_row[len(row) :]:
+                ax.set_visible(False)
+        fig.suptitle(title)
+        fig.tight_layout()
+    except BaseException:
+        plt.close(fig)
+        raise
+    return fig
+
+
+def save_sweep_plot(path, title: str, panels: list[list[dict]], arrays: dict) -> None:
+    """sweep_figure's figure at path."""
+    fig = sweep_figure(title, panels, arrays)
+    try:
+        fig.savefig(path, dpi=80)
+    finally:
+        _pyplot().close(fig)
+
+
+TUNE_MARKERS = {"coarse": "o", "fine": "^"}
+
+
+def _tune_points(ax, result, norm) -> list:
+    """Each round's finite trials: learning rate against final cost, coloured by 1 - β."""
+    drawn = []
+    for name, marker in TUNE_MARKERS.items():
+        trials = [t for t in result["trials"]
+                  if t["round"] == name and np.isfinite(t["final_cost"])]  # fmt: skip
+        if not trials:
+            continue
+        colour = {"color": f"C{len(drawn)}"}
+        if result["beta_name"] is not None:
+            colour = {"c": [1 - t["beta"] for t in trials], "cmap": "viridis", "norm": norm}
+        drawn.append(ax.scatter([t["learning_rate"] for t in trials],
+                                [t["final_cost"] for t in trials], marker=marker, s=46,
+                                edgecolors="k", linewidths=0.5, label=f"{name} round",
+                                **colour))  # fmt: skip
+    return drawn
+
+
+def _tune_colorbar(fig, ax, drawn, result) -> None:
+    """A colour scale of β, with the ticks at β's values (its axis is log 1 - β)."""
+    bar = fig.colorbar(drawn[0], ax=ax)
+    ticks = [1e-3, 1e-2, 1e-1]
+    bar.set_ticks(ticks)
+    bar.set_ticklabels([f"{1 - t:g}" for t in ticks])
+    bar.set_label(f"{result['beta_name']} (log scale of 1 - {result['beta_name']})")
+
+
+def tune_figure(result: dict):
+    """The random search of tune.run_tune: final cost against learning rate (log axis), coarse
+    and fine rounds in their own markers, β as colour, the fine box shaded, the best ringed.
+    The caller closes it."""
+    from matplotlib.colors import LogNorm
+
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(8.5, 5.2))
+    try:
+        norm = LogNorm(1e-3, 1e-1)
+        drawn = _tune_points(ax, result, norm)
+        for entry in result["rounds"][1:]:
+            low, high = entry["box"].describe()["learning_rate"]
+            ax.axvspan(low, high, color="0.85", zorder=0, label="fine box")
+        _tune_axes(ax, result)
+        if drawn and result["beta_name"] is not None:
+            _tune_colorbar(fig, ax, drawn, result)
+        fig.tight_layout()
+    except BaseException:
+        plt.close(fig)
+        raise
+    return fig
+
+
+def _tune_axes(ax, result: dict) -> None:
+    finite = [t for t in result["trials"] if np.isfinite(t["final_cost"])]
+    best = next((t for t in finite if t["trial"] == result["best"]), None)
+    if best is not None:
+        ax.scatter([best["learning_rate"]], [best["final_cost"]], s=220, facecolors="none",
+                   edgecolors="crimson", linewidths=1.6, label=f"best: trial {best['trial']}")  # fmt: skip
+    box = result["rounds"][0]["box"].describe()["learning_rate"]
+    ax.set_xscale("log")
+    ax.set_xlim(box[0] / 1.3, box[1] * 1.3)
+    if finite and use_log_cost_axis([t["final_cost"] for t in finite]):
+        ax.set_yscale("log")
+    diverged = len(result["trials"]) - len(finite)
+    ax.set_xlabel("learning rate α (log scale)")
+    ax.set_ylabel(f"final cost after {result['steps']} {result['step_name']}s")
+    title = (
+        f"{result['experiment']}: random search with {result['framework']}, seed {result['seed']}"
+    )
+    if diverged:
+        title += f"\n{diverged} diverged trial{'s' if diverged > 1 else ''} not shown"
+    ax.set_title(title)
+    ax.grid(True, which="major", alpha=0.3)
+    legend = ax.legend(fontsize="small")
+    if result["beta_name"] is not None:  # round markers in grey: their colour is β's
+        for handle, text in zip(legend.legend_handles, legend.get_texts(), strict=True):
+            if text.get_text().endswith(" round"):
+                handle.set_array(None)  # else the colour map repaints it
+                handle.set_facecolor("0.6")
+
+
+def save_tune_plot(path, result: dict) -> None:
+    """tune_figure's figure at path."""
+    fig = tune_figure(result)
+    try:
+        fig.savefig(path, dpi=100)
+    finally:
+        _pyplot().close(fig)

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from dlparity.checkpoint import TrainState
+
 
 @dataclass
 class TrainResult:
@@ -16,3 +18,4 @@ class TrainResult:
     seconds: float  # the training run
     compile_seconds: float = 0.0  # tracing and compilation, apart from seconds
     extra: dict = field(default_factory=dict)
+    end: TrainState | None = None  # where the run stopped, to save and resume from

@@ -5,13 +5,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
-from dlparity import DlparityError
+from dlparity import DlparityError, registry
 
 ARCHITECTURES = ("logistic", "two_layer", "deep", "softmax_bn")
 HIDDEN_ACTIVATIONS = ("relu", "tanh")
 OUTPUTS = ("sigmoid", "softmax")
 DTYPES = ("float64", "float32")
-OPTIMIZERS = ("gd", "momentum", "rmsprop", "adam")
+OPTIMIZERS = tuple(registry.OPTIMIZERS)
 DECAYS = ("none", "inverse-time", "scheduled")
 
 
@@ -115,6 +115,7 @@ class TrainConfig:
     beta1: float = 0.9
     beta2: float = 0.999
     epsilon: float = 1e-8
+    weight_decay: float = 0.01  # adamw: decoupled, W -= lr * weight_decay * W each update
     num_iterations: int | None = None
     num_epochs: int | None = None
     mini_batch_size: int | None = None
@@ -132,6 +133,7 @@ class TrainConfig:
         for name in ("beta", "beta1", "beta2"):
             _check_number(name, getattr(self, name), low=0, high=1, high_open=True)
         _check_number("epsilon", self.epsilon, low=0, low_open=True)
+        _check_number("weight_decay", self.weight_decay, low=0)
         if (self.num_iterations is None) == (self.num_epochs is None):
             _fail("num_iterations", "give exactly one of num_iterations or num_epochs")
         _check_count("num_iterations", self.num_iterations, allow_none=True)
@@ -150,8 +152,7 @@ class TrainConfig:
 
     def optimizer_hyperparameters(self) -> dict:
         """The named optimizer's hyperparameters, by their names in the course's update formulas."""
-        names = {"gd": (), "momentum": ("beta",), "rmsprop": ("beta2", "epsilon"),
-                 "adam": ("beta1", "beta2", "epsilon")}[self.optimizer]  # fmt: skip
+        names = registry.OPTIMIZERS[self.optimizer].hyperparameters
         return {name: getattr(self, name) for name in names}
 
     @property

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from dlparity import DlparityError, data, experiments
-from dlparity.compare import run_experiment
 from dlparity.experiments import Experiment
+from dlparity.runs import run_experiment
 
 
 @dataclass(frozen=True)
@@ -86,9 +86,10 @@ def run_dataset(sweep: Sweep, dataset: str, names: list[str], sizes, out=print) 
         experiment, published = sized(sweep, n_h, dataset), course.get(n_h)
         cells = []
         for name in names:
-            accuracy = 100 * run_experiment(experiment, name, arrays=arrays).train_accuracy
+            run = run_experiment(experiment, name, arrays=arrays)
+            accuracy = 100 * run.train_accuracy
             rows.append({"dataset": dataset, "hidden_units": n_h, "framework": name,
-                         "train_accuracy": accuracy, "course": published})  # fmt: skip
+                         "train_accuracy": accuracy, "course": published, "run": run})  # fmt: skip
             cells.append(_cell(accuracy, published, n_h in chaotic, width))
         shown = f"{published:.2f} %" if published is not None else ""
         out(f"{n_h:>12}{shown:>10}" + "".join(cells))
@@ -113,7 +114,8 @@ def _note_disagreements(rows: list[dict], sweep: Sweep, out) -> None:
 
 
 def run_sweep(name: str, names: list[str], datasets=None, sizes=None, out=print) -> list[dict]:
-    """Every dataset's table; returns one row per (dataset, size, framework)."""
+    """Every dataset's table; returns one row per (dataset, size, framework): dataset,
+    hidden_units, framework, train_accuracy and course (in %), run (the runs.Run)."""
     sweep = get(name)
     datasets = list(datasets or sweep.datasets[:1])
     sizes = list(sizes or sweep.sizes)
@@ -123,3 +125,29 @@ def run_sweep(name: str, names: list[str], datasets=None, sizes=None, out=print)
     for dataset in datasets:
         rows += run_dataset(sweep, dataset, names, sizes, out)
     return rows
+
+
+def sweep_json(name: str, rows: list[dict]) -> dict:
+    """The rows of run_sweep as JSON: accuracies as fractions, as `dlparity train --json` has them."""
+    sweep = get(name)
+    runs = []
+    for row in rows:
+        course = row["course"]
+        runs.append({
+            "framework": row["framework"], "dataset": row["dataset"],
+            "hidden": row["hidden_units"], "train_accuracy": row["run"].train_accuracy,
+            "course_train_accuracy": None if course is None else course / 100,
+            "costs": {str(step): cost for step, cost in row["run"].result.costs.items()},
+        })  # fmt: skip
+    return {"experiment": sweep.base, "sweep": sweep.name, "course": sweep.course,
+            "iterations": sweep.iterations, "runs": runs}  # fmt: skip
+
+
+def boundary_panels(name: str, rows: list[dict]) -> list[list[dict]]:
+    """The rows grouped for a grid of decision boundaries: one list per (dataset, framework) in
+    the order run, each in the order of the sizes; each panel a row plus its sized experiment."""
+    sweep, grid = get(name), {}
+    for row in rows:
+        panel = {**row, "experiment": sized(sweep, row["hidden_units"], row["dataset"])}
+        grid.setdefault((row["dataset"], row["framework"]), []).append(panel)
+    return list(grid.values())

@@ -10,16 +10,18 @@ from collections.abc import Callable
 import jax.numpy as jnp
 import optax
 
-from dlparity import migration
+from dlparity import migration, registry
 from dlparity.optimizers import Optimizer
 from dlparity.spec import TrainConfig
 
-_FACTORIES = {"gd": optax.sgd, "momentum": optax.sgd, "rmsprop": optax.rmsprop, "adam": optax.adam}
+
+def _factory(config: TrainConfig):
+    return getattr(optax, registry.OPTIMIZERS[config.optimizer].optax)
 
 
 def optax_rate(config: TrainConfig, lr):
     """optax's learning rate for the course's lr: a (1 - b) for momentum, lr itself otherwise."""
-    if config.optimizer == "momentum":
+    if registry.OPTIMIZERS[config.optimizer].rate_times_one_minus_beta:
         return migration.momentum_learning_rate(lr, config.beta)
     return lr
 
@@ -48,7 +50,7 @@ def course_schedule(config: TrainConfig, batches_per_epoch: int) -> Callable:
 def optax_optimizer(config: TrainConfig, batches_per_epoch: int) -> optax.GradientTransformation:
     """Plain optax, equal to the course's optimizer and decay: the rate is course_schedule's."""
     schedule = course_schedule(config, batches_per_epoch)
-    factory = _FACTORIES[config.optimizer]
+    factory = _factory(config)
     return factory(
         lambda count: optax_rate(config, schedule(count)), **migration.optax_kwargs(config)
     )
@@ -63,7 +65,7 @@ def make_optimizer(config: TrainConfig, *, eps_in_sqrt=False) -> Optimizer:
     kwargs = migration.optax_kwargs(config)
     if eps_in_sqrt and config.optimizer == "rmsprop":
         kwargs["eps_in_sqrt"] = True
-    injected = optax.inject_hyperparams(_FACTORIES[config.optimizer], static_args=tuple(kwargs))
+    injected = optax.inject_hyperparams(_factory(config), static_args=tuple(kwargs))
     tx = injected(learning_rate=optax_rate(config, config.learning_rate), **kwargs)
 
     def update(grads, state, params, lr):
@@ -81,6 +83,11 @@ def _inner(state, kind):
     return next(s for s in state.inner_state if isinstance(s, kind))
 
 
+def _replace_inner(state, kind, **fields):
+    inner = tuple(s._replace(**fields) if isinstance(s, kind) else s for s in state.inner_state)
+    return state._replace(inner_state=inner)
+
+
 def course_state(state, config: TrainConfig) -> dict:
     """optax's state in the course's terms: v (momentum, Adam), s (RMSprop, Adam), t (Adam)."""
     if config.optimizer == "momentum":
@@ -89,7 +96,34 @@ def course_state(state, config: TrainConfig) -> dict:
         return {"v": {k: (1 - config.beta) * t for k, t in trace.items()}}
     if config.optimizer == "rmsprop":
         return {"s": dict(_inner(state, optax.ScaleByRmsState).nu)}
-    if config.optimizer == "adam":
+    if config.optimizer in ("adam", "adamw"):
         adam = _inner(state, optax.ScaleByAdamState)
         return {"v": dict(adam.mu), "s": dict(adam.nu), "t": int(adam.count)}
     return {}
+
+
+def optax_state(course: dict, config: TrainConfig, state):
+    """course_state's inverse: state (from init(params)) holding the course's v, s and t."""
+
+    def like(values, reference):
+        return {k: jnp.asarray(v, reference[k].dtype) for k, v in values.items()}
+
+    if config.optimizer == "momentum":
+        trace = _inner(state, optax.TraceState).trace
+        v = like(course["v"], trace)
+        return _replace_inner(
+            state, optax.TraceState, trace={k: v[k] / (1 - config.beta) for k in v}
+        )
+    if config.optimizer == "rmsprop":
+        nu = _inner(state, optax.ScaleByRmsState).nu
+        return _replace_inner(state, optax.ScaleByRmsState, nu=like(course["s"], nu))
+    if config.optimizer in ("adam", "adamw"):
+        adam = _inner(state, optax.ScaleByAdamState)
+        return _replace_inner(
+            state,
+            optax.ScaleByAdamState,
+            count=jnp.asarray(course["t"], adam.count.dtype),
+            mu=like(course["v"], adam.mu),
+            nu=like(course["s"], adam.nu),
+        )
+    return state

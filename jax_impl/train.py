@@ -6,8 +6,11 @@ explicitly per step into the epoch's permutation and the epoch's dropout masks (
 example, cut into mini-batches like X, so every batch of every epoch gets fresh masks).
 """
 
+import contextlib
+import gc
 import time
 from collections import OrderedDict
+from functools import partial
 from typing import NamedTuple
 
 import jax
@@ -15,23 +18,22 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from dlparity import DlparityError, contract
-from dlparity.checks import check_params, check_train_call
-from dlparity.init import initial_bn_state
+from dlparity import contract
+from dlparity.checkpoint import TrainState, map_optimizer, resolve_start
+from dlparity.checks import check_randomness, check_train_call
 from dlparity.plan import make_plan
 from dlparity.results import TrainResult
 from dlparity.spec import ModelSpec, TrainConfig
 from jax_impl.boundary import check_dtype
 from jax_impl.models import cost_and_gradients
-from jax_impl.optimizers import make_optimizer
+from jax_impl.optimizers import course_state, make_optimizer, optax_state
+from jax_impl.parallel import Placement
 
-RANDOMNESS = ("parity", "native")
-OPTIONS = ("randomness", "seed")
 _CACHE_SIZE = 8
 _compiled_runs: OrderedDict = OrderedDict()  # structure of a run -> its compiled executable
 
 
-class Layout(NamedTuple):
+class Batching(NamedTuple):
     """One outer step: n_full mini-batches of size examples, then one of rest (0: none)."""
 
     m: int
@@ -45,11 +47,11 @@ class Layout(NamedTuple):
         return self.n_full + (self.rest > 0)
 
 
-def _layout(plan, config: TrainConfig) -> Layout:
+def _batching(plan, config: TrainConfig) -> Batching:
     size = config.mini_batch_size or plan.m
-    layout = Layout(plan.m, size, plan.m // size, plan.m % size, plan.orders is not None)
-    assert layout.num_batches == len(plan.bounds), (layout, plan.bounds)
-    return layout
+    batching = Batching(plan.m, size, plan.m // size, plan.m % size, plan.orders is not None)
+    assert batching.num_batches == len(plan.bounds), (batching, plan.bounds)
+    return batching
 
 
 def _draw_masks(key, spec: ModelSpec, m: int):
@@ -69,17 +71,15 @@ def _take(inputs, start, stop=None):
     return jax.tree.map(lambda a: a[start:stop], inputs)
 
 
-def _recording_scan(step, carry, inputs, k: int):
-    """lax.scan of step over the steps, keeping the costs of the recorded steps only.
+def _chunked_scan(step, carry, inputs, k: int):
+    """lax.scan of step over the steps, keeping the costs of steps 0, k, 2k, ... only.
 
-    Recorded: every k-th step and the last (TrainConfig.recorded_steps). The steps in between
-    run in an inner scan whose costs nobody reads, so XLA drops the cost's forward-only work
-    (the logs of the cross-entropy) from them: value_and_grad keeps only what is used.
+    The steps in between run in an inner scan whose costs nobody reads, so XLA drops the cost's
+    forward-only work (the logs of the cross-entropy) from them: value_and_grad keeps only what
+    is used. Returns (carry, costs) with one cost per chunk of k steps.
     """
-    if k == 1:
-        return lax.scan(step, carry, inputs)
     steps = jax.tree.leaves(inputs)[0].shape[0]
-    n_chunks, tail = divmod(steps - 1, k)  # the steps before the last, in chunks of k
+    n_chunks, tail = divmod(steps, k)
     costs = []
 
     def chunk(carry, chunk_inputs):
@@ -97,102 +97,147 @@ def _recording_scan(step, carry, inputs, k: int):
         carry, chunk_costs = lax.scan(chunk, carry, chunked)
         costs.append(chunk_costs)
     if tail:
-        carry, cost = chunk(carry, _take(inputs, n_chunks * k, steps - 1))
+        carry, cost = chunk(carry, _take(inputs, n_chunks * k, steps))
         costs.append(cost[None])
-    carry, cost = step(carry, _take(inputs, steps - 1))
-    return carry, jnp.concatenate([*costs, cost[None]])
+    return carry, costs
 
 
-def _make_run(spec: ModelSpec, config: TrainConfig, layout: Layout, native: bool):
-    """run(params, bn_state, X, Y, lrs, orders, masks_full, masks_rest, seed), traceable whole.
+def _recording_scan(step, carry, inputs, k: int, first: int = 0, record_last: bool = True):
+    """lax.scan of step over steps first, first + 1, ... of a run, keeping the costs of the
+    recorded ones (TrainConfig.recorded_steps): the multiples of k, and the segment's last step
+    when it is the run's last (record_last)."""
+    if k == 1:
+        return lax.scan(step, carry, inputs)
+    steps = jax.tree.leaves(inputs)[0].shape[0]
+    body = steps - 1 if record_last else steps  # the steps recorded only at multiples of k
+    skip = min(-first % k, body)  # the steps before the first multiple of k
+    if skip:
+        carry, _ = lax.scan(step, carry, _take(inputs, 0, skip))
+    costs = []
+    if body > skip:
+        carry, costs = _chunked_scan(step, carry, _take(inputs, skip, body), k)
+    if record_last:
+        carry, cost = step(carry, _take(inputs, steps - 1))
+        costs.append(cost[None])
+    return carry, jnp.concatenate(costs) if costs else jnp.zeros((0,))
+
+
+class _Run(NamedTuple):
+    """What a compiled run closes over: the network, its optimizer, how its steps are batched,
+    where its draws come from and where its arrays live."""
+
+    spec: ModelSpec
+    optimizer: object
+    batching: Batching
+    native: bool
+    placement: Placement
+
+
+def _batch_step(run: _Run, carry, X_b, Y_b, masks, lr):
+    """One mini-batch: forward, backward, update; the batch's cost added to the step's total."""
+    params, opt_state, bn_state, total = carry
+    X_b, Y_b, masks = run.placement.batch((X_b, Y_b, masks))
+    cost, grads, bn_state = cost_and_gradients(params, X_b, Y_b, run.spec, masks, bn_state)
+    params, opt_state = run.optimizer.update(grads, opt_state, params, lr)
+    if run.batching.num_batches > 1:
+        # the course's epoch cost: sum over mini-batches of cost_b * m_b, in batch order
+        total = total + cost * X_b.shape[1]
+    return (params, opt_state, bn_state, total), cost
+
+
+def _full_part(batching: Batching, A):
+    """(n, m) -> (n_full, n, size): batch j is columns [j*size, (j+1)*size), as in plan.bounds."""
+    size, n_full = batching.size, batching.n_full
+    return A[:, : n_full * size].reshape(A.shape[0], n_full, size).transpose(1, 0, 2)
+
+
+def _full_batches(run: _Run, carry, X, Y, masks, lr):
+    """The n_full batches of size examples; a scan when there are several."""
+    batching = run.batching
+    if batching.n_full == 1:
+        return _batch_step(run, carry, X[:, : batching.size], Y[:, : batching.size], masks, lr)
+    per_batch = run.native and run.spec.keep_prob < 1  # parity: one mask per batch size
+    cut = partial(_full_part, batching)
+    batches = (cut(X), cut(Y), jax.tree.map(cut, masks) if per_batch else None)
+
+    def body(c, batch):
+        X_b, Y_b, batch_masks = batch
+        return _batch_step(run, c, X_b, Y_b, batch_masks if per_batch else masks, lr)
+
+    carry, costs = lax.scan(body, carry, batches)
+    return carry, costs[-1]
+
+
+def _native_draws(run: _Run, key, order, masks_full, masks_rest):
+    """The epoch's order and masks from its key (native randomness), else as given."""
+    batching, spec = run.batching, run.spec
+    order_key, mask_key = jax.random.split(key)
+    if batching.shuffled:
+        order = jax.random.permutation(order_key, batching.m)
+    if spec.keep_prob < 1:
+        masks = _draw_masks(mask_key, spec, batching.m)
+        cut = batching.n_full * batching.size
+        masks_full = jax.tree.map(lambda D: D[:, :cut], masks)
+        masks_rest = jax.tree.map(lambda D: D[:, cut:], masks)
+    return order, masks_full, masks_rest
+
+
+def _outer_step(run: _Run, carry, inputs, X, Y, masks_full, masks_rest):
+    """One outer step (iteration or epoch) over its mini-batches; returns its cost."""
+    lr, order, key = inputs
+    batching = run.batching
+    if run.native:
+        order, masks_full, masks_rest = _native_draws(run, key, order, masks_full, masks_rest)
+    X, Y = (X, Y) if order is None else (X[:, order], Y[:, order])
+    carry = (*carry, jnp.zeros((), run.spec.dtype))
+    if batching.n_full:
+        carry, cost = _full_batches(run, carry, X, Y, masks_full, lr)
+    if batching.rest:
+        start = batching.n_full * batching.size
+        carry, cost = _batch_step(run, carry, X[:, start:], Y[:, start:], masks_rest, lr)
+    *carry, total = carry
+    return tuple(carry), cost if batching.num_batches == 1 else total / batching.m
+
+
+def _make_run(
+    spec: ModelSpec, config: TrainConfig, batching: Batching, native: bool, plan, placement
+):
+    """run(params, opt_state, bn_state, X, Y, lrs, orders, masks_full, masks_rest, seed),
+    traceable whole: steps plan.first to plan.end - 1 of the run, lrs and orders theirs.
 
     Every array with examples as columns (X, Y and, in native mode, the epoch's dropout masks,
     drawn once per epoch for all m columns) is cut into mini-batches the same way.
     """
-    optimizer = make_optimizer(config)
-    dropout = spec.keep_prob < 1
-    record_every = config.record_every
-    size, n_full, rest = layout.size, layout.n_full, layout.rest
+    this = _Run(spec, make_optimizer(config), batching, native, placement)
 
-    def batch_step(carry, X_b, Y_b, masks, lr):
-        params, opt_state, bn_state, total = carry
-        cost, grads, bn_state = cost_and_gradients(params, X_b, Y_b, spec, masks, bn_state)
-        params, opt_state = optimizer.update(grads, opt_state, params, lr)
-        if layout.num_batches > 1:
-            # the course's epoch cost: sum over mini-batches of cost_b * m_b, in batch order
-            total = total + cost * X_b.shape[1]
-        return (params, opt_state, bn_state, total), cost
-
-    def full_part(A):
-        """(n, m) -> (n_full, n, size): batch j is columns [j*size, (j+1)*size), as in plan.bounds."""
-        return A[:, : n_full * size].reshape(A.shape[0], n_full, size).transpose(1, 0, 2)
-
-    def full_batches(carry, X, Y, masks, lr):
-        """The n_full batches of size examples; a scan when there are several."""
-        if n_full == 1:
-            return batch_step(carry, X[:, :size], Y[:, :size], masks, lr)
-        per_batch = native and dropout  # parity: the same masks for every batch of this size
-        batches = (
-            full_part(X),
-            full_part(Y),
-            jax.tree.map(full_part, masks) if per_batch else None,
-        )
-
-        def body(c, batch):
-            X_b, Y_b, batch_masks = batch
-            return batch_step(c, X_b, Y_b, batch_masks if per_batch else masks, lr)
-
-        carry, costs = lax.scan(body, carry, batches)
-        return carry, costs[-1]
-
-    def step(carry, inputs, X, Y, masks_full, masks_rest):
-        """One outer step (iteration or epoch) over its mini-batches; returns its cost."""
-        lr, order, key = inputs
-        if native:
-            order_key, mask_key = jax.random.split(key)
-            if layout.shuffled:
-                order = jax.random.permutation(order_key, layout.m)
-            if dropout:
-                masks = _draw_masks(mask_key, spec, layout.m)
-                masks_full = jax.tree.map(lambda D: D[:, : n_full * size], masks)
-                masks_rest = jax.tree.map(lambda D: D[:, n_full * size :], masks)
-        X, Y = (X, Y) if order is None else (X[:, order], Y[:, order])
-        carry = (*carry, jnp.zeros((), spec.dtype))
-        if n_full:
-            carry, cost = full_batches(carry, X, Y, masks_full, lr)
-        if rest:
-            start = n_full * size
-            carry, cost = batch_step(carry, X[:, start:], Y[:, start:], masks_rest, lr)
-        *carry, total = carry
-        return tuple(carry), cost if layout.num_batches == 1 else total / layout.m
-
-    def run(params, bn_state, X, Y, lrs, orders, masks_full, masks_rest, seed):
-        keys = jax.random.split(jax.random.key(seed), lrs.shape[0]) if native else None
+    def run(params, opt_state, bn_state, X, Y, lrs, orders, masks_full, masks_rest, seed):
+        keys = None
+        if native:  # the whole run's keys, so a resumed run draws what the whole run draws
+            keys = jax.random.split(jax.random.key(seed), plan.steps)[plan.first : plan.end]
 
         def one_step(carry, inputs):
-            return step(carry, inputs, X, Y, masks_full, masks_rest)
+            return _outer_step(this, carry, inputs, X, Y, masks_full, masks_rest)
 
-        init = (params, optimizer.init(params), bn_state)
-        (params, _, bn_state), costs = _recording_scan(
-            one_step, init, (lrs, orders, keys), record_every
+        init = (params, opt_state, bn_state)
+        return _recording_scan(
+            one_step, init, (lrs, orders, keys), config.record_every, plan.first, plan.finishes
         )
-        return params, bn_state, costs
 
     return run
 
 
-def _check_options(options: dict):
-    unknown = [name for name in options if name not in OPTIONS]
-    if unknown:
-        raise DlparityError(f"train: unknown option {unknown[0]!r}; jax takes {', '.join(OPTIONS)}")
-    randomness, seed = options.get("randomness", "parity"), options.get("seed", 0)
-    if randomness not in RANDOMNESS:
-        raise DlparityError(
-            f"randomness: unknown option {randomness!r}; choose one of {', '.join(RANDOMNESS)}"
-        )
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or not 0 <= seed < 2**31:
-        raise DlparityError(f"seed: must be an integer in [0, 2**31), got {seed!r}")
-    return randomness, int(seed)
+@contextlib.contextmanager
+def _collector_paused():
+    """Python's cycle collector off for the block: tracing makes many small objects, and the
+    collector's passes over the heap took a third of a compile served from the persistent cache
+    (measured: planar 0.34 s -> 0.23 s). Objects freed by reference counting are freed as usual."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _compiled(key, make_run, args):
@@ -201,7 +246,8 @@ def _compiled(key, make_run, args):
         _compiled_runs.move_to_end(key)
         return _compiled_runs[key], 0.0
     start = time.perf_counter()
-    executable = jax.jit(make_run()).lower(*args).compile()
+    with _collector_paused():
+        executable = jax.jit(make_run()).lower(*args).compile()
     seconds = time.perf_counter() - start
     _compiled_runs[key] = executable
     if len(_compiled_runs) > _CACHE_SIZE:
@@ -209,53 +255,94 @@ def _compiled(key, make_run, args):
     return executable, seconds
 
 
-def train(spec: ModelSpec, config: TrainConfig, data, params0, *, progress=None, **options):
-    """Train from params0 on data = (X, Y), the whole run one compiled call.
-
-    Options: randomness="parity" (dlparity.plan's orders and masks) or "native" (jax.random),
-    seed=0 for native. progress(step, cost) is called at each recorded step, after the run.
-    """
-    check_train_call(spec, config, data, progress)
-    randomness, seed = _check_options(options)
-    X, Y = contract.training_data(spec, *data)
-    check_params(params0, spec)
-    check_dtype(spec)
+def _arguments(spec, config, state, plan, batching, X, Y, native, seed, placement):
+    """The compiled run's arguments, on the device: start state, data, the segment's inputs."""
     dtype = spec.dtype
-    plan = make_plan(spec, config, np.shape(X)[1])
-    layout = _layout(plan, config)
-    native = randomness == "native"
-    masks = [None if native else plan.masks_for(n) for n in (layout.size, layout.rest)]
-    orders = None if native or plan.orders is None else plan.orders.astype(np.int32)
-    args = jax.device_put(
+    params = {k: jnp.asarray(v, dtype) for k, v in state.params.items()}
+    opt_state = optax_state(state.optimizer, config, make_optimizer(config).init(params))
+    masks = [None if native else plan.masks_for(n) for n in (batching.size, batching.rest)]
+    orders = None
+    if not native and plan.orders is not None:
+        orders = plan.orders[plan.first : plan.end].astype(np.int32)
+    return placement.put(
         (
-            {k: jnp.asarray(v, dtype) for k, v in params0.items()},
-            {k: jnp.asarray(v, dtype) for k, v in initial_bn_state(spec).items()},
+            params,
+            opt_state,
+            {k: jnp.asarray(v, dtype) for k, v in state.bn_state.items()},
             jnp.asarray(X, dtype),
             jnp.asarray(Y, dtype),
-            jnp.asarray(plan.learning_rates, dtype),
+            jnp.asarray(plan.learning_rates[plan.first : plan.end], dtype),
             orders,
             *masks,
             np.uint32(seed),
         )
     )
-    optimizer_key = (config.optimizer, config.beta, config.beta1, config.beta2, config.epsilon)
-    key = (spec, optimizer_key, layout, native, plan.steps, config.record_every)
-    executable, compile_seconds = _compiled(
-        key, lambda: _make_run(spec, config, layout, native), args
-    )
-    start = time.perf_counter()
-    params, bn_state, step_costs = jax.block_until_ready(executable(*args))
-    seconds = time.perf_counter() - start
+
+
+def _structure(spec, config, batching, native, plan, placement) -> tuple:
+    """What a compiled run depends on, beyond its arguments' shapes: its cache key.
+
+    Every hyperparameter the registry names is baked into the executable."""
+    optimizer = (config.optimizer, *config.optimizer_hyperparameters().items())
+    segment = (plan.steps, plan.first, plan.end)
+    return (spec, optimizer, batching, native, segment, config.record_every, placement.devices)
+
+
+def _recorded_costs(plan, step_costs, progress) -> dict:
+    """step -> cost for the plan's recorded steps; progress(step, cost) called for each."""
     costs = dict(zip(plan.recorded, np.asarray(step_costs).tolist(), strict=True))
     if progress is not None:
         for step, cost in costs.items():
             progress(step, cost)
+    return costs
+
+
+def train(
+    spec: ModelSpec,
+    config: TrainConfig,
+    data,
+    params0,
+    *,
+    progress=None,
+    start=None,
+    stop=None,
+    **options,
+):
+    """Train from params0 on data = (X, Y), the whole run one compiled call.
+
+    Options: randomness="parity" (dlparity.plan's orders and masks) or "native" (jax.random),
+    seed=0 for native. progress(step, cost) is called at each recorded step, after the run.
+    start: a dlparity.checkpoint.TrainState to continue from (params0 then None); stop: the
+    outer step to stop before (default: the run's end). result.end is the state reached.
+    """
+    check_train_call(spec, config, data, progress)
+    placement = Placement(options.pop("devices", None))
+    randomness, seed = check_randomness("jax", options, also=("devices",))
+    X, Y = contract.training_data(spec, *data)
+    check_dtype(spec)
+    state, stop = resolve_start(spec, config, params0, start, stop)
+    plan = make_plan(spec, config, np.shape(X)[1], first=state.step, stop=stop)
+    batching = _batching(plan, config)
+    native = randomness == "native"
+    args = _arguments(spec, config, state, plan, batching, X, Y, native, seed, placement)
+    key = _structure(spec, config, batching, native, plan, placement)
+    executable, compile_seconds = _compiled(
+        key, lambda: _make_run(spec, config, batching, native, plan, placement), args
+    )
+    began = time.perf_counter()
+    (params, opt_state, bn_state), step_costs = jax.block_until_ready(executable(*args))
+    seconds = time.perf_counter() - began
+    costs = _recorded_costs(plan, step_costs, progress)
+    params = {k: np.asarray(params[k]) for k in state.params}
+    bn_state = {k: np.asarray(bn_state[k]) for k in state.bn_state}
+    optimizer = map_optimizer(course_state(opt_state, config), np.asarray)
     return TrainResult(
-        params={k: np.asarray(params[k]) for k in params0},
-        bn_state={k: np.asarray(bn_state[k]) for k in initial_bn_state(spec)},
+        params=params,
+        bn_state=bn_state,
         costs=costs,
         learning_rates=plan.learning_rates,
         seconds=seconds,
         compile_seconds=compile_seconds,
-        extra={"randomness": randomness, "seed": seed, "platform": jax.default_backend()},
+        extra={"randomness": randomness, "seed": seed, **placement.summary()},
+        end=TrainState(params, bn_state, optimizer, plan.end),
     )

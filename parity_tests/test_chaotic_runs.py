@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from dlparity import data, experiments, frameworks
-from dlparity.compare import initial_parameters
+from dlparity.runs import initial_parameters
 from parity_tests.conftest import TRAJECTORY_TOLERANCE
 from pure_numpy.train import train as reference_train
 
@@ -48,3 +48,41 @@ def test_frameworks_agree_over_the_stable_part(framework):
     assert list(actual) == list(expected)
     worst = max(abs(actual[s] - expected[s]) for s in expected)
     assert worst < TRAJECTORY_TOLERANCE, f"costs differ by {worst:.3e}"
+
+
+def _reference_pair(name, nudge):
+    experiment = experiments.get(name)
+    X, Y, _, _ = data.load(experiment.dataset)
+    params0 = initial_parameters(experiment)
+    plain = reference_train(experiment.spec, experiment.config, (X, Y), params0)
+    nudged = reference_train(experiment.spec, experiment.config, (X, Y), nudge(params0))
+    return experiment, (X, Y), plain, nudged
+
+
+@pytest.mark.parametrize(
+    "name", [name for name, e in experiments.EXPERIMENTS.items() if e.chaotic_from is not None]
+)
+def test_chaotic_from_is_where_one_ulp_parts_the_reference_from_itself(name):
+    """Experiment.chaotic_from, which turns a published-number mismatch after it into a note."""
+    experiment, _, plain, nudged = _reference_pair(name, _nudged)
+    parted = [
+        s for s in plain.costs if abs(plain.costs[s] - nudged.costs[s]) > TRAJECTORY_TOLERANCE
+    ]
+    assert parted and parted[0] == experiment.chaotic_from
+
+
+def test_planar_final_accuracy_moves_by_one_example_under_one_ulp():
+    """The course's 0.9075 and 0.905 are both the reference's, one ulp apart (README)."""
+    from pure_numpy.models import predict
+
+    accuracies = set()
+    for key, index, direction in (("W1", (0, 0), np.inf), ("W1", (0, 0), -np.inf)):
+
+        def nudge(params, key=key, index=index, direction=direction):
+            W = params[key].copy()
+            W[index] = np.nextafter(W[index], direction)
+            return {**params, key: W}
+
+        experiment, (X, Y), _, nudged = _reference_pair("planar", nudge)
+        accuracies.add(float(np.mean(predict(nudged.params, X, experiment.spec) == Y)))
+    assert accuracies == {0.9075, 0.905}

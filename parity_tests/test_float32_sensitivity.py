@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from dlparity import data, experiments, frameworks
-from dlparity.compare import initial_parameters
+from dlparity.runs import initial_parameters
 from pure_numpy.train import train as reference_train
 
 

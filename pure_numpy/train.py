@@ -5,8 +5,8 @@ import time
 import numpy as np
 
 from dlparity import contract
-from dlparity.checks import check_params, check_train_call
-from dlparity.init import initial_bn_state
+from dlparity.checkpoint import TrainState, map_optimizer, resolve_start
+from dlparity.checks import check_train_call
 from dlparity.plan import make_plan
 from dlparity.results import TrainResult
 from dlparity.spec import ModelSpec, TrainConfig
@@ -31,18 +31,31 @@ def _run_step(params, opt_state, bn_state, X, Y, step, lr, plan, spec, optimizer
     return params, opt_state, bn_state, step_cost
 
 
-def train(spec: ModelSpec, config: TrainConfig, data, params0, *, progress=None) -> TrainResult:
-    """Train from params0 on data = (X, Y). progress(step, cost) is called at each recorded step."""
+def _start_arrays(state: TrainState, dtype: str):
+    """The start's params, optimizer state and statistics as fresh arrays of dtype."""
+    params = {k: np.array(v, dtype=dtype) for k, v in state.params.items()}
+    opt_state = map_optimizer(state.optimizer, lambda v: np.array(v, dtype=dtype))
+    bn_state = {k: np.array(v, dtype=dtype) for k, v in state.bn_state.items()}
+    return params, opt_state, bn_state
+
+
+def train(
+    spec: ModelSpec, config: TrainConfig, data, params0, *, progress=None, start=None, stop=None
+) -> TrainResult:
+    """Train from params0 on data = (X, Y). progress(step, cost) is called at each recorded step.
+
+    start: a dlparity.checkpoint.TrainState to continue from (params0 then None); stop: the
+    outer step to stop before (default: the run's end). result.end is the state reached.
+    """
     check_train_call(spec, config, data, progress)
     X, Y = contract.training_data(spec, *data)
-    check_params(params0, spec)
-    plan = make_plan(spec, config, X.shape[1])
+    state, stop = resolve_start(spec, config, params0, start, stop)
+    plan = make_plan(spec, config, X.shape[1], first=state.step, stop=stop)
     optimizer = make_optimizer(config)
-    params = {k: np.array(v, dtype=spec.dtype) for k, v in params0.items()}
-    opt_state, bn_state = optimizer.init(params), initial_bn_state(spec)
+    params, opt_state, bn_state = _start_arrays(state, spec.dtype)
     recorded, costs = set(plan.recorded), {}
-    start = time.perf_counter()
-    for step in range(plan.steps):
+    began = time.perf_counter()
+    for step in range(plan.first, plan.end):
         lr = float(plan.learning_rates[step])
         params, opt_state, bn_state, cost = _run_step(
             params, opt_state, bn_state, X, Y, step, lr, plan, spec, optimizer
@@ -51,5 +64,6 @@ def train(spec: ModelSpec, config: TrainConfig, data, params0, *, progress=None)
             costs[step] = float(cost)
             if progress is not None:
                 progress(step, costs[step])
-    seconds = time.perf_counter() - start
-    return TrainResult(params, bn_state, costs, plan.learning_rates, seconds)
+    seconds = time.perf_counter() - began
+    end = TrainState(params, bn_state, opt_state, plan.end)
+    return TrainResult(params, bn_state, costs, plan.learning_rates, seconds, end=end)

@@ -19,7 +19,8 @@ MODULES = ("activations", "layers", "losses", "models", "optimizers", "gradcheck
 # per-optimizer formulas, which are optax's here (make_optimizer builds them)
 NOT_MIRRORED = {"relu_backward", "tanh_backward", "linear_backward", "batchnorm_backward",
                 "dropout_backward", "gd_init", "gd_update", "momentum_init", "momentum_update",
-                "rmsprop_init", "rmsprop_update", "adam_init", "adam_update"}  # fmt: skip
+                "rmsprop_init", "rmsprop_update", "adam_init", "adam_update",
+                "adamw_update"}  # fmt: skip
 SPEC = ModelSpec("deep", (2, 5, 3, 1), keep_prob=0.8)
 CONFIG = TrainConfig(learning_rate=0.05, optimizer="adam", num_epochs=8, mini_batch_size=16,
                      record_every=1)  # fmt: skip
@@ -142,6 +143,24 @@ def test_recording_scan_keeps_the_recorded_steps(steps, k):
     np.testing.assert_array_equal(np.asarray(costs), np.asarray(full_costs)[recorded])
 
 
+@pytest.mark.parametrize("first, stop", [(0, 5), (1, 10), (2, 3), (4, 10), (5, 9), (7, 8), (9, 10)])
+@pytest.mark.parametrize("k", [1, 3, 4])
+def test_recording_scan_of_a_partial_run(first, stop, k):
+    """Steps first..stop-1 of a 10-step run record what the whole run records among them."""
+
+    def step(carry, x):
+        return carry * 1.5 + x, carry - x
+
+    inputs = jnp.arange(10, dtype=jnp.float64)
+    full_carry, full_costs = jax.lax.scan(step, jnp.float64(1.0), inputs[:stop])
+    start_carry, _ = jax.lax.scan(step, jnp.float64(1.0), inputs[:first])
+    carry, costs = jt._recording_scan(step, start_carry, inputs[first:stop], k, first, stop == 10)
+    config = TrainConfig(learning_rate=1.0, num_iterations=10, record_every=k)
+    recorded = [s for s in config.recorded_steps() if first <= s < stop]
+    assert float(carry) == float(full_carry)
+    np.testing.assert_array_equal(np.asarray(costs), np.asarray(full_costs)[recorded])
+
+
 def test_recording_only_some_steps_changes_no_cost():
     """A run recording every 3rd epoch (its other epochs' costs dropped by XLA) gives the same
     costs at those epochs as a run recording all of them."""
@@ -159,3 +178,28 @@ def test_result_keeps_the_callers_key_order_and_dtype():
     result = jt.train(spec32, CONFIG, _moons(), params)
     assert list(result.params) == list(params)
     assert all(v.dtype == np.float32 for v in result.params.values())
+
+
+@pytest.mark.parametrize("optimizer", ["gd", "momentum", "rmsprop", "adam"])
+def test_optax_state_inverts_course_state(optimizer):
+    """Course terms -> optax's state -> course terms: v, s and t come back (momentum's v through
+    the trace v / (1 - beta), to rounding)."""
+    from jax_impl.optimizers import course_state, make_optimizer, optax_state
+
+    config = TrainConfig(learning_rate=0.1, optimizer=optimizer, num_epochs=1, beta=0.8)
+    params = _params()
+    rng = np.random.RandomState(0)
+    course = {
+        slot: {k: rng.rand(*v.shape) for k, v in params.items()}
+        for slot in {"gd": (), "momentum": ("v",), "rmsprop": ("s",), "adam": ("v", "s")}[optimizer]
+    }
+    if optimizer == "adam":
+        course["t"] = 17
+    state = optax_state(course, config, make_optimizer(config).init(params))
+    back = course_state(state, config)
+    assert sorted(back) == sorted(course)
+    assert back.get("t") == course.get("t")
+    for slot in ("v", "s"):
+        for key in course.get(slot, {}):
+            # momentum: v / (1 - beta) then (1 - beta) t, two roundings of at most 2^-53 each
+            np.testing.assert_allclose(back[slot][key], course[slot][key], rtol=2**-51, atol=0)

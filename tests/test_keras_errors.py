@@ -52,9 +52,8 @@ def test_train_rejects_bad_params_and_options():
         kt.train(
             ModelSpec("deep", (2, 3, 1), lambd=0.1), CONFIG, (X, Y), params(), loss_reduction="sum"
         )
-    minibatches = TrainConfig(learning_rate=0.1, num_epochs=1, mini_batch_size=2)
-    with pytest.raises(DlparityError, match="steps_per_execution: 2 does not divide the 3 batches"):
-        kt.train(DEEP, minibatches, (X, Y), params(), steps_per_execution=2)
+    with pytest.raises(DlparityError, match="steps_per_execution: must be a positive integer"):
+        kt.train(DEEP, CONFIG, (X, Y), params(), steps_per_execution=2.0)
     with pytest.raises(
         DlparityError, match="glorot_normal .C2W3. is for networks without batch norm"
     ):

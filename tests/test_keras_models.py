@@ -115,3 +115,25 @@ def test_keras_result_saves_and_loads_as_a_checkpoint(tmp_path):
     path = layout.save_checkpoint(tmp_path / "keras.npz", result.params, result.bn_state, spec=spec)
     params, _ = layout.load_checkpoint(path, spec)
     np.testing.assert_array_equal(km.predict(params, X, spec), km.predict(result.params, X, spec))
+
+
+def test_recorded_costs_do_not_depend_on_the_batches_per_execution():
+    """Five epochs of batches 4, 4, 2 (15 batches) in calls of 1, 2, 7, 15 and the default."""
+    spec = ModelSpec("deep", (2, 3, 1))
+    X = np.random.RandomState(1).randn(2, 10)
+    Y = (X[:1] * X[1:] > 0).astype(np.float64)
+    config = TrainConfig(learning_rate=0.05, optimizer="adam", num_epochs=5, mini_batch_size=4,
+                         record_every=1)  # fmt: skip
+    params0 = initialize_parameters(spec, "he")
+    seen = []
+    runs = [
+        kt.train(spec, config, (X, Y), params0, steps_per_execution=batches,
+                 progress=(lambda s, c: seen.append((s, c))) if batches == 2 else None)
+        for batches in (1, 2, 7, 15, None)
+    ]  # fmt: skip
+    assert [r.extra["steps_per_execution"] for r in runs] == [1, 2, 7, 15, 1]
+    assert list(runs[0].costs) == [0, 1, 2, 3, 4] and seen == list(runs[0].costs.items())
+    for result in runs[1:]:
+        assert result.costs == runs[0].costs
+        for key, value in runs[0].params.items():
+            np.testing.assert_array_equal(result.params[key], value)

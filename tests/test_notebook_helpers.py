@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from dlparity import DlparityError, experiments, lessons, notebook, quick, show, sweep
-from dlparity.compare import Run
+from dlparity.runs import Run
 from dlparity.experiments import get
 from dlparity.migration import TABLE
 from dlparity.results import TrainResult

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from dlparity import DlparityError, data
-from dlparity.compare import OVERFLOW_NOTE, initial_parameters, published_check, run_experiment
 from dlparity.experiments import EXPERIMENTS, get
+from dlparity.runs import OVERFLOW_NOTE, initial_parameters, published_check, run_experiment
 from dlparity.spec import ModelSpec, TrainConfig
 from pure_numpy.models import gradients
 from pure_numpy.train import train

@@ -3,18 +3,17 @@
 import numpy as np
 import pytest
 
-from dlparity.compare import Run
 from dlparity.experiments import get
 from dlparity.plots import (
     MARGIN,
     _style,
     make_figure,
-    predictors,
     save_plot,
     use_log_cost_axis,
     use_log_step_axis,
 )
 from dlparity.results import TrainResult
+from dlparity.runs import Run
 
 X = np.array([[-2.0, 0.5, 3.0, 1.0], [10.0, 12.0, 11.0, 14.0]])  # ranges 5 and 4
 Y = np.array([[0.0, 1.0, 1.0, 0.0]])
@@ -101,20 +100,6 @@ def test_the_figure_is_outside_pyplot():
     fig = make_figure(get("planar"), [fake_run("numpy", {0: 0.7, 100: 0.4})], X, Y, [threshold])
     assert plt.get_fignums() == before and matplotlib.get_backend() == backend
     assert fig.axes, "the figure is drawn all the same"
-
-
-def test_predictors_draw_each_run_with_its_framework():
-    from dlparity.compare import initial_parameters
-    from pure_numpy.models import predict
-
-    experiment = get("planar")
-    params = initial_parameters(experiment)
-    run = fake_run("numpy", {0: 0.7})
-    run.result.params = params
-    grid = np.array([[0.0, 1.0, -2.0], [1.0, -3.0, 0.5]])
-    (draw,) = predictors(experiment, [run], X)
-    np.testing.assert_array_equal(draw(grid), predict(params, grid, experiment.spec))
-    assert predictors(get("digits-bn"), [run], np.zeros((64, 4))) is None
 
 
 def test_a_framework_equal_at_every_step_still_draws(tmp_path):

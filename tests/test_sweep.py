@@ -1,5 +1,6 @@
 """dlparity sweep: C1W3's hidden-layer sizes, in every framework, against the course."""
 
+import json
 import re
 
 import numpy as np
@@ -7,8 +8,8 @@ import pytest
 
 from dlparity import data
 from dlparity.cli import main
-from dlparity.compare import initial_parameters
 from dlparity.metrics import accuracy
+from dlparity.runs import initial_parameters
 from dlparity.sweep import SWEEPS, run_sweep, sized
 
 
@@ -47,12 +48,54 @@ def test_sized_experiment_changes_only_the_hidden_layer_and_length():
         (["sweep", "--sizes", "0,4"], "--sizes: give positive hidden-layer sizes"),
         (["sweep", "--sizes", "four"], "expected ints"),
         (["sweep", "--frameworks", "jax,jax"], "duplicate framework 'jax'"),
+        (["sweep", "--json", "no-such-folder/s.json"], "--json: folder no-such-folder does not"),
+        (["sweep", "--plot", "s.nope"], "--plot: cannot draw a .nope file"),
     ],
 )
 def test_bad_sweep_arguments_are_one_line_errors(capsys, argv, message):
     assert main(argv) == 2
-    err = capsys.readouterr().err
-    assert message in err and err.count("\n") == 1
+    captured = capsys.readouterr()
+    assert message in captured.err and captured.err.count("\n") == 1
+    assert "hidden units" not in captured.out  # nothing trained
+
+
+def test_sweep_json_and_boundary_grid(tmp_path, capsys):
+    out_json, out_png = tmp_path / "sweep.json", tmp_path / "sweep.png"
+    argv = ["sweep", "--frameworks", "numpy", "--datasets", "flower,blobs", "--sizes", "1,3"]
+    assert main([*argv, "--json", str(out_json), "--plot", str(out_png)]) == 0
+    result = json.loads(out_json.read_text())
+    assert (result["experiment"], result["sweep"], result["iterations"]) == (
+        "planar", "planar-hidden", 5000)  # fmt: skip
+    runs = result["runs"]
+    assert [(r["dataset"], r["hidden"], r["framework"]) for r in runs] == [
+        ("flower", 1, "numpy"), ("flower", 3, "numpy"), ("blobs", 1, "numpy"),
+        ("blobs", 3, "numpy")]  # fmt: skip
+    assert runs[1]["train_accuracy"] == runs[1]["course_train_accuracy"] == 0.9075
+    assert runs[2]["course_train_accuracy"] is None
+    assert sorted(map(int, runs[0]["costs"])) == [*range(0, 5000, 100), 4999]
+    assert out_png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "wrote" in capsys.readouterr().out
+
+
+def test_boundary_grid_has_a_row_per_dataset_and_framework_titled_by_size():
+    from dlparity.plots import _pyplot, sweep_figure
+    from dlparity.sweep import boundary_panels
+
+    rows = run_sweep("planar-hidden", ["numpy", "jax"], ["blobs"], [2, 4], lambda line: None)
+    panels = boundary_panels("planar-hidden", rows)
+    fig = sweep_figure("t", panels, {"blobs": data.load("blobs")[:2]})
+    try:
+        axes = fig.get_axes()
+        titles = [ax.get_title() for ax in axes]
+        assert len(axes) == 4 and titles[0].startswith("n_h = 2: ") and titles[0].endswith(" %")
+        assert (
+            titles[1] == f"n_h = 4: {rows[2]['train_accuracy']:.2f} %"
+        )  # rows: size, then framework
+        assert axes[2].get_ylabel() == "blobs, jax\nx2" and axes[3].get_xlabel() == "x1"
+        X = data.load("blobs")[0]
+        assert axes[0].get_xlim()[0] < X[0].min() and axes[0].get_xlim()[1] > X[0].max()
+    finally:
+        _pyplot().close(fig)
 
 
 @pytest.mark.slow

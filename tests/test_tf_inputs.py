@@ -86,7 +86,7 @@ def test_train_rejects_bad_params_and_options():
                                                               if k != "b3"})  # fmt: skip
     _raises("randomness: unknown option 'numpy'", train.train, DEEP, CONFIG, (X, Y), params,
             randomness="numpy")  # fmt: skip
-    _raises("seed: must be a non-negative integer", train.train, DEEP, CONFIG, (X, Y), params,
+    _raises(r"seed: must be an integer in \[0, 2\*\*31\)", train.train, DEEP, CONFIG, (X, Y), params,
             randomness="native", seed=-1)  # fmt: skip
     _raises("unknown option.*jit", train.train, DEEP, CONFIG, (X, Y), params, jit=True)
 

@@ -99,7 +99,7 @@ def test_native_randomness_is_seeded_and_trains():
     assert not np.allclose(first.params["W1"], other.params["W1"])
     assert not np.allclose(first.params["W1"], parity.params["W1"])
     assert first.costs[39] < first.costs[0]
-    assert first.extra == {"randomness": "native", "seed": 0}
+    assert first.extra == {"randomness": "native", "seed": 0, "devices": 1}
 
 
 def test_float32_inputs_to_a_float64_spec_are_refused_wider_ones_narrowed():

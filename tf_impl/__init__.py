@@ -3,12 +3,14 @@
 Keras chooses its backend once, when it is first imported, from KERAS_BACKEND. This package's
 Keras code runs on TensorFlow: when Keras is not loaded yet, the backend is set to TensorFlow
 for this process; when it was loaded on another backend, importing this package says so.
+Importing any tf_impl module imports TensorFlow through dlparity.quiet first, without its
+start-up logging.
 """
 
 import os
 import sys
 
-from dlparity import DlparityError
+from dlparity import DlparityError, quiet
 
 if "keras" not in sys.modules:
     os.environ["KERAS_BACKEND"] = "tensorflow"
@@ -17,3 +19,5 @@ elif (backend := sys.modules["keras"].backend.backend()) != "tensorflow":
         f"tf_impl needs Keras on the TensorFlow backend, but Keras was imported on {backend!r} "
         "(KERAS_BACKEND): import tf_impl before keras, or set KERAS_BACKEND=tensorflow"
     )
+
+quiet.import_tensorflow()

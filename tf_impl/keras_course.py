@@ -18,6 +18,7 @@ from keras import ops
 from dlparity import DlparityError
 from dlparity.schedules import learning_rates
 from dlparity.spec import TrainConfig
+from tf_impl import keras_private
 
 # ---------------------------------------------------------------- optimizers
 
@@ -36,7 +37,7 @@ class CourseSGD(keras.optimizers.SGD):
             self.assign_sub(variable, ops.multiply(lr, dW))
             return
         beta = ops.cast(self.momentum, variable.dtype)
-        v = self.momentums[self._get_variable_index(variable)]
+        v = keras_private.slot(self, "momentums", variable)
         self.assign(v, ops.add(ops.multiply(beta, v), ops.multiply(1 - beta, dW)))
         self.assign_sub(variable, ops.multiply(lr, v))
 
@@ -51,7 +52,7 @@ class CourseRMSprop(keras.optimizers.RMSprop):
         lr = ops.cast(learning_rate, variable.dtype)
         dW = ops.cast(gradient, variable.dtype)
         rho = ops.cast(self.rho, variable.dtype)
-        s = self._velocities[self._get_variable_index(variable)]
+        s = keras_private.slot(self, "_velocities", variable)
         self.assign(s, ops.add(ops.multiply(rho, s), ops.multiply(1 - rho, ops.square(dW))))
         step = ops.divide(
             ops.multiply(lr, dW), ops.add(ops.sqrt(s), ops.cast(self.epsilon, s.dtype))
@@ -66,19 +67,48 @@ class CourseAdam(keras.optimizers.Adam):
     eps / sqrt(1 - beta2^t) in the course's terms.
     """
 
-    def update_step(self, gradient, variable, learning_rate):
+    def _corrected_moments(self, gradient, variable):
+        """v_hat and s_hat after this update's dW."""
         dtype = variable.dtype
-        lr, dW = ops.cast(learning_rate, dtype), ops.cast(gradient, dtype)
-        t = ops.cast(self.iterations + 1, dtype)
+        dW, t = ops.cast(gradient, dtype), ops.cast(self.iterations + 1, dtype)
         beta1, beta2 = ops.cast(self.beta_1, dtype), ops.cast(self.beta_2, dtype)
-        v = self._momentums[self._get_variable_index(variable)]
-        s = self._velocities[self._get_variable_index(variable)]
+        v = keras_private.slot(self, "_momentums", variable)
+        s = keras_private.slot(self, "_velocities", variable)
         self.assign(v, ops.add(ops.multiply(beta1, v), ops.multiply(1 - beta1, dW)))
         self.assign(s, ops.add(ops.multiply(beta2, s), ops.multiply(1 - beta2, ops.square(dW))))
-        v_corrected = ops.divide(v, 1 - ops.power(beta1, t))
-        s_corrected = ops.divide(s, 1 - ops.power(beta2, t))
-        denominator = ops.add(ops.sqrt(s_corrected), ops.cast(self.epsilon, dtype))
+        return ops.divide(v, 1 - ops.power(beta1, t)), ops.divide(s, 1 - ops.power(beta2, t))
+
+    def update_step(self, gradient, variable, learning_rate):
+        lr = ops.cast(learning_rate, variable.dtype)
+        v_corrected, s_corrected = self._corrected_moments(gradient, variable)
+        denominator = ops.add(ops.sqrt(s_corrected), ops.cast(self.epsilon, variable.dtype))
         self.assign_sub(variable, ops.divide(ops.multiply(lr, v_corrected), denominator))
+
+
+class CourseAdamW(CourseAdam):
+    """AdamW as optax writes it: W -= lr (v_hat / (sqrt(s_hat) + eps) + weight_decay W).
+
+    Stock AdamW first decays, W -= W weight_decay lr, then takes Keras' epsilon-hat Adam step.
+    The decay is kept here, in the update, so Keras' own (weight_decay=None) stays off.
+    """
+
+    def __init__(self, weight_decay, **kwargs):
+        super().__init__(**kwargs)
+        self.decoupled_weight_decay = weight_decay
+
+    def update_step(self, gradient, variable, learning_rate):
+        dtype = variable.dtype
+        lr, decay = ops.cast(learning_rate, dtype), ops.cast(self.decoupled_weight_decay, dtype)
+        v_corrected, s_corrected = self._corrected_moments(gradient, variable)
+        direction = ops.divide(
+            v_corrected, ops.add(ops.sqrt(s_corrected), ops.cast(self.epsilon, dtype))
+        )
+        self.assign_sub(
+            variable, ops.multiply(lr, ops.add(direction, ops.multiply(decay, variable)))
+        )
+
+    def get_config(self):
+        return {**super().get_config(), "weight_decay": self.decoupled_weight_decay}
 
 
 class CourseDecay(keras.optimizers.schedules.LearningRateSchedule):
@@ -141,7 +171,7 @@ class L2BatchSize(keras.callbacks.Callback):
         self.regularizer, self.batch_sizes = regularizer, batch_sizes
 
     def on_train_batch_begin(self, batch, logs=None):
-        self.regularizer.set_batch_size(self.batch_sizes[batch])
+        self.regularizer.set_batch_size(self.batch_sizes[batch % len(self.batch_sizes)])
 
 
 class FixedDropout(keras.layers.Layer):
@@ -214,7 +244,7 @@ class FixedDropout(keras.layers.Layer):
 
 def _logits_of(output, op_type: str):
     """The logits behind a Keras sigmoid / softmax output (as Keras' own losses find them)."""
-    logits = getattr(output, "_keras_logits", None)
+    logits = keras_private.logits(output)
     if logits is not None:
         return logits
     op = getattr(output, "op", None)

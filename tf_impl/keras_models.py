@@ -15,7 +15,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from dlparity import DlparityError, contract, layout, migration
+from dlparity import DlparityError, contract, layout, migration, registry
 from dlparity.gradcheck import gradient_difference
 from dlparity.init import parameter_keys
 from dlparity.rng import dropout_masks
@@ -149,12 +149,12 @@ def _stock_rate(config: TrainConfig, batches_per_epoch: int, dtype: str):
     return keras.optimizers.schedules.InverseTimeDecay(lr0, **kwargs)
 
 
-STOCK_OPTIMIZERS = {"gd": "SGD", "momentum": "SGD", "rmsprop": "RMSprop", "adam": "Adam"}
 COURSE_OPTIMIZERS = {
     "gd": keras.optimizers.SGD,  # W -= lr dW: stock SGD is the course's formula
     "momentum": keras_course.CourseSGD,
     "rmsprop": keras_course.CourseRMSprop,
     "adam": keras_course.CourseAdam,
+    "adamw": keras_course.CourseAdamW,
 }
 
 
@@ -165,7 +165,7 @@ def make_optimizer(
     precision.configure(dtype)
     kwargs = {k: _float(v, dtype) for k, v in migration.keras_optimizer_kwargs(config).items()}
     if stock:
-        optimizer = getattr(keras.optimizers, STOCK_OPTIMIZERS[config.optimizer])
+        optimizer = getattr(keras.optimizers, registry.OPTIMIZERS[config.optimizer].keras)
         return optimizer(learning_rate=_stock_rate(config, batches_per_epoch, dtype), **kwargs)
     rate = _float(config.learning_rate, dtype)
     if config.decay != "none":
@@ -207,11 +207,24 @@ def compile_model(
 # ---------------------------------------------------------------- the contract
 
 
+_MODELS: dict = {}  # spec -> its compiled course-exact model, reused by every contract call
+
+
 def _loaded_model(params, X, spec: ModelSpec, *, training, masks, bn_state):
-    """A compiled course-exact model holding params (and running statistics), for the batch X."""
-    model = build_model(spec, masks=masks, batch_size=X.shape[1])
+    """The spec's course-exact model, built and compiled once, holding params (and running
+    statistics), this batch's dropout masks and its m for L2's lambd / 2m."""
+    m = X.shape[1]
+    if spec not in _MODELS:
+        _MODELS[spec] = compile_model(build_model(spec, batch_size=m), spec)
+    model = _MODELS[spec]
+    if masks is not None:
+        for l, mask in enumerate(layout.to_keras_masks(masks, spec), start=1):
+            model.get_layer(f"dropout{l}").masks = {m: mask}
+    regularizer = course_regularizer(model)
+    if regularizer is not None:
+        regularizer.set_batch_size(m)
     model.set_weights(layout.to_keras_weights(params, spec, bn_state))
-    return compile_model(model, spec)
+    return model
 
 
 def _bn_state_of(model: keras.Model, spec: ModelSpec, bn_state) -> dict:

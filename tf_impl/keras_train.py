@@ -1,11 +1,15 @@
-"""Training the Keras models with model.fit, one Keras epoch per course step.
+"""Training the Keras models with model.fit: the whole course run as the batches of one epoch.
 
-In parity mode model.fit is fed the plan's mini-batches (dlparity.plan) with shuffle=False; a
-callback records the course's cost at the plan's recorded steps.
+In parity mode model.fit is fed the plan's mini-batches (dlparity.plan), every step's in
+order, with shuffle=False. Keras' loop calls its compiled train function once per
+steps_per_execution batches; CourseModel writes each batch's loss (taken before the update,
+L2 included) into a variable inside that compiled step, so no Python runs per batch, and the
+course's step cost is computed from those losses exactly as Keras' loss tracker weighs them.
 """
 
 from __future__ import annotations
 
+import math
 import time
 
 import keras
@@ -24,7 +28,7 @@ from tf_impl.keras_models import build_model, compile_model, course_regularizer,
 
 INITIALIZERS = (None, "glorot_normal")
 LOSS_REDUCTIONS = ("mean", "sum")
-__all__ = ["train", "predict", "plan_dataset", "glorot_parameters", "CourseHistory"]
+__all__ = ["train", "predict", "plan_dataset", "glorot_parameters", "CourseModel", "CourseHistory"]
 
 
 def plan_dataset(X, Y, plan: TrainPlan, spec: ModelSpec) -> tf.data.Dataset:
@@ -33,36 +37,93 @@ def plan_dataset(X, Y, plan: TrainPlan, spec: ModelSpec) -> tf.data.Dataset:
     YT = tf.constant(layout.to_keras_labels(np.asarray(Y, dtype=spec.dtype), spec))
     if plan.full_batch:
         return tf.data.Dataset.from_tensors((XT, YT)).repeat(plan.steps)
-    size = plan.bounds[0][1] - plan.bounds[0][0]  # full batches, then the short remainder
     if plan.orders is None:
+        size = plan.bounds[0][1] - plan.bounds[0][0]  # full batches, then the short remainder
         return tf.data.Dataset.from_tensor_slices((XT, YT)).batch(size).repeat(plan.steps)
-    orders = tf.data.Dataset.from_tensor_slices(plan.orders)
-    batches = orders.flat_map(lambda order: tf.data.Dataset.from_tensor_slices(order).batch(size))
-    return batches.map(lambda idx: (tf.gather(XT, idx), tf.gather(YT, idx)))
+    orders = tf.constant(plan.orders)
+    rows = [(step, start, stop) for step in range(plan.steps) for start, stop in plan.bounds]
+
+    def batch(step, start, stop):  # examples start:stop of the step's order
+        indices = orders[step, start:stop]
+        return tf.gather(XT, indices), tf.gather(YT, indices)
+
+    return tf.data.Dataset.from_tensor_slices(tuple(np.array(rows, dtype=np.int64).T)).map(batch)
+
+
+class CourseModel(keras.Model):
+    """A functional keras.Model that keeps the training loss of every batch in a variable.
+
+    compute_loss is the one Keras hook that sees the loss model.fit differentiates (the
+    compiled loss plus L2) before the update; the loss of the n-th update lands in
+    batch_losses[n], inside the compiled train step.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._recorder = []  # [tf.Variable (batches,)] once record_losses is called
+
+    def record_losses(self, batches: int, dtype: str) -> None:
+        variable = tf.Variable(tf.zeros([batches], dtype=dtype), trainable=False)
+        self._recorder[:] = [variable]
+
+    @property
+    def batch_losses(self) -> np.ndarray:
+        return self._recorder[0].numpy()
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        loss = super().compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
+                                    training=training)  # fmt: skip
+        if training and self._recorder:
+            losses = self._recorder[0]
+            batch = tf.convert_to_tensor(self.optimizer.iterations)
+            losses[batch].assign(tf.cast(loss, losses.dtype))
+        return loss
+
+
+def step_costs(batch_losses: np.ndarray, weights: np.ndarray, m: int) -> np.ndarray:
+    """Each step's cost, sum_b(loss_b w_b) / m in batch order, in the losses' dtype: the sums
+    Keras' loss tracker forms (w_b = m_b; 1 for summed losses). batch_losses: (steps * B,)."""
+    per_step = batch_losses.reshape(-1, len(weights))
+    total = np.zeros(per_step.shape[0], dtype=per_step.dtype)
+    for b, w in enumerate(weights.astype(per_step.dtype)):
+        total = total + per_step[:, b] * w
+    return total / per_step.dtype.type(m)
 
 
 class CourseHistory(keras.callbacks.Callback):
-    """Records the course's cost at the plan's recorded steps (one Keras epoch = one course step).
+    """The course's recorded costs, read from CourseModel's losses after each execution.
 
-    Keras' epoch loss is its loss tracker: the batch losses (taken before each update) weighted
-    by batch size, sum(cost_b * m_b) / m, which is the course's step cost.
+    Keras calls on_train_batch_end once per steps_per_execution batches; the costs of the
+    recorded steps completed by then are computed and passed to progress(step, cost).
     """
 
-    def __init__(self, recorded, progress=None, key="loss"):
+    def __init__(self, plan: TrainPlan, weights, progress=None):
         super().__init__()
-        self.recorded, self.progress, self.key = set(recorded), progress, key
+        self.plan, self.weights, self.progress = plan, np.asarray(weights), progress
         self.costs, self.times = {}, {}
+        self._pending = list(plan.recorded)
 
-    def on_epoch_end(self, epoch, logs=None):
-        if epoch == 0:
-            self.times["first_step_done"] = time.perf_counter()
-        if epoch in self.recorded:
-            self.costs[epoch] = float(logs[self.key])
+    def _report(self, batches_done: int) -> None:
+        B = len(self.weights)
+        steps_done = batches_done // B
+        if not self._pending or self._pending[0] >= steps_done:
+            return
+        losses = self.model.batch_losses
+        while self._pending and self._pending[0] < steps_done:
+            step = self._pending.pop(0)
+            cost = step_costs(losses[step * B : (step + 1) * B], self.weights, self.plan.m)[0]
+            self.costs[step] = float(cost)
             if self.progress is not None:
-                self.progress(epoch, self.costs[epoch])
+                self.progress(step, self.costs[step])
+
+    def on_train_batch_end(self, batch, logs=None):
+        if "first_call_done" not in self.times:
+            self.times["first_call_done"] = time.perf_counter()
+        self._report(batch + 1)
 
     def on_train_end(self, logs=None):
         self.times["done"] = time.perf_counter()
+        self._report(self.plan.steps * len(self.weights))
 
 
 def glorot_parameters(spec: ModelSpec, seed: int = 1) -> dict:
@@ -96,24 +157,25 @@ def _check_options(spec: ModelSpec, initializer, loss_reduction, steps_per_execu
         )
 
 
-def _steps_per_execution(requested, sizes: list[int], per_batch_callback: bool) -> int:
-    """Batches run per call of the train function: at most one epoch, and a divisor of it."""
+EXECUTION_BATCHES = 1000  # batches per call of the train function, at most (README, Speed)
+CALLS = 20  # calls per run, at least: the first call, timed as compilation, is 1/20 of the run
+
+
+def _steps_per_execution(requested, plan: TrainPlan, per_batch_callback: bool) -> int:
+    """Batches run per call of Keras' compiled train function (at most the whole run)."""
     if per_batch_callback:
         return 1
-    batches = len(sizes)
+    batches = plan.steps * len(plan.bounds)
     if requested is None:
-        return batches
-    if batches % requested:
-        raise DlparityError(
-            f"steps_per_execution: {requested} does not divide the {batches} batches of an epoch"
-        )
-    return requested
+        return min(EXECUTION_BATCHES, math.ceil(batches / CALLS))
+    return min(batches, requested)
 
 
-def _callbacks(model, plan: TrainPlan, sizes: list[int], progress, loss_reduction: str) -> list:
-    """CourseHistory first; L2BatchSize when the course's m for L2 changes within an epoch."""
-    key = "course_cost" if loss_reduction == "sum" else "loss"
-    callbacks = [CourseHistory(plan.recorded, progress, key)]
+def _callbacks(model, plan: TrainPlan, progress, loss_reduction: str) -> list:
+    """CourseHistory first; L2BatchSize when the course's m for L2 changes within a step."""
+    sizes = [stop - start for start, stop in plan.bounds]
+    weights = np.ones(len(sizes)) if loss_reduction == "sum" else np.array(sizes)
+    callbacks = [CourseHistory(plan, weights, progress)]
     regularizer = course_regularizer(model)
     if regularizer is not None and len(set(sizes)) > 1:
         callbacks.append(keras_course.L2BatchSize(regularizer, sizes))
@@ -121,12 +183,36 @@ def _callbacks(model, plan: TrainPlan, sizes: list[int], progress, loss_reductio
 
 
 def _fit(model, dataset, plan: TrainPlan, callbacks) -> tuple[float, float]:
-    """model.fit over the whole plan; returns (compile_seconds, seconds)."""
+    """model.fit over the whole plan as one epoch; returns (compile_seconds, seconds)."""
     start = time.perf_counter()
-    model.fit(dataset, epochs=plan.steps, steps_per_epoch=len(plan.bounds), shuffle=False,
+    model.fit(dataset, epochs=1, steps_per_epoch=plan.steps * len(plan.bounds), shuffle=False,
               verbose=0, callbacks=callbacks)  # fmt: skip
     times = callbacks[0].times
-    return times["first_step_done"] - start, times["done"] - times["first_step_done"]
+    return times["first_call_done"] - start, times["done"] - times["first_call_done"]
+
+
+def _model(spec: ModelSpec, plan: TrainPlan, params0, stock: bool) -> CourseModel:
+    """The course network as a CourseModel holding params0, ready to record the run's losses."""
+    sizes = [stop - start for start, stop in plan.bounds]
+    network = build_model(spec, stock=stock, masks=plan.masks or None, batch_size=sizes[0])
+    model = CourseModel(network.inputs, network.outputs, name=network.name)
+    model.set_weights(layout.to_keras_weights(params0, spec))
+    model.record_losses(plan.steps * len(sizes), spec.dtype)
+    return model
+
+
+def _refuse_partial_runs(start, stop) -> None:
+    if start is not None or stop is not None:
+        raise DlparityError(
+            "start, stop: model.fit trains the whole run here; resume with numpy, jax or tf"
+        )
+
+
+def _learning_rates(plan: TrainPlan, config: TrainConfig, stock: bool) -> np.ndarray:
+    """The rate in effect at each step; stock Keras' InverseTimeDecay has no one-epoch lag."""
+    if not stock:
+        return plan.learning_rates
+    return np.array([decayed_rate(config, e) for e in range(plan.steps)], dtype=np.float64)
 
 
 def train(
@@ -140,37 +226,38 @@ def train(
     initializer: str | None = None,
     loss_reduction: str = "mean",
     steps_per_execution: int | None = None,
+    start=None,
+    stop=None,
 ) -> TrainResult:
-    """Train with model.fit on the plan's mini-batches; one Keras epoch is one course step.
+    """Train with model.fit on the plan's mini-batches, the run's steps as one Keras epoch.
 
     stock: Keras' own optimizer, L2 (m = the first batch's size), Dropout and decay schedule
     with dlparity.migration's mapping: random dropout masks, no decay lag.
     initializer="glorot_normal" and loss_reduction="sum" are C2W3's ways: its GlorotNormal(seed=1)
     weights and biases instead of params0 (which may then be None), and the gradient of each
-    batch's summed loss. compile_seconds covers the first step, which traces the train
-    function; seconds the remaining steps.
+    batch's summed loss. steps_per_execution: batches per call of the compiled train function
+    (default: a CALLS-th of the run, at most EXECUTION_BATCHES; 1 when L2's m changes within
+    a step). compile_seconds covers the first call, which traces the train function and runs
+    its first batches; seconds the rest. start and stop are refused: result.end is None.
     """
     check_train_call(spec, config, data, progress)
+    _refuse_partial_runs(start, stop)
     X, Y = contract.training_data(spec, *data)
     _check_options(spec, initializer, loss_reduction, steps_per_execution)
     if initializer is None:
         check_params(params0, spec)
     precision.configure(spec.dtype)
     plan = make_plan(spec, config, np.shape(X)[1])
-    sizes = [stop - start for start, stop in plan.bounds]
     if initializer == "glorot_normal":
         params0 = glorot_parameters(spec)
-    model = build_model(spec, stock=stock, masks=plan.masks or None, batch_size=sizes[0])
-    model.set_weights(layout.to_keras_weights(params0, spec))
-    callbacks = _callbacks(model, plan, sizes, progress, loss_reduction)
-    spe = _steps_per_execution(steps_per_execution, sizes, len(callbacks) > 1)
-    compile_model(model, spec, config, stock=stock, batches_per_epoch=len(sizes),
+    model = _model(spec, plan, params0, stock)
+    callbacks = _callbacks(model, plan, progress, loss_reduction)
+    spe = _steps_per_execution(steps_per_execution, plan, len(callbacks) > 1)
+    compile_model(model, spec, config, stock=stock, batches_per_epoch=len(plan.bounds),
                   steps_per_execution=spe, loss_reduction=loss_reduction)  # fmt: skip
     compile_seconds, seconds = _fit(model, plan_dataset(X, Y, plan, spec), plan, callbacks)
     params, bn_state = layout.from_keras_weights(model.get_weights(), spec)
-    rates = plan.learning_rates
-    if stock:  # InverseTimeDecay has no one-epoch lag
-        rates = np.array([decayed_rate(config, e) for e in range(plan.steps)], dtype=np.float64)
+    rates = _learning_rates(plan, config, stock)
     extra = {"framework": "keras", "stock": stock, "steps_per_execution": spe,
-             "compile_seconds_include_first_step": True}  # fmt: skip
+             "compile_seconds_include_first_call": True}  # fmt: skip
     return TrainResult(params, bn_state, callbacks[0].costs, rates, seconds, compile_seconds, extra)

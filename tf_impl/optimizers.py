@@ -75,6 +75,24 @@ def adam_init(params):
     return {"v": _zeros_like(params), "s": _zeros_like(params), "t": tf.constant(0, tf.int64)}
 
 
+def _adam_step(grads, state, params, *, beta1, beta2):
+    """t, v, s and the bias-corrected v_corr, s_corr of one Adam update."""
+    dtype = _dtype(params)
+    t = state["t"] + 1
+    b1, one_minus_b1, b2, one_minus_b2 = _scalars(dtype, beta1, 1 - beta1, beta2, 1 - beta2)
+    v = {k: b1 * state["v"][k] + one_minus_b1 * grads[k] for k in params}
+    s = {k: b2 * state["s"][k] + one_minus_b2 * tf.square(grads[k]) for k in params}
+    correction1, correction2 = _bias_correction(beta1, t, dtype), _bias_correction(beta2, t, dtype)
+    v_corrected = {k: v[k] / correction1 for k in params}
+    s_corrected = {k: s[k] / correction2 for k in params}
+    return {"v": v, "s": s, "t": t}, v_corrected, s_corrected
+
+
+def _epsilon(epsilon, beta2, t, dtype, eps_hat):
+    (eps,) = _scalars(dtype, epsilon)
+    return eps / tf.sqrt(_bias_correction(beta2, t, dtype)) if eps_hat else eps
+
+
 def adam_update(grads, state, params, lr, *, beta1, beta2, epsilon, eps_hat=False):
     """Bias-corrected Adam; t counts updates (mini-batches), from 1.
 
@@ -82,22 +100,23 @@ def adam_update(grads, state, params, lr, *, beta1, beta2, epsilon, eps_hat=Fals
     epsilon is added to sqrt(s) before the bias correction: epsilon / sqrt(1 - beta2^t) here.
     """
     dtype = _dtype(params)
-    t = state["t"] + 1
-    lr = tensor(lr, dtype)
-    b1, one_minus_b1, b2, one_minus_b2, eps = _scalars(
-        dtype, beta1, 1 - beta1, beta2, 1 - beta2, epsilon
-    )
-    v = {k: b1 * state["v"][k] + one_minus_b1 * grads[k] for k in params}
-    s = {k: b2 * state["s"][k] + one_minus_b2 * tf.square(grads[k]) for k in params}
-    correction1, correction2 = _bias_correction(beta1, t, dtype), _bias_correction(beta2, t, dtype)
-    if eps_hat:
-        eps = eps / tf.sqrt(correction2)
+    state, v_corrected, s_corrected = _adam_step(grads, state, params, beta1=beta1, beta2=beta2)
+    lr, eps = tensor(lr, dtype), _epsilon(epsilon, beta2, state["t"], dtype, eps_hat)
+    new = {k: params[k] - lr * v_corrected[k] / (tf.sqrt(s_corrected[k]) + eps) for k in params}
+    return new, state
+
+
+def adamw_update(grads, state, params, lr, *, beta1, beta2, epsilon, weight_decay, eps_hat=False):
+    """Adam with decoupled weight decay: W = W - lr (v_corr / (sqrt(s_corr) + epsilon) + wd W)."""
+    dtype = _dtype(params)
+    state, v_corrected, s_corrected = _adam_step(grads, state, params, beta1=beta1, beta2=beta2)
+    lr, eps = tensor(lr, dtype), _epsilon(epsilon, beta2, state["t"], dtype, eps_hat)
+    (decay,) = _scalars(dtype, weight_decay)
     new = {}
     for k in params:
-        v_corrected = v[k] / correction1
-        s_corrected = s[k] / correction2
-        new[k] = params[k] - lr * v_corrected / (tf.sqrt(s_corrected) + eps)
-    return new, {"v": v, "s": s, "t": t}
+        direction = v_corrected[k] / (tf.sqrt(s_corrected[k]) + eps)
+        new[k] = params[k] - lr * (direction + decay * params[k])
+    return new, state
 
 
 FORMULAS = {
@@ -105,7 +124,26 @@ FORMULAS = {
     "momentum": (momentum_init, momentum_update),
     "rmsprop": (rmsprop_init, rmsprop_update),
     "adam": (adam_init, adam_update),
+    "adamw": (adam_init, adamw_update),
 }
+
+
+def course_state(state) -> dict:
+    """The optimizer's state as NumPy in the course's terms (its own: v, s, and t as an int)."""
+    return {
+        slot: int(value.numpy()) if slot == "t" else {k: v.numpy() for k, v in value.items()}
+        for slot, value in state.items()
+    }
+
+
+def from_course_state(course: dict, dtype: str) -> dict:
+    """course_state's inverse: tensors of dtype, t as int64."""
+    return {
+        slot: tf.constant(value, tf.int64)
+        if slot == "t"
+        else {k: tensor(v, dtype) for k, v in value.items()}
+        for slot, value in course.items()
+    }
 
 
 def make_optimizer(config: TrainConfig, *, eps_hat=False, eps_in_sqrt=False) -> Optimizer:

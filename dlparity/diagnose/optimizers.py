@@ -150,10 +150,20 @@ class _Setup:
         return [rate_for_epoch(config, e) for e in epochs]
 
 
-def _setup(kind, hyperparameters: dict) -> _Setup:
+def hyperparameter_names(kind: str) -> tuple[str, ...]:
+    """Every hyperparameter optimizer() takes for kind: the kind's own, then the schedule's."""
     if kind not in KINDS:
         raise DlparityError(f"kind: unknown optimizer {kind!r}; choose one of {', '.join(KINDS)}")
-    allowed = _OWN[kind] + _SCHEDULE
+    return _OWN[kind] + _SCHEDULE
+
+
+def check_hyperparameters(kind: str, **hyperparameters) -> None:
+    """optimizer()'s checks of kind and hyperparameters, before any of the user's code runs."""
+    _setup(kind, hyperparameters)
+
+
+def _setup(kind, hyperparameters: dict) -> _Setup:
+    allowed = hyperparameter_names(kind)
     unknown = [name for name in hyperparameters if name not in allowed]
     if unknown:
         raise DlparityError(

@@ -1,0 +1,156 @@
+"""python -m parity_tests.parallel_runs FRAMEWORK N: the runs the data-parallel parity tests compare.
+
+A process's device count is fixed when its framework starts (XLA's host device count for JAX,
+TF's logical devices), so test_data_parallel runs this in a process of its own, with N host
+devices, and reads the JSON it prints:
+
+    {"runs": {case: {"1": run, "2": run, ..., "N": run}}, "batchnorm": {...}, ...}
+
+run = {"costs", "params", "bn_state", "devices"}; "1" is the plain run, without devices=. Arrays
+are nested lists of floats (JSON keeps float64 exactly). "batchnorm" is one sharded training-mode
+pass of a batch-norm network over 2 devices: its cost, gradients and new running statistics.
+"""
+
+import dataclasses
+import json
+import sys
+
+import numpy as np
+
+from dlparity import DlparityError, data, devices, experiments
+from dlparity.init import initialize_parameters
+from dlparity.runs import initial_parameters
+from dlparity.spec import ModelSpec, TrainConfig
+
+# short prefixes of the course's runs: opt-adam's batches are 64, 64, 64, 64 and 44 examples,
+# digits-bn's 21 of 64 and a last one of 3 (which 2 and 4 devices do not divide); and a small
+# network with dropout and L2 (batches of 16, 16, 16 and 2), with the framework's own randomness
+CASES = {
+    "opt-adam-30": ("opt-adam", {"num_epochs": 30, "record_every": 1}),
+    "digits-bn-4": ("digits-bn", {"num_epochs": 4, "record_every": 1}),
+    "dropout-l2-native": (None, {"randomness": "native"}),
+}
+DROPOUT_L2 = ModelSpec("deep", (2, 5, 3, 1), keep_prob=0.8, lambd=0.7)
+
+
+def _problem(name, changes):
+    """(spec, config, (X, Y), params0, options) of a case."""
+    if name is None:
+        config = TrainConfig(learning_rate=0.05, optimizer="adam", num_epochs=8,
+                             mini_batch_size=16, record_every=1)  # fmt: skip
+        rng = np.random.RandomState(0)
+        X, Y = rng.randn(2, 50), (rng.rand(1, 50) < 0.5).astype(np.float64)
+        params0 = initialize_parameters(DROPOUT_L2, "he", seed=1)
+        return DROPOUT_L2, config, (X, Y), params0, changes
+    experiment = experiments.get(name)
+    X, Y, _, _ = data.load(experiment.dataset)
+    config = dataclasses.replace(experiment.config, **changes)
+    return experiment.spec, config, (X, Y), initial_parameters(experiment), {}
+
+
+BN_SPEC = ModelSpec("softmax_bn", (3, 5, 4, 3), output="softmax", batchnorm=True)
+BN_M = 10
+BN_SHIFT = 3.0  # added to the first half of the batch, so per-device statistics would differ
+
+
+def bn_problem():
+    """The batch-norm pass's inputs: parity_tests.conftest's seeded problem, first half shifted."""
+    from parity_tests.conftest import seeded_problem
+
+    case = seeded_problem(BN_SPEC, m=BN_M, seed=3)
+    case.X[:, : BN_M // 2] += BN_SHIFT
+    return case
+
+
+def _listed(tree):
+    return {k: v.tolist() for k, v in tree.items()}
+
+
+def _runs(train, count: int) -> dict:
+    runs = {}
+    for case, (name, changes) in CASES.items():
+        spec, config, XY, params0, options = _problem(name, changes)
+        runs[case] = {}
+        for n in range(1, count + 1):
+            if n == 1 or count % n == 0:
+                devices_option = {} if n == 1 else {"devices": n}
+                result = train(spec, config, XY, params0, **options, **devices_option)
+                runs[case][str(n)] = {
+                    "costs": {str(s): c for s, c in result.costs.items()},
+                    "params": _listed(result.params),
+                    "bn_state": _listed(result.bn_state),
+                    "devices": result.extra["devices"],
+                }
+    return runs
+
+
+def _jax(count: int) -> dict:
+    devices.simulate_host_devices(count)
+    import jax
+
+    import jax_impl.train as jt
+    from jax_impl.models import cost_and_gradients
+    from jax_impl.parallel import Placement
+
+    out = {"runs": _runs(jt.train, count)}
+    # the collectives XLA put into the last run compiled (digits-bn on `count` devices)
+    executable = next(reversed(jt._compiled_runs.values()))
+    out["all_reduces"] = executable.as_text().count("all-reduce(")
+    placement, case = Placement(2), bn_problem()
+
+    def sharded_pass(params, X, Y, bn_state):
+        X, Y = placement.batch((X, Y))
+        return cost_and_gradients(params, X, Y, BN_SPEC, None, bn_state)
+
+    arguments = placement.put((case.params, case.X, case.Y, case.bn_state))
+    cost, grads, bn_state = jax.jit(sharded_pass)(*arguments)
+    out["batchnorm"] = {"cost": float(cost), "grads": _listed(grads), "bn_state": _listed(bn_state)}
+    return out
+
+
+def _tf(count: int) -> dict:
+    from tf_impl import parallel
+
+    parallel.simulate_cpus(count)  # before the one-device runs initialize TensorFlow
+    import tensorflow as tf
+
+    import tf_impl.train as tt
+
+    out = {"runs": _runs(tt.train, count)}
+    placement, case = parallel.Placement(2), bn_problem()
+    with placement.scope():
+        params = {k: tf.Variable(v) for k, v in case.params.items()}
+        bn_state = {k: tf.Variable(v) for k, v in case.bn_state.items()}
+    sharded_pass = tf.function(
+        lambda X, Y: placement.cost_and_gradients(params, X, Y, BN_SPEC, None, bn_state)
+    )
+    cost, grads, new_state = sharded_pass(tf.constant(case.X), tf.constant(case.Y))
+    out["batchnorm"] = {
+        "cost": float(cost),
+        "grads": _listed({k: v.numpy() for k, v in grads.items()}),
+        "bn_state": _listed({k: v.numpy() for k, v in new_state.items()}),
+    }
+    out["blocks"] = {str(m): _tf_blocks(parallel, count, m) for m in (64, 3)}
+    try:  # TensorFlow has initialized with `count` devices: more cannot be made now
+        parallel.Placement(2 * count)
+    except DlparityError as error:
+        out["too_few"] = str(error)
+    return out
+
+
+def _tf_blocks(parallel, count: int, m: int) -> list[int]:
+    """How many of a mini-batch of m examples each of `count` replicas receives."""
+    import tensorflow as tf
+
+    strategy = parallel.Placement(count).strategy
+
+    def block_size(X):
+        return tf.shape(parallel._block(X, tf.distribute.get_replica_context()))[1]
+
+    sizes = strategy.run(tf.function(block_size), args=(tf.zeros((1, m)),))
+    return [int(size) for size in strategy.experimental_local_results(sizes)]
+
+
+if __name__ == "__main__":
+    framework, count = sys.argv[1], int(sys.argv[2])
+    print(json.dumps({"jax": _jax, "tf": _tf}[framework](count)))

@@ -1,0 +1,91 @@
+"""dlparity report: one self-contained page, checked in its structure and rendered in Chromium."""
+
+import html.parser
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+
+from dlparity import cli
+from dlparity.experiments import get
+from dlparity.report import rows, topics
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+class _Page(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags, self.attrs, self.text = [], [], []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.attrs += [(tag, name, value or "") for name, value in attrs]
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory):
+    path = tmp_path_factory.mktemp("report") / "init-zeros.html"
+    assert cli.main(["report", "init-zeros", "--frameworks", "numpy,jax", "--out", str(path)]) == 0
+    parsed = _Page()
+    parsed.feed(path.read_text(encoding="utf-8"))
+    return path, parsed
+
+
+def test_the_page_holds_every_section_and_framework(page):
+    _, parsed = page
+    text = " ".join(parsed.text)
+    for heading in ("Runs", "The course's published numbers", "Recorded costs, side by side",
+                    "Curves and decision boundaries", "Where the frameworks differ from the course",
+                    "The code, framework by framework"):  # fmt: skip
+        assert heading in text
+    assert "numpy" in text and "jax" in text and "0.693147 ok" in text
+    assert "first beyond 1e-10" in text and "def _forward(" in text
+
+
+def test_the_page_is_self_contained(page):
+    _, parsed = page
+    assert "script" not in parsed.tags and "link" not in parsed.tags
+    sources = [value for tag, name, value in parsed.attrs if name in ("src", "href")]
+    assert sources and all(value.startswith("data:image/png;base64,") for value in sources)
+
+
+def test_topics_and_rows_follow_the_experiment():
+    assert topics(get("reg-dropout"))[:5] == ["forward", "backward", "cost", "init", "dropout"]
+    assert "adam" in topics(get("opt-adam")) and "minibatches" in topics(get("opt-adam"))
+    assert {"l2", "binary-loss"} <= set(rows(get("reg-l2")))
+    assert {"batchnorm", "softmax-loss", "adam"} <= set(rows(get("digits-bn")))
+    assert "momentum-decay" in rows(get("opt-momentum-decay"))
+    assert "momentum-decay" not in rows(get("opt-momentum"))
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium (Debian package chromium) absent")
+def test_the_page_renders_in_chromium(page, tmp_path):
+    from matplotlib.image import imread
+
+    path, _ = page
+    shot = tmp_path / "shot.png"
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={tmp_path / 'profile'}", f"--screenshot={shot}",
+             "--window-size=1200,2000"]  # fmt: skip
+    subprocess.run([CHROMIUM, *flags, path.as_uri()], capture_output=True, timeout=120, check=True)
+    pixels = imread(shot)[..., :3]
+    ink = np.mean(np.any(pixels < 0.9, axis=-1))  # share of pixels that are not near white
+    colours = len(np.unique((pixels * 255).astype(np.uint8).reshape(-1, 3), axis=0))
+    assert ink > 0.03 and colours > 50, (ink, colours)
+
+
+@pytest.mark.parametrize(
+    "out, message",
+    [("r.txt", "--out: r.txt should end in .html or .htm"), ("no/r.html", "--out: folder")],
+)
+def test_bad_output_fails_before_any_run(capsys, tmp_path, monkeypatch, out, message):
+    monkeypatch.setattr(cli, "_timed_run", lambda *a, **k: pytest.fail("trained"))
+    code = cli.main(["report", "init-zeros", "--out", str(tmp_path / out)])
+    err = capsys.readouterr().err
+    assert code == 2 and message in err and err.count("\n") == 1
