@@ -17,9 +17,9 @@ from dataclasses import dataclass, fields, replace
 from html import escape
 
 from dlparity import DlparityError, data, experiments, frameworks, lessons, quick, show
-from dlparity.runs import compare_json, predictor, published_check, run_experiment
 from dlparity.experiments import Experiment
 from dlparity.migration import TABLE
+from dlparity.runs import compare_json, predictor, published_check, run_experiment
 from dlparity.spec import ModelSpec, TrainConfig
 
 SKIPPED = "skipped:"  # first word of the line every step prints when course files are missing
@@ -191,7 +191,8 @@ def published(experiment: Experiment, runs) -> Table | None:
     if checks[0]:
         every = "ok everywhere" if verdicts == {"ok"} else "ok, or as the notes say"
         every = "DIFFERS in places: see the rows" if "DIFFERS" in verdicts else every
-        notes.append(f"{len(runs)} frameworks x {len(checks[0])} published numbers: {every}")
+        count = f"{len(runs)} framework{'s' * (len(runs) > 1)} x {len(checks[0])} published "
+        notes.append(f"{count}number{'s' * (len(checks[0]) > 1)}: {every}")
     title = f"{experiment.name}: the course's published numbers"
     return Table(("", "course", *(run.framework for run in runs)), tuple(rows), title, tuple(notes))
 

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 
 from dlparity import DlparityError, experiments, lessons, notebook, quick, show, sweep
-from dlparity.runs import Run
 from dlparity.experiments import get
 from dlparity.migration import TABLE
 from dlparity.results import TrainResult
+from dlparity.runs import Run
 
 
 @pytest.mark.parametrize("value, expected", [(None, False), ("", False), ("0", False),
@@ -195,4 +195,4 @@ def test_quick_published_check_says_what_it_leaves_out(monkeypatch):
     table = notebook.published(planar, [fake_run("numpy", {0: planar.published["costs"][0]})])
     assert [row[0] for row in table.rows] == ["cost at iteration 0"]
     assert table.notes[0].startswith("DLPARITY_QUICK: only the published costs this short run")
-    assert table.notes[-1] == "1 frameworks x 1 published numbers: ok everywhere"
+    assert table.notes[-1] == "1 framework x 1 published number: ok everywhere"
