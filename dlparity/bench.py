@@ -49,23 +49,25 @@ def runnable(names, data_dir=None, out=print) -> list[str]:
 # ---------------------------------------------------------------- the bare GEMMs
 
 
-def gemm_products(layer_dims, batch_sizes) -> list[tuple[tuple[int, int], tuple[int, int]]]:
-    """The matmuls of one step, in order, as (left shape, right shape) pairs.
+def gemm_operands(layer_dims, batch_sizes, dtype) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The (left, right) operands of one step's matmuls, in order, standard normal in dtype.
 
     For each mini-batch of size m_b: forward Z_l = W_l A_{l-1}, (n_l, n_{l-1}) @ (n_{l-1}, m_b),
     for l = 1..L; backward for l = L..1 dW_l = dZ_l A_{l-1}^T, (n_l, m_b) @ (m_b, n_{l-1}), and
     dA_{l-1} = W_l^T dZ_l, (n_{l-1}, n_l) @ (n_l, m_b) (the course's linear_backward computes
-    dA_prev for every layer, the first one too).
+    dA_prev for every layer, the first one too). The transposes are views, as in the reference.
     """
-    L = len(layer_dims) - 1
-    products = []
+    rng, L = np.random.default_rng(0), len(layer_dims) - 1
+    normal = lambda *shape: rng.standard_normal(shape).astype(dtype)  # noqa: E731
+    W = {l: normal(layer_dims[l], layer_dims[l - 1]) for l in range(1, L + 1)}
+    operands = []
     for m_b in batch_sizes:
-        for l in range(1, L + 1):
-            products.append(((layer_dims[l], layer_dims[l - 1]), (layer_dims[l - 1], m_b)))
+        A = {l: normal(layer_dims[l], m_b) for l in range(L)}
+        dZ = {l: normal(layer_dims[l], m_b) for l in range(1, L + 1)}
+        operands += [(W[l], A[l - 1]) for l in range(1, L + 1)]
         for l in range(L, 0, -1):
-            products.append(((layer_dims[l], m_b), (m_b, layer_dims[l - 1])))
-            products.append(((layer_dims[l - 1], layer_dims[l]), (layer_dims[l], m_b)))
-    return products
+            operands += [(dZ[l], A[l - 1].T), (W[l].T, dZ[l])]
+    return operands
 
 
 @dataclass(frozen=True)
@@ -78,34 +80,22 @@ class GemmTiming:
     products_per_step: int
 
 
-def _operands(products, dtype, seed: int = 0) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """(left, right, out) arrays for each product, standard normal, made once before timing."""
-    rng = np.random.default_rng(seed)
-    cache = {}
-    for a, b in set(products):
-        left = rng.standard_normal(a).astype(dtype)
-        right = rng.standard_normal(b).astype(dtype)
-        cache[a, b] = (left, right, np.empty((a[0], b[1]), dtype=dtype))
-    return [cache[p] for p in products]
-
-
 def time_gemms(experiment, m: int, budget: float = GEMM_BUDGET_SECONDS) -> GemmTiming:
     """Time the bare GEMMs of experiment's run on m examples: whole steps (every mini-batch's
     forward and backward matmuls) until budget seconds have passed or the run's steps are
     done, scaled to the run's steps. X is (n_x, m)."""
     spec, steps = experiment.spec, experiment.config.steps
     sizes = [hi - lo for lo, hi in minibatch_bounds(m, experiment.config.mini_batch_size)]
-    products = gemm_products(spec.layer_dims, sizes)
-    operands = _operands(products, np.dtype(spec.dtype))
+    operands = gemm_operands(spec.layer_dims, sizes, np.dtype(spec.dtype))
     done, start = 0, time.perf_counter()
     while done < steps:
-        for left, right, out in operands:
-            np.matmul(left, right, out=out)
+        for left, right in operands:
+            left @ right
         done += 1
         if time.perf_counter() - start >= budget:
             break
     elapsed = time.perf_counter() - start
-    return GemmTiming(elapsed * steps / done, done, steps, len(products))
+    return GemmTiming(elapsed * steps / done, done, steps, len(operands))
 
 
 # ---------------------------------------------------------------- the runs

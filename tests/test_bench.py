@@ -5,10 +5,11 @@ import runpy
 import sys
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from dlparity import cli, experiments
-from dlparity.bench import _pair_rows, gemm_products, time_gemms
+from dlparity.bench import _pair_rows, gemm_operands, time_gemms
 
 RUN_KEYS = {"experiment": str, "framework": str, "dtype": str, "seconds": float,
             "compile_seconds": float, "speedup_vs_numpy": float, "gemm_seconds": float,
@@ -68,7 +69,11 @@ def test_gemm_products_are_the_forward_then_backward_pass_of_each_batch():
     backward = lambda m_b: [((1, m_b), (m_b, 4)), ((4, 1), (1, m_b)),  # noqa: E731
                             ((4, m_b), (m_b, 3)), ((3, 4), (4, m_b))]  # fmt: skip
     expected = forward(5) + backward(5) + forward(2) + backward(2)
-    assert gemm_products((3, 4, 1), [5, 2]) == expected
+    operands = gemm_operands((3, 4, 1), [5, 2], np.float32)
+    assert [(a.shape, b.shape) for a, b in operands] == expected
+    assert {a.dtype for pair in operands for a in pair} == {np.dtype(np.float32)}
+    W1, A0 = operands[0]
+    assert operands[5][0].base is W1 and operands[4][1].base is A0  # W1^T, A0^T: views
 
 
 def test_gemm_time_is_scaled_from_the_steps_timed():
