@@ -1,17 +1,21 @@
 """Time NumPy, JAX, TF and Keras on course experiments in one run; print times and ratios.
 
     python benchmarks/bench.py                       # planar, opt-adam, dnn-cats-deep
-    python benchmarks/bench.py planar --dtype float32 --frameworks numpy,jax
+    python benchmarks/bench.py planar --dtype float32 --frameworks numpy,jax --json bench.json
 
+Each experiment's bare GEMMs (the NumPy matmuls of its forward and backward pass) are timed in
+the same run; limit x is a framework's time over theirs.
 dnn-cats-deep needs the course's cat files (--data-dir or DLPARITY_DATA); it is skipped without.
 Not a test: machines are shared and noisy, so speed is reported, never asserted.
 """
 
 import argparse
+import json
 import sys
 
 from dlparity import DlparityError
 from dlparity.bench import DEFAULT_EXPERIMENTS, run_bench, runnable
+from dlparity.outputs import atomic, check_output
 
 
 def main() -> int:
@@ -20,10 +24,16 @@ def main() -> int:
     parser.add_argument("--frameworks", default="numpy,jax,tf,keras")
     parser.add_argument("--data-dir", default=None)
     parser.add_argument("--dtype", default="float64", choices=("float64", "float32"))
+    parser.add_argument("--json", metavar="PATH", default=None)
     args = parser.parse_args()
     try:
+        path = None if args.json is None else check_output("--json", args.json, "json")
         names = runnable(args.experiments, args.data_dir)
-        run_bench(names, args.frameworks.split(","), args.data_dir, args.dtype)
+        result = run_bench(names, args.frameworks.split(","), args.data_dir, args.dtype)
+        if path is not None:
+            with atomic(path) as temporary:
+                temporary.write_text(json.dumps(result, indent=2))
+            print(f"wrote {path}")
     except DlparityError as error:
         print(f"bench: error: {error}", file=sys.stderr)
         return 2

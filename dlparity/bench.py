@@ -4,15 +4,26 @@ Ratios are NumPy's training time over each framework's (higher is faster). The c
 frameworks' first-call tracing and compilation is shown apart, and added in the end-to-end ratio.
 A row "keras/tf" gives what model.fit costs over the low-level TensorFlow loop (higher is
 slower): the training time's ratio and the end-to-end one.
+
+The limit: each experiment's bare GEMMs (NumPy matmuls of the forward and backward pass, the
+shapes and order of the run, in its dtype) are timed in the same run, and every framework's
+limit_ratio is its training time over that GEMM time (1.0 would be nothing but the matmuls).
 """
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
 from dlparity import DlparityError, data, experiments, frameworks
+from dlparity.rng import minibatch_bounds
 from dlparity.runs import run_experiment, split_framework
 
 DEFAULT_FRAMEWORKS = ["numpy", "jax", "tf", "keras"]
 DEFAULT_EXPERIMENTS = ["planar", "opt-adam", "dnn-cats-deep"]
+GEMM_BUDGET_SECONDS = 2.0  # whole steps of GEMMs are timed until this much time has passed
 
 
 def runnable(names, data_dir=None, out=print) -> list[str]:
@@ -35,35 +46,108 @@ def runnable(names, data_dir=None, out=print) -> list[str]:
     return keep
 
 
+# ---------------------------------------------------------------- the bare GEMMs
+
+
+def gemm_operands(layer_dims, batch_sizes, dtype) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The (left, right) operands of one step's matmuls, in order, standard normal in dtype.
+
+    For each mini-batch of size m_b: forward Z_l = W_l A_{l-1}, (n_l, n_{l-1}) @ (n_{l-1}, m_b),
+    for l = 1..L; backward for l = L..1 dW_l = dZ_l A_{l-1}^T, (n_l, m_b) @ (m_b, n_{l-1}), and
+    dA_{l-1} = W_l^T dZ_l, (n_{l-1}, n_l) @ (n_l, m_b) (the course's linear_backward computes
+    dA_prev for every layer, the first one too). The transposes are views, as in the reference.
+    """
+    rng, L = np.random.default_rng(0), len(layer_dims) - 1
+    normal = lambda *shape: rng.standard_normal(shape).astype(dtype)  # noqa: E731
+    W = {l: normal(layer_dims[l], layer_dims[l - 1]) for l in range(1, L + 1)}
+    operands = []
+    for m_b in batch_sizes:
+        A = {l: normal(layer_dims[l], m_b) for l in range(L)}
+        dZ = {l: normal(layer_dims[l], m_b) for l in range(1, L + 1)}
+        operands += [(W[l], A[l - 1]) for l in range(1, L + 1)]
+        for l in range(L, 0, -1):
+            operands += [(dZ[l], A[l - 1].T), (W[l].T, dZ[l])]
+    return operands
+
+
+@dataclass(frozen=True)
+class GemmTiming:
+    """seconds: the whole run's GEMM time, scaled from steps_timed of its steps."""
+
+    seconds: float
+    steps_timed: int
+    steps: int
+    products_per_step: int
+
+
+def time_gemms(experiment, m: int, budget: float = GEMM_BUDGET_SECONDS) -> GemmTiming:
+    """Time the bare GEMMs of experiment's run on m examples: after one untimed step, whole
+    steps (every mini-batch's forward and backward matmuls) until budget seconds have passed
+    or the run's steps are done, scaled to the run's steps. X is (n_x, m)."""
+    spec, steps = experiment.spec, experiment.config.steps
+    sizes = [hi - lo for lo, hi in minibatch_bounds(m, experiment.config.mini_batch_size)]
+    operands = gemm_operands(spec.layer_dims, sizes, np.dtype(spec.dtype))
+    for left, right in operands:  # untimed: the BLAS's threads and first allocations
+        left @ right
+    done, start = 0, time.perf_counter()
+    while done < steps:
+        for left, right in operands:
+            left @ right
+        done += 1
+        if time.perf_counter() - start >= budget:
+            break
+    elapsed = time.perf_counter() - start
+    return GemmTiming(elapsed * steps / done, done, steps, len(operands))
+
+
+# ---------------------------------------------------------------- the runs
+
+
 PAIRS = [("keras", "tf")]  # (framework, the one it is measured against)
+HEADER = (f"{'experiment':<16}{'framework':<13}{'dtype':<9}{'run s':>10}{'compile s':>11}"
+          f"{'x numpy':>9}{'x numpy e2e':>13}{'gemm s':>10}{'limit x':>9}")  # fmt: skip
 
 
-def run_bench(names, framework_names=None, data_dir=None, dtype="float64", out=print) -> list[dict]:
-    rows = []
-    names_fw = framework_names or DEFAULT_FRAMEWORKS
-    usable = [n for n in names_fw if frameworks.available(split_framework(n)[0])]
-    if "numpy" not in usable:
-        usable.insert(0, "numpy")
-    out(f"{'experiment':<16}{'framework':<13}{'run s':>10}{'compile s':>11}"
-        f"{'x numpy':>9}{'x numpy e2e':>13}")  # fmt: skip
+def _usable(framework_names) -> list[str]:
+    names = framework_names or DEFAULT_FRAMEWORKS
+    usable = [n for n in names if frameworks.available(split_framework(n)[0])]
+    return usable if "numpy" in usable else ["numpy", *usable]
+
+
+def run_bench(names, framework_names=None, data_dir=None, dtype="float64", out=print) -> dict:
+    """Train each experiment on each usable framework; {"runs": [row...], "pairs": [row...]}."""
+    usable, runs, pairs = _usable(framework_names), [], []
+    out(HEADER)
     for name in names:
         experiment = experiments.get(name).with_dtype(dtype)
         arrays = data.load(experiment.dataset, data_dir)
-        base = None
-        for fw in usable:
-            run = run_experiment(experiment, fw, arrays=arrays)
-            seconds, compile_s = run.result.seconds, run.result.compile_seconds
-            base = seconds if fw == "numpy" else base
-            row = {"experiment": name, "framework": fw, "seconds": seconds,
-                   "compile_seconds": compile_s, "speedup": base / seconds,
-                   "speedup_end_to_end": base / (seconds + compile_s)}  # fmt: skip
-            rows.append(row)
-            out(f"{name:<16}{fw:<13}{seconds:>10.3f}{compile_s:>11.3f}"
-                f"{row['speedup']:>9.1f}{row['speedup_end_to_end']:>13.1f}")  # fmt: skip
-        rows.extend(_pair_rows(name, rows, out))
-    missing = [n for n in names_fw if n not in usable]
+        gemm = time_gemms(experiment, arrays[0].shape[1])
+        out(f"{name}: bare GEMMs {gemm.seconds:.3f} s ({gemm.products_per_step} matmuls a step, "
+            f"{gemm.steps_timed} of {gemm.steps} steps timed, scaled)")  # fmt: skip
+        rows = _experiment_rows(experiment, usable, arrays, gemm.seconds, out)
+        runs.extend(rows)
+        pairs.extend(_pair_rows(name, rows, out))
+    missing = [n for n in framework_names or DEFAULT_FRAMEWORKS if n not in usable]
     if missing:
         out(f"not installed here: {', '.join(missing)}")
+    return {"runs": runs, "pairs": pairs}
+
+
+def _experiment_rows(experiment, usable, arrays, gemm_seconds: float, out) -> list[dict]:
+    """One row per framework; NumPy runs first and is the base of the speed-ups."""
+    rows, base = [], None
+    for fw in usable:
+        result = run_experiment(experiment, fw, arrays=arrays).result
+        seconds, compile_s = result.seconds, result.compile_seconds
+        base = seconds if fw == "numpy" else base
+        row = {"experiment": experiment.name, "framework": fw, "dtype": experiment.spec.dtype,
+               "seconds": seconds, "compile_seconds": compile_s,
+               "speedup_vs_numpy": base / seconds, "gemm_seconds": gemm_seconds,
+               "limit_ratio": seconds / gemm_seconds}  # fmt: skip
+        rows.append(row)
+        out(f"{experiment.name:<16}{fw:<13}{row['dtype']:<9}{seconds:>10.3f}{compile_s:>11.3f}"
+            f"{row['speedup_vs_numpy']:>9.1f}{base / (seconds + compile_s):>13.1f}"
+            f"{gemm_seconds:>10.3f}{row['limit_ratio']:>9.1f}")  # fmt: skip
     return rows
 
 
@@ -80,6 +164,6 @@ def _pair_rows(name: str, rows: list[dict], out) -> list[dict]:
             pair = {"experiment": name, "framework": f"{fw}/{other}",
                     "ratio": a["seconds"] / b["seconds"], "ratio_end_to_end": end_to_end}  # fmt: skip
             pairs.append(pair)
-            out(f"{name:<16}{pair['framework']:<13}{'':>21}"
+            out(f"{name:<16}{pair['framework']:<13}{'':>30}"
                 f"{pair['ratio']:>9.1f}{end_to_end:>13.1f}  (time over {other}'s)")  # fmt: skip
     return pairs

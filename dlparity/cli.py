@@ -142,6 +142,7 @@ def _add_gradcheck_and_bench(sub) -> None:
     p.add_argument("--frameworks", type=_frameworks_arg, default=None)
     p.add_argument("--data-dir", default=None)
     p.add_argument("--dtype", choices=("float64", "float32"), default="float64")
+    p.add_argument("--json", metavar="PATH", help="write every run's times and ratios as JSON")
 
 
 # diagnose optimizer's options: the API's hyperparameter name -> (option, type, help)
@@ -664,9 +665,14 @@ def cmd_tune(args) -> int:
 
 def cmd_bench(args) -> int:
     from dlparity.bench import run_bench, runnable
+    from dlparity.outputs import check_output
 
+    if args.json is not None:
+        args.json = check_output("--json", args.json, "json")
     names = runnable(args.experiments, args.data_dir)
-    run_bench(names, args.frameworks, args.data_dir, args.dtype)
+    result = run_bench(names, args.frameworks, args.data_dir, args.dtype)
+    if args.json is not None:
+        _write_json(args.json, result)
     return 0
 
 
