@@ -31,6 +31,14 @@ def _pyplot():
     return plt
 
 
+def _figure(figsize):
+    """A Figure outside pyplot: no backend is chosen, nothing global to close, and a notebook
+    shows it once, where the cell returns it."""
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=figsize)
+
+
 def _style(i: int, n_runs: int) -> dict:
     """Line style, marker and staggered marker positions (even on screen, any scale) of curve i."""
     return {
@@ -110,8 +118,10 @@ def plot_differences(ax, experiment, runs, log_steps: bool = False) -> None:
         label = f"{run.framework}: max {diffs.max():.1e}" if len(steps) else run.framework
         label += f", equal at {equal} of {len(steps)}" if equal else ""
         positive += diffs[diffs > 0].tolist()
-        ax.plot(steps, np.where(diffs > 0, diffs, np.nan), label=label,
-                **_style(i, len(runs)))  # fmt: skip
+        style = _style(i, len(runs))
+        if not np.any(diffs > 0):
+            style["markevery"] = None  # matplotlib cannot space markers along an empty path
+        ax.plot(steps, np.where(diffs > 0, diffs, np.nan), label=label, **style)
     ax.axhline(AGREEMENT, color="0.4", linewidth=0.8, linestyle=":", label="parity bar 1e-10")
     low = max(FLOOR, min(positive + [AGREEMENT]) / 10)
     ax.set_ylim(low, max(positive + [AGREEMENT]) * 10)
@@ -166,64 +176,52 @@ def plot_boundary(ax, run, X, Y, predict) -> None:
     ax.set_title(title, fontsize="medium")
 
 
-def _axes(plt, n_runs: int, boundaries: bool):
-    """(figure, cost axes, difference axes or None, one boundary axes per run or [])."""
+def _axes(n_runs: int, boundaries: bool):
+    """(figure, cost axes, difference axes or None, one boundary axes per run or []); the
+    difference axes share the cost axes' steps, also where few differences are positive."""
     if n_runs == 1:
-        fig, axes = plt.subplots(
-            1, 2 if boundaries else 1, figsize=(11 if boundaries else 6.5, 4.6)
-        )
-        axes = np.atleast_1d(axes)
+        fig = _figure((11 if boundaries else 6.5, 4.6))
+        axes = np.atleast_1d(fig.subplots(1, 2 if boundaries else 1))
         return fig, axes[0], None, list(axes[1:])
     if not boundaries:
-        fig, axes = plt.subplots(1, 2, figsize=(13, 4.8))
+        fig = _figure((13, 4.8))
+        axes = fig.subplots(1, 2, sharex=True)
         return fig, axes[0], axes[1], []
-    fig = plt.figure(figsize=(max(13.0, 3.6 * n_runs), 9.5))
+    fig = _figure((max(13.0, 3.6 * n_runs), 9.5))
     grid = fig.add_gridspec(2, 2 * n_runs, height_ratios=(1.0, 1.1))
-    cost, diff = fig.add_subplot(grid[0, :n_runs]), fig.add_subplot(grid[0, n_runs:])
+    cost = fig.add_subplot(grid[0, :n_runs])
+    diff = fig.add_subplot(grid[0, n_runs:], sharex=cost)
     return fig, cost, diff, [fig.add_subplot(grid[1, 2 * i : 2 * i + 2]) for i in range(n_runs)]
 
 
 def make_figure(experiment, runs, X, Y, predicts=None):
-    """The figure: cost curves (and differences with several runs); for 2-D X, each run's
-    decision boundary. The caller closes it.
+    """The figure (a matplotlib Figure, outside pyplot): cost curves (and differences with several
+    runs); for 2-D X, each run's decision boundary.
 
     predicts: one function per run, grid (2, k) -> (1, k) labels from that run's final
     parameters; None draws no boundaries.
     """
-    plt = _pyplot()
     boundaries = predicts is not None and X.shape[0] == 2
-    fig, cost_ax, diff_ax, boundary_axes = _axes(plt, len(runs), boundaries)
-    try:
-        log_steps = plot_costs(cost_ax, experiment, runs)
-        if diff_ax is not None:
-            plot_differences(diff_ax, experiment, runs, log_steps)
-        for ax, run, predict in zip(boundary_axes, runs, predicts or [], strict=False):
-            plot_boundary(ax, run, X, Y, predict)
-        fig.tight_layout()
-    except BaseException:
-        plt.close(fig)
-        raise
+    fig, cost_ax, diff_ax, boundary_axes = _axes(len(runs), boundaries)
+    log_steps = plot_costs(cost_ax, experiment, runs)
+    if diff_ax is not None:
+        plot_differences(diff_ax, experiment, runs, log_steps)
+    for ax, run, predict in zip(boundary_axes, runs, predicts or [], strict=False):
+        plot_boundary(ax, run, X, Y, predict)
+    fig.tight_layout()
     return fig
 
 
 def save_plot(path, experiment, runs, X, Y, predicts=None) -> None:
     """make_figure's figure as a PNG at path."""
-    fig = make_figure(experiment, runs, X, Y, predicts)
-    try:
-        fig.savefig(path, dpi=100)
-    finally:
-        _pyplot().close(fig)
+    make_figure(experiment, runs, X, Y, predicts).savefig(path, dpi=100)
 
 
 def figure_png(experiment, runs, X, Y, predicts=None) -> bytes:
     """make_figure's figure as PNG bytes, for a page that inlines it (dlparity report)."""
-    fig = make_figure(experiment, runs, X, Y, predicts)
-    try:
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=100)
-        return buffer.getvalue()
-    finally:
-        _pyplot().close(fig)
+    buffer = io.BytesIO()
+    make_figure(experiment, runs, X, Y, predicts).savefig(buffer, format="png", dpi=100)
+    return buffer.getvalue()
 
 
 def sweep_figure(title: str, panels: list[list[dict]], arrays: dict):

@@ -70,7 +70,7 @@ def topic_lines() -> list[str]:
     return [f"  {topic:<{width}}  {lesson.summary}" for topic, lesson in lessons.LESSONS.items()]
 
 
-def _empty_column(package: str, refs, lesson) -> str | None:
+def empty_column(package: str, refs, lesson) -> str | None:
     """Why a column shows no code (framework missing, or the package runs shared code), or None."""
     missing = lessons.missing_packages(package)
     if missing:
@@ -80,7 +80,7 @@ def _empty_column(package: str, refs, lesson) -> str | None:
     return None
 
 
-def _header(src: lessons.Source) -> str:
+def source_header(src: lessons.Source) -> str:
     return f"# {src.path}:{src.line}  {src.ref.partition(':')[2]}"
 
 
@@ -93,12 +93,12 @@ def plain_text(topic: str, width: int = PIPED_WIDTH, stream=None) -> str:
         sections.append(("shared: every package runs this spine code", "numpy", lesson.shared))
     for title, package, refs in sections:
         out += ["", f"=== {title}"]
-        empty = _empty_column(package, refs, lesson)
+        empty = empty_column(package, refs, lesson)
         if empty:
             out.append(empty)
         for ref in refs if not empty else ():
             src = lessons.source(ref)
-            out += [_header(src), src.code.rstrip("\n"), ""]
+            out += [source_header(src), src.code.rstrip("\n"), ""]
     if lesson.rows:
         out += ["", "=== migration (dlparity migration)"]
     for key in lesson.rows:
@@ -119,13 +119,13 @@ def _rich_cell(package: str, refs, lesson):
     from rich.syntax import Syntax
     from rich.text import Text
 
-    empty = _empty_column(package, refs, lesson)
+    empty = empty_column(package, refs, lesson)
     if empty:
         return Text(empty, style="italic")
     parts = []
     for ref in refs:
         src = lessons.source(ref)
-        parts.append(Text(_header(src), style="bold cyan"))
+        parts.append(Text(source_header(src), style="bold cyan"))
         parts.append(Syntax(src.code.rstrip("\n"), "python", dedent=True, word_wrap=True,
                             background_color="default"))  # fmt: skip
         parts.append(Text(""))

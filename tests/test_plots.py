@@ -6,7 +6,6 @@ import pytest
 from dlparity.experiments import get
 from dlparity.plots import (
     MARGIN,
-    _pyplot,
     _style,
     make_figure,
     save_plot,
@@ -27,19 +26,6 @@ def fake_run(framework, costs, train_accuracy=0.75, test_accuracy=None):
 
 def threshold(grid):
     return (grid[0:1] > 0.5).astype(np.float64)
-
-
-@pytest.fixture
-def figure():
-    figures = []
-
-    def make(*args, **kwargs):
-        figures.append(make_figure(*args, **kwargs))
-        return figures[-1]
-
-    yield make
-    for fig in figures:
-        _pyplot().close(fig)
 
 
 @pytest.mark.parametrize("costs, expected", [([0.7, 0.3, 0.06], True), ([0.7, 0.3, 0.2], False),
@@ -67,14 +53,15 @@ def test_every_curve_has_its_own_line_style_and_marker():
     assert len(offsets) == 5, "markers are staggered, so coinciding curves all show theirs"
 
 
-def test_compare_figure_has_costs_differences_and_a_boundary_per_run(figure):
+def test_compare_figure_has_costs_differences_and_a_boundary_per_run():
     costs = {0: 0.7, 100: 0.3, 200: 0.05}
     runs = [fake_run("numpy", costs), fake_run("jax", {0: 0.7, 100: 0.3 + 1e-13, 200: 0.05}),
             fake_run("tf", costs, 0.5, 0.25)]  # fmt: skip
-    fig = figure(get("planar"), runs, X, Y, [threshold] * 3)
+    fig = make_figure(get("planar"), runs, X, Y, [threshold] * 3)
     cost_ax, diff_ax, *boundaries = fig.axes
     assert len(cost_ax.get_lines()) == 3 and cost_ax.get_yscale() == "log"
     assert diff_ax.get_yscale() == "log"
+    assert diff_ax.get_xlim() == cost_ax.get_xlim(), "both panels show the same steps"
     labels = [line.get_label() for line in diff_ax.get_lines()]
     assert labels[0].startswith("jax: max 1.0e-13") and "equal at 2 of 3" in labels[0]
     assert labels[1].startswith("tf: max 0.0e+00") and "equal at 3 of 3" in labels[1]
@@ -86,19 +73,39 @@ def test_compare_figure_has_costs_differences_and_a_boundary_per_run(figure):
         assert ax.get_ylim() == pytest.approx((10 - MARGIN * 4, 14 + MARGIN * 4))
 
 
-def test_single_run_has_no_difference_panel_and_a_linear_axis_when_flat(figure):
-    fig = figure(get("planar"), [fake_run("numpy", {0: 0.7, 100: 0.4})], X, Y, [threshold])
+def test_single_run_has_no_difference_panel_and_a_linear_axis_when_flat():
+    fig = make_figure(get("planar"), [fake_run("numpy", {0: 0.7, 100: 0.4})], X, Y, [threshold])
     cost_ax, boundary = fig.axes
     assert cost_ax.get_yscale() == "linear" and boundary.get_xlabel() == "x1"
 
 
-def test_no_boundary_without_2d_data(figure):
+def test_no_boundary_without_2d_data():
     runs = [fake_run("numpy", {0: 0.7, 1: 0.4}), fake_run("jax", {0: 0.7, 1: 0.4})]
-    fig = figure(get("digits-bn"), runs, np.zeros((64, 4)), np.eye(10)[:, :4], None)
+    fig = make_figure(get("digits-bn"), runs, np.zeros((64, 4)), np.eye(10)[:, :4], None)
     assert len(fig.axes) == 2
 
 
 def test_save_plot_writes_a_png(tmp_path):
     path = tmp_path / "p.png"
     save_plot(path, get("planar"), [fake_run("numpy", {0: 0.7, 100: 0.4})], X, Y, [threshold])
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_figure_is_outside_pyplot():
+    """A notebook shows the returned figure once: pyplot neither holds it nor shows it again."""
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    before, backend = plt.get_fignums(), matplotlib.get_backend()
+    fig = make_figure(get("planar"), [fake_run("numpy", {0: 0.7, 100: 0.4})], X, Y, [threshold])
+    assert plt.get_fignums() == before and matplotlib.get_backend() == backend
+    assert fig.axes, "the figure is drawn all the same"
+
+
+def test_a_framework_equal_at_every_step_still_draws(tmp_path):
+    """Its difference curve is all gaps (nothing positive on a log axis); rendering must not fail."""
+    costs = {0: 0.7, 100: 0.4, 200: 0.3}
+    runs = [fake_run("numpy", costs), fake_run("tf", costs), fake_run("jax", {**costs, 200: 0.31})]
+    path = tmp_path / "equal.png"
+    save_plot(path, get("planar"), runs, X, Y, [threshold] * 3)
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -1,0 +1,198 @@
+"""DLPARITY_QUICK (dlparity.quick) and the notebooks' helpers (dlparity.notebook), without a kernel."""
+
+import numpy as np
+import pytest
+
+from dlparity import DlparityError, experiments, lessons, notebook, quick, show, sweep
+from dlparity.experiments import get
+from dlparity.migration import TABLE
+from dlparity.results import TrainResult
+from dlparity.runs import Run
+
+
+@pytest.mark.parametrize("value, expected", [(None, False), ("", False), ("0", False),
+                                             ("1", True), ("yes", True)])  # fmt: skip
+def test_quick_is_on_when_the_variable_says_so(monkeypatch, value, expected):
+    monkeypatch.delenv(quick.ENV_VAR, raising=False)
+    if value is not None:
+        monkeypatch.setenv(quick.ENV_VAR, value)
+    assert quick.enabled() is expected
+
+
+def test_without_quick_every_run_is_the_course_s(monkeypatch):
+    monkeypatch.delenv(quick.ENV_VAR, raising=False)
+    assert quick.shorten(get("planar")) is get("planar")
+    hidden = sweep.get("planar-hidden")
+    assert quick.shorten_sweep(hidden) is hidden
+
+
+def test_quick_keeps_the_first_recorded_costs_and_the_published_numbers_they_reach(monkeypatch):
+    monkeypatch.setenv(quick.ENV_VAR, "1")
+    planar = quick.shorten(get("planar"))
+    assert planar.config.num_iterations == 101 and planar.config.recorded_steps() == [0, 100]
+    assert planar.published == {"costs": {0: get("planar").published["costs"][0]}}
+    assert planar.summary.endswith("(DLPARITY_QUICK: 101 of 10000 iterations)")
+    assert planar.spec == get("planar").spec
+    adam = quick.shorten(get("opt-adam"))
+    assert adam.config.num_epochs == 101 and adam.config.num_iterations is None
+    digits = quick.shorten(get("digits-bn"))  # recorded every epoch
+    assert digits.config.num_epochs == 2 and digits.config.recorded_steps() == [0, 1]
+    assert quick.shorten(get("opt-adam-decay")).published == {}, "only a final accuracy"
+
+
+def test_quick_sweep_keeps_two_sizes_and_no_course_accuracies(monkeypatch):
+    monkeypatch.setenv(quick.ENV_VAR, "1")
+    hidden = quick.shorten_sweep(sweep.get("planar-hidden"))
+    assert hidden.sizes == (1, 2) and hidden.iterations == 101
+    assert hidden.published == {} and hidden.chaotic == {}
+
+
+def fake_run(framework, costs, train_accuracy=None, test_accuracy=None):
+    result = TrainResult({}, {}, dict(costs), np.zeros(1), 0.5, 0.25)
+    return Run("logreg-cats", framework, "float64", result, train_accuracy, test_accuracy)
+
+
+def test_published_table_names_every_framework_s_verdict():
+    experiment = get("logreg-cats")
+    course = experiment.published["costs"]
+    good = fake_run("numpy", {0: course[0], 100: course[100]}, 0.9904306220095693, 0.7)
+    off = fake_run("jax", {0: course[0], 100: course[100] + 1e-5}, 0.9904306220095693, 0.72)
+    table = notebook.published(experiment, [good, off])
+    assert table.columns == ("", "course", "numpy", "jax")
+    assert [row[0] for row in table.rows] == ["cost at iteration 0", "cost at iteration 100",
+                                              "train accuracy", "test accuracy"]  # fmt: skip
+    assert table.rows[1][2].endswith(" ok") and table.rows[1][3].endswith(" DIFFERS")
+    assert table.notes[-1] == "2 frameworks x 4 published numbers: DIFFERS in places: see the rows"
+    assert "DIFFERS" in table._repr_html_() and "DIFFERS" in str(table)
+
+
+def test_published_table_says_when_there_is_nothing_to_check(monkeypatch):
+    monkeypatch.setenv(quick.ENV_VAR, "1")  # what the course prints is said, quick or not
+    table = notebook.published(quick.shorten(get("digits-bn")), [fake_run("numpy", {0: 1.0})])
+    assert table.rows == () and table.notes == ("the course prints no numbers for digits-bn",)
+    assert str(table) == "digits-bn: the course's published numbers\n" + table.notes[0]
+    assert "<table>" not in table._repr_html_()
+    monkeypatch.delenv(quick.ENV_VAR)
+    changed = notebook.variant(get("planar"), learning_rate=0.5)
+    table = notebook.published(changed, [fake_run("numpy", {0: 1.0})])
+    assert table.notes == (
+        "the course's numbers are those of planar unchanged; this run is changed",
+    )
+
+
+def test_costs_table_shows_the_printed_steps_and_the_distance_to_the_first():
+    experiment = get("logreg-cats")
+    runs = [fake_run("numpy", {0: 0.7, 100: 0.5}, 0.9), fake_run("tf", {0: 0.7, 100: 0.5 + 2e-9})]
+    experiment = notebook.variant(experiment, num_iterations=101)
+    table = notebook.costs(experiment, runs)
+    assert [row[0] for row in table.rows[:2]] == ["0", "100"]
+    assert table.rows[1] == ("100", "0.500000000", "0.500000002")
+    assert ("train accuracy", "0.9000", "n/a") in table.rows
+    assert table.notes == (
+        "max |cost - numpy| for tf: 2.000e-09; first beyond 1e-10 at iteration 100",
+    )
+
+
+def test_table_escapes_html_and_aligns_text():
+    table = notebook.Table(("a", "b"), (("<x>", "1.5"), ("yy", "10.25")), "t", ("n & m",))
+    html = table._repr_html_()
+    assert "&lt;x&gt;" in html and "<x>" not in html and "n &amp; m" in html
+    assert str(table).splitlines() == ["t", "a        b", "<x>    1.5", "yy   10.25", "n & m"]
+
+
+def test_variant_changes_the_network_training_or_initialization():
+    base = get("planar")
+    changed = notebook.variant(base, learning_rate=0.5, layer_dims=(2, 10, 1), init_seed=3)
+    assert changed.config.learning_rate == 0.5 and changed.spec.layer_dims == (2, 10, 1)
+    assert changed.init_seed == 3 and changed.published == {}
+    assert changed.summary.endswith(
+        "changed: learning_rate=0.5, layer_dims=(2, 10, 1), init_seed=3"
+    )
+    assert base.config.learning_rate == 1.2, "the registered experiment is untouched"
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"learnign_rate": 0.5}, "variant: 'learnign_rate' is not a field"),
+    ({"learning_rate": -1.0}, "learning_rate: must be > 0"),
+    ({"keep_prob": 0.0}, "keep_prob: must be > 0"),
+])  # fmt: skip
+def test_variant_names_a_bad_change_in_one_line(changes, message):
+    with pytest.raises(DlparityError, match=message) as error:
+        notebook.variant(get("planar"), **changes)
+    assert "\n" not in str(error.value)
+
+
+def test_bad_topic_or_trap_is_one_line():
+    with pytest.raises(DlparityError, match="unknown topic 'adamw'"):
+        notebook.code("adamw")
+    with pytest.raises(DlparityError, match="traps: give rows of the migration table"):
+        notebook.traps("adam", "nesterov")
+    with pytest.raises(DlparityError, match="traps: give rows"):
+        notebook.traps()
+
+
+def test_missing_course_files_skip_with_one_line(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DLPARITY_DATA", str(tmp_path))
+    assert notebook.course_data("cats") is None
+    line = capsys.readouterr().out
+    assert line.startswith(f"{notebook.SKIPPED} missing course file train_catvnoncat.h5")
+    experiment = get("logreg-cats")
+    assert notebook.run(experiment, None) == []
+    assert notebook.costs(experiment, []) is None
+    assert notebook.published(experiment, []) is None
+    assert notebook.figure(experiment, [], None) is None
+    assert notebook.gradient_checks(["reg-none"], None) is None
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 5 and all(line.startswith(notebook.SKIPPED) for line in lines)
+    assert lines[3] == "skipped: the figure of logreg-cats: it needs the course's cats files"
+    assert notebook.course_data("flower") is not None, "generated data needs no files"
+    with pytest.raises(DlparityError, match="unknown dataset"):
+        notebook.course_data("flowers")
+
+
+def test_code_view_is_the_lesson_of_dlparity_show():
+    view = notebook.code("adam")
+    assert str(view) == show.plain_text("adam")
+    html = view._repr_html_()
+    for package in lessons.PACKAGES:
+        assert f"{package}: " in html
+    for refs in lessons.get("adam").code.values():
+        for ref in refs:
+            src = lessons.source(ref)
+            assert f"{src.path}:{src.line}" in html
+            name = ref.rpartition(".")[2].rpartition(":")[2]
+            assert name in html
+    assert TABLE["adam"].keras.split(":")[0] in html, "the lesson's migration row"
+
+
+def test_traps_show_the_measured_sizes():
+    traps = notebook.traps("adam", "layout")
+    rows = traps.table().rows
+    assert rows[0][4].startswith("stock Keras: 4.5e-05 (")
+    assert rows[1][4] == "exact with the mapping"
+    assert str(traps) == "\n\n".join("\n".join(show.row_lines(k, show.PIPED_WIDTH))
+                                     for k in ("adam", "layout"))  # fmt: skip
+
+
+def test_every_experiment_can_be_shortened(monkeypatch):
+    monkeypatch.setenv(quick.ENV_VAR, "1")
+    for experiment in experiments.EXPERIMENTS.values():
+        short = quick.shorten(experiment)
+        assert short.config.steps <= experiment.config.steps
+        assert short.config.recorded_steps() == experiment.config.recorded_steps()[:2]
+
+
+def test_a_course_file_that_is_there_but_wrong_is_an_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("DLPARITY_DATA", str(tmp_path))
+    (tmp_path / "data.mat").write_bytes(b"not a MATLAB file")
+    with pytest.raises(DlparityError, match="data.mat"):
+        notebook.course_data("football")
+
+
+def test_quick_published_check_says_what_it_leaves_out(monkeypatch):
+    monkeypatch.setenv(quick.ENV_VAR, "1")
+    planar = quick.shorten(get("planar"))
+    table = notebook.published(planar, [fake_run("numpy", {0: planar.published["costs"][0]})])
+    assert [row[0] for row in table.rows] == ["cost at iteration 0"]
+    assert table.notes[0].startswith("DLPARITY_QUICK: only the published costs this short run")
+    assert table.notes[-1] == "1 framework x 1 published number: ok everywhere"
