@@ -256,22 +256,31 @@ def cmd_show(args) -> int:
 
 
 class _Progress:
-    """Prints the course's cost lines and drives a progress bar on long runs."""
+    """Prints the course's cost lines and, on long runs, the progress on stderr: a bar on a
+    terminal, else a line per tenth of the run (logs, CI, a notebook cell)."""
 
     def __init__(self, experiment, label: str, quiet: bool, first: int = 0):
         from tqdm import tqdm
 
-        self.config, self.quiet = experiment.config, quiet
+        self.config, self.quiet, self.label = experiment.config, quiet, label
         self.printed = set(experiment.printed_steps())
-        long_run = self.config.steps >= 1000 and sys.stderr.isatty()
+        self.long_run = self.config.steps >= 1000
         self.bar = tqdm(total=self.config.steps, initial=first, desc=label, leave=False,
-                        disable=not long_run)  # fmt: skip
+                        disable=not (self.long_run and sys.stderr.isatty()))  # fmt: skip
         self.done = first
 
     def __call__(self, step: int, cost: float) -> None:
         if not self.quiet and step in self.printed:
             self.bar.write(f"Cost after {self.config.step_name} {step}: {cost:f}")
         self.bar.update(step + 1 - self.done)
+        steps = self.config.steps
+        if (
+            self.long_run
+            and self.bar.disable
+            and (step + 1) * 10 // steps > self.done * 10 // steps
+        ):
+            print(f"{self.label}: {self.config.step_name} {step} of {steps}",
+                  file=sys.stderr, flush=True)  # fmt: skip
         self.done = step + 1
 
     def close(self):

@@ -117,3 +117,11 @@ def test_long_gradcheck_shows_progress(capsys):
     assert code == 0 and "300 of" in out
     lines = err.splitlines()
     assert len(lines) == 10 and lines[-1] == "gradcheck: 300 of 300 coordinates"
+
+
+def test_long_runs_report_each_tenth_on_stderr_when_not_a_terminal(capsys):
+    code, out, err = run(capsys, "train", "planar", "--quiet")
+    assert code == 0 and "Cost after" not in out
+    assert err.splitlines() == [
+        f"numpy: iteration {s} of 10000" for s in range(1000, 10000, 1000)
+    ] + ["numpy: iteration 9999 of 10000"]
