@@ -201,7 +201,8 @@ def _describe(name: str, got: np.ndarray, want: np.ndarray) -> str:
     i = worst_entry(got, want)
     err = float(np.nanmax(np.abs(got - want))) if np.isfinite(got).all() else float("nan")
     where = f" at {list(i)}" if i else ""
-    return f"{name}: max abs diff {err:.3g}{where}: {float(got[i])!r}, the reference {float(want[i])!r}"
+    # 10 significant digits: beyond what a formula changes, short of the kernels' last bits
+    return f"{name}: max abs diff {err:.3g}{where}: {float(got[i]):.10g}, the reference {float(want[i]):.10g}"
 
 
 def _first_mismatch(got: dict, want: dict, variant, atols: dict) -> str | None:
