@@ -1,6 +1,6 @@
 """Which implementations exist, which can be imported here, and how to load one.
 
-A framework (pure_numpy, jax_impl, tf_impl, or tf_impl.keras_train with keras_models) provides
+A framework (pure_numpy, jax_impl, tf_impl, or keras_impl.train with keras_models) provides
 `train(spec, config, data, params0, *, progress=None, **options) -> TrainResult` and
 `predict(params, X, spec, *, bn_state=None)`.
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import os
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -20,7 +21,8 @@ FRAMEWORKS = {
     "numpy": ("pure_numpy.train", "pure_numpy.models", ()),
     "jax": ("jax_impl.train", "jax_impl.models", ("jax", "optax")),
     "tf": ("tf_impl.train", "tf_impl.models", ("tensorflow",)),
-    "keras": ("tf_impl.keras_train", "tf_impl.keras_models", ("tensorflow", "keras")),
+    "keras": ("keras_impl.train", "keras_impl.models", ("tensorflow", "keras")),
+    "keras-jax": ("keras_impl.worker", "keras_impl.worker", ("jax", "keras")),
 }
 
 
@@ -65,7 +67,7 @@ def keras_backend_note(name: str) -> str | None:
     if name == "keras" and wanted not in (None, "", "tensorflow"):
         return (
             f"note: --framework keras runs Keras on TensorFlow; KERAS_BACKEND={wanted} "
-            "applies to your own Keras code, not to this run"
+            "applies to your own Keras code, not to this run (Keras on JAX: --framework keras-jax)"
         )
     return None
 
@@ -78,6 +80,8 @@ def load(name: str) -> SimpleNamespace:
             f"framework {name!r} needs {', '.join(missing)}, which is not installed"
         )
     train_module, predict_module, _ = FRAMEWORKS[name]
+    if name == "keras" and "keras" not in sys.modules:
+        os.environ["KERAS_BACKEND"] = "tensorflow"  # keras-jax runs in a process of its own
     return SimpleNamespace(
         name=name,
         train=importlib.import_module(train_module).train,

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 
 from dlparity import DlparityError
 
-# column -> what it holds; the keras column is tf_impl's idiomatic Keras (tf_impl/keras_*.py)
+# column -> what it holds; the keras column is keras_impl, idiomatic Keras on TF or JAX
 PACKAGES = {
     "numpy": "pure_numpy, the reference: backward by hand",
     "jax": "jax_impl: jax.value_and_grad, jit, optax",
     "tf": "tf_impl: tf.GradientTape, tf.function",
-    "keras": "tf_impl/keras_*.py: Keras layers, model.fit",
+    "keras": "keras_impl: Keras layers, model.fit (TensorFlow or JAX backend)",
 }
 
 
@@ -41,7 +41,7 @@ LESSONS: dict[str, Lesson] = {
                  "jax_impl.models:_forward"),
          "tf": ("tf_impl.layers:linear_forward", "tf_impl.models:_hidden_layer",
                 "tf_impl.models:_forward"),
-         "keras": ("tf_impl.keras_models:build_model",)},
+         "keras": ("keras_impl.models:build_model",)},
         rows=("layout",),
     ),
     "backward": Lesson(
@@ -50,7 +50,7 @@ LESSONS: dict[str, Lesson] = {
                    "pure_numpy.models:_backward", "pure_numpy.models:cost_and_gradients"),
          "jax": ("jax_impl.models:cost_and_gradients",),
          "tf": ("tf_impl.models:cost_and_gradients",),
-         "keras": ("tf_impl.keras_models:_cost_and_tape", "tf_impl.keras_models:gradients")},
+         "keras": ("keras_impl.models:gradients", "keras_impl.backend:value_and_grad")},
     ),
     "cost": Lesson(
         "the cross-entropy cost J = -(1/m) sum[y log a + (1-y) log(1-a)]",
@@ -59,9 +59,9 @@ LESSONS: dict[str, Lesson] = {
                  "jax_impl.losses:binary_cross_entropy", "jax_impl.models:_cost"),
          "tf": ("tf_impl.losses:_binary_logprobs", "tf_impl.losses:binary_cross_entropy",
                 "tf_impl.models:_cost"),
-         "keras": ("tf_impl.keras_course:_binary_logprobs",
-                   "tf_impl.keras_course:CourseBinaryCrossentropy",
-                   "tf_impl.keras_models:make_loss")},
+         "keras": ("keras_impl.course:_binary_logprobs",
+                   "keras_impl.course:CourseBinaryCrossentropy",
+                   "keras_impl.models:make_loss")},
         rows=("binary-loss",),
     ),
     "l2": Lesson(
@@ -69,7 +69,7 @@ LESSONS: dict[str, Lesson] = {
         {"numpy": ("pure_numpy.losses:l2_penalty", "pure_numpy.models:_backward"),
          "jax": ("jax_impl.losses:l2_penalty",),
          "tf": ("tf_impl.losses:l2_penalty",),
-         "keras": ("tf_impl.keras_models:_regularizer", "tf_impl.keras_course:CourseL2")},
+         "keras": ("keras_impl.models:_regularizer", "keras_impl.course:CourseL2")},
         rows=("l2",),
     ),
     "dropout": Lesson(
@@ -77,7 +77,7 @@ LESSONS: dict[str, Lesson] = {
         {"numpy": ("pure_numpy.layers:dropout_forward", "pure_numpy.layers:dropout_backward"),
          "jax": ("jax_impl.layers:dropout_forward", "jax_impl.train:_draw_masks"),
          "tf": ("tf_impl.layers:dropout_forward", "tf_impl.train:_NativeDraws.masks_for"),
-         "keras": ("tf_impl.keras_models:_dropout_layer", "tf_impl.keras_course:FixedDropout.call")},
+         "keras": ("keras_impl.models:_dropout_layer", "keras_impl.course:FixedDropout.call")},
         shared=("dlparity.rng:dropout_masks",),
         rows=("dropout",),
     ),
@@ -87,7 +87,7 @@ LESSONS: dict[str, Lesson] = {
                    "pure_numpy.models:_updated_bn_state"),
          "jax": ("jax_impl.layers:batchnorm_forward", "jax_impl.models:_updated_bn_state"),
          "tf": ("tf_impl.layers:batchnorm_forward", "tf_impl.models:_updated_bn_state"),
-         "keras": ("tf_impl.keras_models:build_model",)},
+         "keras": ("keras_impl.models:build_model",)},
         rows=("batchnorm",),
     ),
     "softmax": Lesson(
@@ -95,14 +95,14 @@ LESSONS: dict[str, Lesson] = {
         {"numpy": ("pure_numpy.activations:softmax", "pure_numpy.losses:softmax_cross_entropy"),
          "jax": ("jax_impl.activations:softmax", "jax_impl.losses:softmax_cross_entropy"),
          "tf": ("tf_impl.activations:softmax", "tf_impl.losses:softmax_cross_entropy"),
-         "keras": ("tf_impl.keras_course:CourseCategoricalCrossentropy",)},
+         "keras": ("keras_impl.course:CourseCategoricalCrossentropy",)},
         rows=("softmax-loss",),
     ),
     "init": Lesson(
         "initialization: seeded NumPy draws, scaled per assignment (random, He, 1/sqrt(n))",
         {"numpy": (), "jax": (),
          "tf": ("tf_impl.course_init:glorot_course_parameters",),
-         "keras": ("tf_impl.keras_train:glorot_parameters", "dlparity.layout:to_keras_weights")},
+         "keras": ("keras_impl.train:glorot_parameters", "dlparity.layout:to_keras_weights")},
         shared=("dlparity.init:layer_scale", "dlparity.init:initialize_parameters"),
         rows=("init",),
         note="every package starts from the same NumPy draw (shared code below); C2W3's "
@@ -113,7 +113,7 @@ LESSONS: dict[str, Lesson] = {
         {"numpy": ("pure_numpy.optimizers:momentum_update",),
          "jax": ("jax_impl.optimizers:optax_rate", "jax_impl.optimizers:make_optimizer"),
          "tf": ("tf_impl.optimizers:momentum_update",),
-         "keras": ("tf_impl.keras_course:CourseSGD.update_step",)},
+         "keras": ("keras_impl.course:CourseSGD.update_step",)},
         shared=("dlparity.migration:momentum_learning_rate",),
         rows=("momentum", "momentum-decay"),
     ),
@@ -122,7 +122,7 @@ LESSONS: dict[str, Lesson] = {
         {"numpy": ("pure_numpy.optimizers:rmsprop_update",),
          "jax": ("dlparity.migration:optax_kwargs", "jax_impl.optimizers:make_optimizer"),
          "tf": ("tf_impl.optimizers:rmsprop_update",),
-         "keras": ("tf_impl.keras_course:CourseRMSprop.update_step",)},
+         "keras": ("keras_impl.course:CourseRMSprop.update_step",)},
         rows=("rmsprop",),
     ),
     "adam": Lesson(
@@ -130,7 +130,7 @@ LESSONS: dict[str, Lesson] = {
         {"numpy": ("pure_numpy.optimizers:adam_update",),
          "jax": ("dlparity.migration:optax_kwargs", "jax_impl.optimizers:make_optimizer"),
          "tf": ("tf_impl.optimizers:adam_update",),
-         "keras": ("tf_impl.keras_course:CourseAdam.update_step",)},
+         "keras": ("keras_impl.course:CourseAdam.update_step",)},
         rows=("adam",),
     ),
     "decay": Lesson(
@@ -138,7 +138,7 @@ LESSONS: dict[str, Lesson] = {
         {"numpy": (),
          "jax": ("jax_impl.optimizers:course_schedule", "jax_impl.optimizers:optax_optimizer"),
          "tf": (),
-         "keras": ("tf_impl.keras_course:CourseDecay", "tf_impl.keras_models:_stock_rate")},
+         "keras": ("keras_impl.course:CourseDecay", "keras_impl.models:_stock_rate")},
         shared=("dlparity.schedules:decayed_rate", "dlparity.schedules:rate_for_epoch"),
         rows=("decay",),
         note="numpy and tf train each epoch with the rate the shared schedule below gives",
@@ -148,7 +148,7 @@ LESSONS: dict[str, Lesson] = {
         {"numpy": ("pure_numpy.train:_run_step",),
          "jax": ("jax_impl.train:_make_run",),
          "tf": ("tf_impl.train:_make_run",),
-         "keras": ("tf_impl.keras_train:plan_dataset",)},
+         "keras": ("keras_impl.backend:batches", "keras_impl.backend:PlanBatches")},
         shared=("dlparity.rng:epoch_permutation", "dlparity.rng:minibatch_bounds"),
     ),
     "gradcheck": Lesson(
@@ -156,7 +156,7 @@ LESSONS: dict[str, Lesson] = {
         {"numpy": ("pure_numpy.gradcheck:gradient_check",),
          "jax": ("jax_impl.gradcheck:gradient_check",),
          "tf": ("tf_impl.gradcheck:gradient_check",),
-         "keras": ("tf_impl.keras_models:gradient_check",)},
+         "keras": ("keras_impl.models:gradient_check",)},
         shared=("dlparity.gradcheck:gradient_difference",),
     ),
     "loop": Lesson(
@@ -164,7 +164,7 @@ LESSONS: dict[str, Lesson] = {
         {"numpy": ("pure_numpy.train:train",),
          "jax": ("jax_impl.train:_recording_scan", "jax_impl.train:train"),
          "tf": ("tf_impl.train:_make_batch_step", "tf_impl.train:train"),
-         "keras": ("tf_impl.keras_train:_fit", "tf_impl.keras_train:train")},
+         "keras": ("keras_impl.train:_fit", "keras_impl.train:train")},
     ),
 }  # fmt: skip
 

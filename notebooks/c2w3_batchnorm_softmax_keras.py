@@ -70,12 +70,12 @@ print(f"X {X.shape}, Y {Y.shape} one-hot, X_test {X_test.shape}, Y_test {Y_test.
 # %% [markdown]
 # ### In Keras, as a Keras user writes it
 #
-# The `keras` framework of this project is a functional `keras.Model` (`tf_impl/keras_models.py`),
+# The `keras` framework of this project is a functional `keras.Model` (`keras_impl/models.py`),
 # trained with `model.fit`: `Dense(use_bias=False)`, `BatchNormalization` with its momentum and
 # epsilon pinned to the course's (Keras' defaults are 0.99 and 1e-3), `Activation("relu")`.
 
 # %%
-from tf_impl.keras_models import build_model  # noqa: E402  (TensorFlow is loaded by nb.setup)
+from keras_impl.models import build_model  # noqa: E402  (TensorFlow is loaded by nb.setup)
 
 build_model(digits.spec).summary()
 

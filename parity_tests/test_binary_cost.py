@@ -53,13 +53,11 @@ def tf_cost(Z, Y):
 def keras_cost(Z, Y):
     import keras
 
-    from tf_impl import precision
+    from keras_impl import backend
+    from keras_impl.course import CourseBinaryCrossentropy
 
-    precision.configure("float64")
-    from tf_impl.keras_course import CourseBinaryCrossentropy
-
-    AL = keras.activations.sigmoid(keras.ops.convert_to_tensor(Z.T, "float64"))
-    return float(CourseBinaryCrossentropy()(Y.T, AL))
+    backend.configure("float64")
+    return float(CourseBinaryCrossentropy()(Y.T, keras.ops.convert_to_tensor(Z.T, "float64")))
 
 
 COSTS = {"numpy": numpy_cost, "jax": jax_cost, "tf": tf_cost, "keras": keras_cost}

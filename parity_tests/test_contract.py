@@ -19,7 +19,7 @@ PACKAGES = {
     "numpy": ("pure_numpy.models", None),
     "jax": ("jax_impl.models", "jax"),
     "tf": ("tf_impl.models", "tensorflow"),
-    "keras": ("tf_impl.keras_models", "keras"),
+    "keras": ("keras_impl.models", "keras"),
 }
 CONTRACT = ("forward", "compute_cost", "gradients", "predict")
 DEEP = ModelSpec("deep", (3, 5, 4, 1), keep_prob=0.8)

@@ -12,8 +12,8 @@ pytest.importorskip("keras")
 import pure_numpy.models as ref  # noqa: E402
 from dlparity.init import initial_bn_state  # noqa: E402
 from dlparity.spec import ModelSpec  # noqa: E402
+from keras_impl import models as km  # noqa: E402
 from parity_tests.conftest import assert_close_in_order, seeded_problem  # noqa: E402
-from tf_impl import keras_models as km  # noqa: E402
 
 CASES = {
     "logistic": ModelSpec("logistic", (4, 1)),
@@ -146,8 +146,8 @@ def test_keras_binary_gradient_near_saturation_is_the_references(z):
     a relative error of eps / (1 - a) (4e-5 at z = 30).
     """
     from dlparity.spec import ModelSpec
+    from keras_impl import models as keras_models
     from pure_numpy import models as reference
-    from tf_impl import keras_models
 
     spec = ModelSpec("logistic", (1, 1))
     params = {"W1": np.array([[z]]), "b1": np.zeros((1, 1))}

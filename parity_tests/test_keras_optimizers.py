@@ -12,10 +12,10 @@ keras = pytest.importorskip("keras")
 from dlparity.init import initialize_parameters  # noqa: E402
 from dlparity.schedules import learning_rates  # noqa: E402
 from dlparity.spec import ModelSpec, TrainConfig  # noqa: E402
+from keras_impl import course as keras_course  # noqa: E402
+from keras_impl import models as km  # noqa: E402
 from parity_tests.conftest import assert_close_in_order  # noqa: E402
 from pure_numpy.optimizers import make_optimizer as reference_optimizer  # noqa: E402
-from tf_impl import keras_course  # noqa: E402
-from tf_impl import keras_models as km  # noqa: E402
 
 SPEC = ModelSpec("deep", (3, 4, 2, 1))
 BATCHES, EPOCHS = 2, 4

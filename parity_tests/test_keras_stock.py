@@ -22,11 +22,11 @@ from dlparity import data, layout, migration  # noqa: E402
 from dlparity.init import initial_bn_state, initialize_parameters  # noqa: E402
 from dlparity.rng import dropout_masks  # noqa: E402
 from dlparity.spec import ModelSpec, TrainConfig  # noqa: E402
+from keras_impl import models as km  # noqa: E402
+from keras_impl import train as kt  # noqa: E402
 from parity_tests.conftest import assert_close_in_order  # noqa: E402
 from pure_numpy import layers, losses  # noqa: E402
 from pure_numpy.optimizers import make_optimizer as reference_optimizer  # noqa: E402
-from tf_impl import keras_models as km  # noqa: E402
-from tf_impl import keras_train as kt  # noqa: E402
 
 SPEC = ModelSpec("deep", (2, 5, 2, 1))
 STEPS = 30

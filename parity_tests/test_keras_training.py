@@ -16,13 +16,13 @@ import pure_numpy.train as ref_train  # noqa: E402
 from dlparity import data, experiments, frameworks  # noqa: E402
 from dlparity.init import initialize_parameters  # noqa: E402
 from dlparity.plan import make_plan  # noqa: E402
+from keras_impl import models as km  # noqa: E402
+from keras_impl import train as kt  # noqa: E402
 from parity_tests.conftest import (  # noqa: E402
     TRAJECTORY_TOLERANCE,
     assert_close_in_order,
     parameter_tolerance,
 )
-from tf_impl import keras_models as km  # noqa: E402
-from tf_impl import keras_train as kt  # noqa: E402
 
 
 def experiment_run(name, dtype="float64", **changes):

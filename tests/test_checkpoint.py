@@ -277,7 +277,7 @@ def test_train_start_and_stop_are_checked(runs, params0, start, stop, message):
 
 def test_keras_and_tf_native_refuse_to_resume(runs):
     pytest.importorskip("tensorflow")
-    import tf_impl.keras_train as kt
+    import keras_impl.train as kt
     import tf_impl.train as tt
 
     end = runs[1].end

@@ -209,9 +209,9 @@ def test_optax_adamw_matches_the_course_adamw():
 
 @pytest.fixture
 def keras_float64():
-    from tf_impl import precision
+    from keras_impl import backend
 
-    precision.configure("float64")
+    backend.configure("float64")
 
 
 def keras_pair(make):

@@ -1,4 +1,4 @@
-"""KERAS_BACKEND in the environment: the Keras framework still runs on TensorFlow, or says why not."""
+"""KERAS_BACKEND: keras_impl runs on TensorFlow (the default) or JAX, and says so for any other."""
 
 import os
 import subprocess
@@ -16,11 +16,39 @@ def _python(code: str, backend: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_tf_impl_puts_keras_on_tensorflow_whatever_the_environment_says():
-    code = "import tf_impl.keras_models, keras; print(keras.backend.backend())"
-    done = _python(code, "jax")
+def test_keras_impl_defaults_to_tensorflow():
+    code = "import keras_impl, keras; print(keras.backend.backend())"
+    done = _python(code, "")
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "tensorflow"
+
+
+def test_keras_impl_on_jax_keeps_float64():
+    pytest.importorskip("jax")
+    code = (
+        "import keras_impl, keras, numpy as np\n"
+        "from keras_impl import backend\n"
+        "backend.configure('float64')\n"
+        "x = keras.ops.convert_to_tensor(np.array([0.1]))\n"
+        "print(keras.backend.backend(), keras.backend.standardize_dtype(x.dtype), float(x[0]))"
+    )
+    done = _python(code, "jax")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["jax", "float64", "0.1"]
+
+
+@pytest.mark.parametrize("backend", ["torch", "numpy", "nonsense"])
+def test_an_unsupported_backend_is_one_line(backend):
+    code = (
+        "from dlparity import DlparityError\n"
+        "try:\n    import keras_impl\nexcept DlparityError as e:\n    print(e)\n"
+    )
+    done = _python(code, backend)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == (
+        f"keras_impl runs Keras on tensorflow or jax, but KERAS_BACKEND is {backend!r}: "
+        "set KERAS_BACKEND=tensorflow or KERAS_BACKEND=jax"
+    )
 
 
 def test_keras_loaded_on_another_backend_first_is_named():

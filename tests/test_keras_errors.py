@@ -8,9 +8,9 @@ keras = pytest.importorskip("keras")
 from dlparity import DlparityError  # noqa: E402
 from dlparity.init import initial_bn_state, initialize_parameters  # noqa: E402
 from dlparity.spec import ModelSpec, TrainConfig  # noqa: E402
-from tf_impl import keras_course  # noqa: E402
-from tf_impl import keras_models as km  # noqa: E402
-from tf_impl import keras_train as kt  # noqa: E402
+from keras_impl import course as keras_course  # noqa: E402
+from keras_impl import models as km  # noqa: E402
+from keras_impl import train as kt  # noqa: E402
 
 DEEP = ModelSpec("deep", (2, 3, 1))
 BN = ModelSpec("softmax_bn", (2, 3, 2), output="softmax", batchnorm=True)
@@ -98,8 +98,6 @@ def test_fixed_dropout_without_a_mask_for_the_batch_size():
         keras_course.FixedDropout(0.5, {4: np.ones((4, 3))})(np.ones((4, 5)), training=True)
 
 
-def test_course_loss_needs_a_keras_activation_output():
-    with pytest.raises(DlparityError, match="output of a Keras sigmoid activation"):
-        keras_course.CourseBinaryCrossentropy()(np.ones((3, 1)), np.full((3, 1), 0.5))
-    with pytest.raises(DlparityError, match="output of a Keras softmax activation"):
-        keras_course.CourseCategoricalCrossentropy()(np.eye(3), np.full((3, 3), 1 / 3))
+def test_course_regularizer_without_a_batch_size_is_one_line():
+    with pytest.raises(DlparityError, match=r"lambd / 2m needs the batch size m"):
+        keras_course.CourseL2(0.7)(np.ones((2, 3)))

@@ -8,9 +8,9 @@ keras = pytest.importorskip("keras")
 from dlparity import layout  # noqa: E402
 from dlparity.init import initial_bn_state, initialize_parameters  # noqa: E402
 from dlparity.spec import ModelSpec, TrainConfig  # noqa: E402
-from tf_impl import keras_course  # noqa: E402
-from tf_impl import keras_models as km  # noqa: E402
-from tf_impl import keras_train as kt  # noqa: E402
+from keras_impl import course as keras_course  # noqa: E402
+from keras_impl import models as km  # noqa: E402
+from keras_impl import train as kt  # noqa: E402
 
 DROPOUT_L2 = ModelSpec("deep", (2, 4, 3, 1), keep_prob=0.8, lambd=0.4)
 BN = ModelSpec("softmax_bn", (4, 5, 3), output="softmax", batchnorm=True, bn_momentum=0.8,
@@ -31,11 +31,13 @@ def test_course_model_layers():
         "FixedDropout",
         "Dense",
     ]
-    assert model.get_layer("output").activation.__name__ == "sigmoid"
+    assert model.get_layer("output").activation.__name__ == "linear"  # the logits Z[L]
     assert model.get_layer("layer1").activation.__name__ == "relu"
     regularizer = km.course_regularizer(model)
     assert isinstance(regularizer, keras_course.CourseL2)
-    assert float(regularizer.factor.numpy()) == 0.4 / 20 and regularizer.factor.dtype == "float64"
+    model(np.ones((7, 2)))  # the model hands each batch's m to L2
+    W = keras.ops.ones((2, 3), dtype="float64")
+    assert float(regularizer(W)) == 0.4 / 14 * 6 and regularizer(W).dtype == "float64"
 
 
 def test_stock_model_layers_use_the_migration_mapping():

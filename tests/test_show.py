@@ -35,11 +35,10 @@ def test_every_entry_resolves_in_every_package(topic):
         for ref in refs:
             module = ref.partition(":")[0]
             owner = module.split(".")[0]
-            assert owner in ("pure_numpy", "jax_impl", "tf_impl", "dlparity"), ref
-            if package == "keras" and owner == "tf_impl":
-                assert module.startswith("tf_impl.keras_"), ref
-            elif owner != "dlparity":
-                assert owner == {"numpy": "pure_numpy", "jax": "jax_impl"}.get(package, "tf_impl")
+            assert owner in ("pure_numpy", "jax_impl", "tf_impl", "keras_impl", "dlparity"), ref
+            if owner != "dlparity":
+                packages = {"numpy": "pure_numpy", "jax": "jax_impl", "keras": "keras_impl"}
+                assert owner == packages.get(package, "tf_impl"), ref
     for ref in refs_of(lesson):
         obj = lessons.resolve(ref)
         assert inspect.isfunction(obj) or inspect.isclass(obj), ref

@@ -10,7 +10,7 @@ from dlparity.init import initial_bn_state, initialize_parameters
 from dlparity.plan import make_plan
 from dlparity.spec import ModelSpec, TrainConfig
 from pure_numpy import models as ref
-from tf_impl import activations, models, precision, train
+from tf_impl import activations, models, train
 from tf_impl.course_init import glorot_course_parameters
 
 DROPOUT = ModelSpec("deep", (2, 6, 3, 1), keep_prob=0.7)
@@ -130,11 +130,13 @@ def test_glorot_course_parameters_shapes_order_and_determinism():
 
 def test_glorot_course_parameters_scale_and_floatx_independence():
     small = ModelSpec("deep", (300, 20, 4), output="softmax")
-    precision.configure("float32")
+    import keras
+
+    keras.config.set_floatx("float32")
     try:
         under_float32 = glorot_course_parameters(small)
     finally:
-        precision.configure("float64")
+        keras.config.set_floatx("float64")
     params = glorot_course_parameters(small)
     np.testing.assert_array_equal(params["W1"], under_float32["W1"])
     std = np.sqrt(2 / (20 + 300))  # Glorot: fans are the shape's two dimensions

@@ -1,8 +1,6 @@
-"""The float64 traps of TensorFlow and Keras, handled once, here.
+"""The float64 traps of TensorFlow, handled once, here (Keras' own: keras_impl.backend).
 
-- Keras caches its dtype policy on first use: floatx AND the policy must be set before any
-  layer, loss or optimizer is built.
-- Keras turns Python-float hyperparameters into float32 before widening (0.9 -> 0.89999997...):
+- Python-float hyperparameters can be turned into float32 before widening (0.9 -> 0.89999997...):
   pass them through `hyper` so they are NumPy scalars of the working dtype.
 - On GPUs TF32 silently rounds float32 matmuls: off, and op determinism on, for parity.
 """
@@ -14,16 +12,11 @@ _configured = {}
 
 
 def configure(dtype: str) -> None:
-    """Set Keras' floatx and dtype policy to dtype (idempotent), determinism on, TF32 off."""
-    import keras
-
-    if _configured.get("dtype") == dtype:
+    """Op determinism on, TF32 off (once; dtype is carried by every tensor made here)."""
+    if _configured:
         return
-    keras.config.set_floatx(dtype)
-    keras.config.set_dtype_policy(dtype)
-    if not _configured:
-        tf.config.experimental.enable_op_determinism()
-        tf.config.experimental.enable_tensor_float_32_execution(False)
+    tf.config.experimental.enable_op_determinism()
+    tf.config.experimental.enable_tensor_float_32_execution(False)
     _configured["dtype"] = dtype
 
 

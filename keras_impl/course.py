@@ -4,21 +4,22 @@ Each is the course's formula inside the Keras interface, so a model keeps compil
 with model.fit. What the stock component does instead, and by how much it differs, is in
 dlparity.migration.TABLE (measured by parity_tests/test_keras_stock.py).
 
-Hyperparameters arrive as NumPy scalars of the working dtype (tf_impl.precision.hyper): Keras on
-TF turns Python floats into float32 first.
+Hyperparameters arrive as NumPy scalars of the working dtype (keras_impl.backend.hyper): Keras on
+TF turns Python floats into float32 first. Everything here is keras.ops, so it runs on both
+backends; the one graph-mode piece TensorFlow needs is keras_impl.backend.dynamic_mask.
 """
 
 from __future__ import annotations
 
 import keras
 import numpy as np
-import tensorflow as tf
 from keras import ops
 
 from dlparity import DlparityError
 from dlparity.schedules import learning_rates
 from dlparity.spec import TrainConfig
-from tf_impl import keras_private
+from keras_impl import backend
+from keras_impl import private as keras_private
 
 # ---------------------------------------------------------------- optimizers
 
@@ -140,38 +141,30 @@ class CourseDecay(keras.optimizers.schedules.LearningRateSchedule):
 
 
 class CourseL2(keras.regularizers.Regularizer):
-    """(lambd / 2m) ||W||^2 with the factor kept in the working dtype, m = examples in the batch.
+    """(lambd / 2m) ||W||^2, m = examples in the batch, the factor formed in the weight's dtype.
 
-    Stock L2 casts its factor through float32 on TF; and the course's m is the mini-batch's
-    size, which changes for the short last batch: set_batch_size sets it (see L2BatchSize).
+    Stock L2 casts its factor through float32 on TF and fixes it when built; the course's m is the
+    mini-batch's size, which changes for the short last batch. The model sets it from each batch
+    it is called on (CourseModel.call), so model.fit needs no callback.
     """
 
-    def __init__(self, lambd: float, m: int, dtype: str):
+    def __init__(self, lambd: float, m=None):
         self.lambd = float(lambd)
-        self.factor = tf.Variable(self._factor(m), dtype=dtype, trainable=False, name="l2_factor")
+        self.m = m
 
-    def _factor(self, m: int) -> float:
-        return self.lambd / (2 * m)  # the reference's expression, in Python float64
-
-    def set_batch_size(self, m: int) -> None:
-        self.factor.assign(self._factor(m))
+    def set_batch_size(self, m) -> None:
+        self.m = m
 
     def __call__(self, x):
-        return ops.multiply(ops.cast(self.factor, x.dtype), ops.sum(ops.square(x)))
+        if self.m is None:
+            raise DlparityError("CourseL2: L2's factor lambd / 2m needs the batch size m")
+        # lambd / (2 m) is correctly rounded in any dtype: the reference's Python float64 value
+        dtype = keras.backend.standardize_dtype(x.dtype)
+        factor = ops.divide(backend.hyper(self.lambd, dtype), ops.cast(2 * self.m, dtype))
+        return ops.multiply(factor, ops.sum(ops.square(x)))
 
     def get_config(self):
         return {"lambd": self.lambd}
-
-
-class L2BatchSize(keras.callbacks.Callback):
-    """Sets CourseL2's m before every batch when the epoch ends with a short batch."""
-
-    def __init__(self, regularizer: CourseL2, batch_sizes: list[int]):
-        super().__init__()
-        self.regularizer, self.batch_sizes = regularizer, batch_sizes
-
-    def on_train_batch_begin(self, batch, logs=None):
-        self.regularizer.set_batch_size(self.batch_sizes[batch % len(self.batch_sizes)])
 
 
 class FixedDropout(keras.layers.Layer):
@@ -208,19 +201,10 @@ class FixedDropout(keras.layers.Layer):
         return self.masks[size]
 
     def _dynamic_mask(self, inputs, dtype):
-        # in model.fit the batch size is only known at run time: pick among the given masks
+        # TF's model.fit traces with the batch size unknown: pick among the given masks at run time
         if not self.masks:
             raise DlparityError(f"{self.name}: give masks for the batch sizes model.fit will see")
-        sizes = sorted(self.masks)
-        n = tf.shape(inputs)[0]
-        found = tf.equal(tf.constant(sizes, dtype=n.dtype), n)
-        check = tf.debugging.assert_equal(
-            tf.reduce_any(found), True, message=f"{self.name}: batch size without a dropout mask"
-        )
-        with tf.control_dependencies([check]):
-            index = tf.cast(tf.argmax(tf.cast(found, tf.int32)), tf.int32)
-        branches = [lambda mask=self.masks[s]: tf.constant(mask, dtype=dtype) for s in sizes]
-        return tf.switch_case(index, branches)
+        return backend.dynamic_mask(inputs, self.masks, dtype, name=self.name)
 
     def call(self, inputs, training=False):
         if not training:
@@ -242,20 +226,6 @@ class FixedDropout(keras.layers.Layer):
 # ---------------------------------------------------------------- losses
 
 
-def _logits_of(output, op_type: str):
-    """The logits behind a Keras sigmoid / softmax output (as Keras' own losses find them)."""
-    logits = keras_private.logits(output)
-    if logits is not None:
-        return logits
-    op = getattr(output, "op", None)
-    if op is not None and not tf.executing_eagerly() and op.type == op_type:
-        return op.inputs[0]
-    raise DlparityError(
-        f"course loss: y_pred must be the output of a Keras {op_type.lower()} activation "
-        "(the loss needs its logits)"
-    )
-
-
 @ops.custom_gradient
 def _binary_logprobs(Z, y):
     """-(y log a + (1 - y) log(1 - a)) = max(z, 0) - y z + log(1 + e^-|z|) for y in {0, 1}."""
@@ -269,23 +239,25 @@ def _binary_logprobs(Z, y):
 
 
 class CourseBinaryCrossentropy(keras.losses.Loss):
-    """-(y log a + (1 - y) log(1 - a)) per example, a the sigmoid of the logits behind y_pred;
+    """-(y log a + (1 - y) log(1 - a)) per example, a = sigmoid(z), y_pred the logits z;
     mean over the batch.
 
     Evaluated from the logits so it is exact to rounding for every z (the literal formula is
     infinite once a rounds to 1); the gradient is the reference's dZ = AL - Y. Stock
-    BinaryCrossentropy also takes the logits form, but only when y_pred is a Keras sigmoid's.
+    BinaryCrossentropy(from_logits=True) takes the same form; after a sigmoid output it finds
+    the logits on TensorFlow only, and clips the probabilities on JAX.
     """
 
     def __init__(self, name="course_binary_crossentropy", **kwargs):
         super().__init__(name=name, **kwargs)
 
     def call(self, y_true, y_pred):
-        return ops.mean(_binary_logprobs(_logits_of(y_pred, "Sigmoid"), y_true), axis=-1)
+        return ops.mean(_binary_logprobs(y_pred, y_true), axis=-1)
 
 
 class CourseCategoricalCrossentropy(keras.losses.Loss):
-    """-sum_c y log softmax(z) per example from the logits (log-softmax), as the course computes it.
+    """-sum_c y log softmax(z) per example, y_pred the logits z (log-softmax), as the course
+    computes it.
 
     Keras layout: classes on the last axis, examples on the first.
     """
@@ -294,7 +266,62 @@ class CourseCategoricalCrossentropy(keras.losses.Loss):
         super().__init__(name=name, **kwargs)
 
     def call(self, y_true, y_pred):
-        Z = _logits_of(y_pred, "Softmax")
+        Z = y_pred
         shifted = Z - ops.max(Z, axis=-1, keepdims=True)
         log_A = shifted - ops.log(ops.sum(ops.exp(shifted), axis=-1, keepdims=True))
         return -ops.sum(y_true * log_A, axis=-1)
+
+
+# ---------------------------------------------------------------- the model
+
+
+class BatchLosses(keras.metrics.Metric):
+    """Every training batch's loss in order: losses[n] is the one the n-th update follows.
+
+    A metric, so both backends carry it through the compiled train step: TensorFlow in place,
+    JAX as part of the step's state. Its result is the whole (batches,) record.
+    """
+
+    def __init__(self, batches: int, dtype: str):
+        super().__init__(name="batch_losses", dtype=dtype)
+        self.losses = self.add_variable((batches,), initializer="zeros", dtype=dtype, name="losses")
+        self.count = self.add_variable((), initializer="zeros", dtype="int64", name="count")
+
+    def update_state(self, loss):
+        backend.record(self.losses, self.count, ops.cast(loss, self.losses.dtype))
+        self.count.assign(ops.add(self.count.value, 1))
+
+    def result(self):
+        return ops.convert_to_tensor(self.losses.value)
+
+
+class CourseModel(keras.Model):
+    """A functional keras.Model that sets the course's L2 m from each batch it is called on and,
+    once record_losses is called, keeps every training batch's loss (BatchLosses).
+
+    compute_loss is the one Keras hook that sees the loss model.fit differentiates (the
+    compiled loss plus L2) before the update.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.batch_losses = None
+
+    def record_losses(self, batches: int, dtype: str) -> None:
+        self.batch_losses = BatchLosses(batches, dtype)
+
+    def _course_l2(self) -> list[CourseL2]:
+        regularizers = (getattr(layer, "kernel_regularizer", None) for layer in self.layers)
+        return [r for r in regularizers if isinstance(r, CourseL2)]
+
+    def call(self, inputs, training=None, mask=None):
+        for regularizer in self._course_l2():
+            regularizer.set_batch_size(ops.shape(inputs)[0])
+        return super().call(inputs, training=training, mask=mask)
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        loss = super().compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
+                                    training=training)  # fmt: skip
+        if training and self.batch_losses is not None:
+            self.batch_losses.update_state(loss)
+        return loss

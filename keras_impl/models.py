@@ -1,27 +1,32 @@
 """Idiomatic Keras: the course's networks as a keras.Model, compiled, and trained with model.fit.
 
-    Input(n_x) -> Dense(n_l, relu|tanh) [-> dropout] x (L-1) -> Dense(n_L, sigmoid|softmax)
+    Input(n_x) -> Dense(n_l, relu|tanh) [-> dropout] x (L-1) -> Dense(n_L): the logits Z[L]
     softmax_bn: Dense(n_l, use_bias=False) -> BatchNormalization -> Activation(relu) per layer
 
+The model ends in the logits and the losses take them (from_logits, as the course's C2W3 does):
+a sigmoid or softmax output would hand the loss probabilities, and only TensorFlow lets Keras
+recover the logits behind them. forward and predict apply the output activation.
+
 Weights travel in the course layout and are ported through dlparity.layout. Two modes:
-course-exact (default) swaps in tf_impl.keras_course's subclasses wherever the stock Keras
+course-exact (default) swaps in keras_impl.course's subclasses wherever the stock Keras
 component differs from the course; stock=True uses Keras' own components with the closest
-mapping of dlparity.migration. Training with model.fit: tf_impl.keras_train.
+mapping of dlparity.migration. Training with model.fit: keras_impl.train.
 """
 
 from __future__ import annotations
 
 import keras
 import numpy as np
-import tensorflow as tf
+from keras import ops
 
 from dlparity import DlparityError, contract, layout, migration, registry
 from dlparity.gradcheck import gradient_difference
 from dlparity.init import parameter_keys
 from dlparity.rng import dropout_masks
 from dlparity.spec import ModelSpec, TrainConfig
-from tf_impl import keras_course, precision
-from tf_impl.precision import hyper
+from keras_impl import backend
+from keras_impl import course as keras_course
+from keras_impl.backend import hyper
 
 
 def _float(value, dtype: str) -> np.float64:
@@ -71,19 +76,21 @@ def _regularizer(spec: ModelSpec, stock: bool, batch_size):
         raise DlparityError("batch_size: L2's factor lambd / 2m needs the batch size m")
     if stock:
         return keras.regularizers.L2(migration.keras_l2(spec.lambd, batch_size))
-    return keras_course.CourseL2(spec.lambd, batch_size, spec.dtype)
+    return keras_course.CourseL2(spec.lambd, batch_size)
 
 
 def build_model(
     spec: ModelSpec, *, stock: bool = False, masks=None, batch_size: int | None = None
 ) -> keras.Model:
-    """The network as a functional keras.Model, uncompiled, with Keras' initial weights.
+    """The network as a CourseModel (a functional keras.Model), uncompiled, with Keras' initial
+    weights; its output is the logits Z[L] (m, n_L).
 
     masks: the course's dropout masks, {"D1": (n_1, m), ...} for one batch size or
     {m: {"D1": ...}, ...} per batch size (None: the course's seed-1 masks for the batch size).
-    batch_size: the m of L2's lambd / 2m (needed when spec.lambd > 0).
+    batch_size: the m of stock L2's lambd / 2m (needed when spec.lambd > 0; the course's L2
+    takes m from each batch).
     """
-    precision.configure(spec.dtype)
+    backend.configure(spec.dtype)
     by_size = _masks_by_size(masks, spec) if spec.keep_prob < 1 else {}
     regularizer = _regularizer(spec, stock, batch_size)
     inputs = keras.Input(shape=(spec.layer_dims[0],), dtype=spec.dtype, name="X")
@@ -110,10 +117,14 @@ def build_model(
             )(A)
         if spec.keep_prob < 1:
             A = _dropout_layer(spec, l, stock, by_size)(A)
-    AL = keras.layers.Dense(
-        spec.layer_dims[-1], activation=spec.output, kernel_regularizer=regularizer, name="output"
-    )(A)
-    return keras.Model(inputs, AL, name=f"{spec.architecture}_{'stock' if stock else 'course'}")
+    ZL = keras.layers.Dense(spec.layer_dims[-1], kernel_regularizer=regularizer, name="output")(A)
+    name = f"{spec.architecture}_{'stock' if stock else 'course'}"
+    return keras_course.CourseModel(inputs, ZL, name=name)
+
+
+def probabilities(ZL, spec: ModelSpec):
+    """AL from the model's logits: the output activation (sigmoid or softmax over the classes)."""
+    return keras.activations.get(spec.output)(ZL)
 
 
 def course_regularizer(model: keras.Model):
@@ -129,15 +140,16 @@ def make_loss(
 ) -> keras.losses.Loss:
     """The course's cost as a Keras loss (stock: Keras' own crossentropy)."""
     keras_reduction = {"mean": "sum_over_batch_size", "sum": "sum", "none": "none"}[reduction]
-    if spec.output == "sigmoid":
-        loss = keras.losses.BinaryCrossentropy if stock else keras_course.CourseBinaryCrossentropy
-    else:
-        loss = (
-            keras.losses.CategoricalCrossentropy
-            if stock
-            else keras_course.CourseCategoricalCrossentropy
-        )
-    return loss(reduction=keras_reduction)
+    if not stock:
+        if spec.output == "sigmoid":
+            return keras_course.CourseBinaryCrossentropy(reduction=keras_reduction)
+        return keras_course.CourseCategoricalCrossentropy(reduction=keras_reduction)
+    loss = (
+        keras.losses.BinaryCrossentropy
+        if spec.output == "sigmoid"
+        else keras.losses.CategoricalCrossentropy
+    )
+    return loss(from_logits=True, reduction=keras_reduction)
 
 
 def _stock_rate(config: TrainConfig, batches_per_epoch: int, dtype: str):
@@ -162,7 +174,7 @@ def make_optimizer(
     config: TrainConfig, *, stock: bool = False, batches_per_epoch: int = 1, dtype="float64"
 ) -> keras.optimizers.Optimizer:
     """Course-exact Keras optimizer for config, or (stock) Keras' own with the closest mapping."""
-    precision.configure(dtype)
+    backend.configure(dtype)
     kwargs = {k: _float(v, dtype) for k, v in migration.keras_optimizer_kwargs(config).items()}
     if stock:
         optimizer = getattr(keras.optimizers, registry.OPTIMIZERS[config.optimizer].keras)
@@ -199,7 +211,7 @@ def compile_model(
         loss=make_loss(spec, stock=stock, reduction=loss_reduction),
         metrics=metrics,
         steps_per_execution=steps_per_execution,
-        jit_compile=False,  # XLA fuses and reorders float operations
+        jit_compile=backend.JIT_COMPILE,
     )
     return model
 
@@ -212,7 +224,7 @@ _MODELS: dict = {}  # spec -> its compiled course-exact model, reused by every c
 
 def _loaded_model(params, X, spec: ModelSpec, *, training, masks, bn_state):
     """The spec's course-exact model, built and compiled once, holding params (and running
-    statistics), this batch's dropout masks and its m for L2's lambd / 2m."""
+    statistics) and this batch's dropout masks."""
     m = X.shape[1]
     if spec not in _MODELS:
         _MODELS[spec] = compile_model(build_model(spec, batch_size=m), spec)
@@ -220,9 +232,6 @@ def _loaded_model(params, X, spec: ModelSpec, *, training, masks, bn_state):
     if masks is not None:
         for l, mask in enumerate(layout.to_keras_masks(masks, spec), start=1):
             model.get_layer(f"dropout{l}").masks = {m: mask}
-    regularizer = course_regularizer(model)
-    if regularizer is not None:
-        regularizer.set_batch_size(m)
     model.set_weights(layout.to_keras_weights(params, spec, bn_state))
     return model
 
@@ -234,7 +243,11 @@ def _bn_state_of(model: keras.Model, spec: ModelSpec, bn_state) -> dict:
 
 
 def _inputs(X, spec: ModelSpec):
-    return tf.constant(layout.to_keras_inputs(np.asarray(X, dtype=spec.dtype), spec))
+    return ops.convert_to_tensor(layout.to_keras_inputs(np.asarray(X, dtype=spec.dtype), spec))
+
+
+def _labels(Y, spec: ModelSpec):
+    return ops.convert_to_tensor(layout.to_keras_labels(np.asarray(Y, dtype=spec.dtype), spec))
 
 
 def forward(params, X, spec: ModelSpec, *, training, masks=None, bn_state=None):
@@ -243,37 +256,29 @@ def forward(params, X, spec: ModelSpec, *, training, masks=None, bn_state=None):
         spec, params, X, training=training, masks=masks, bn_state=bn_state
     )
     model = _loaded_model(params, X, spec, training=training, masks=masks, bn_state=bn_state)
-    AL = model(_inputs(X, spec), training=training)
-    return layout.from_keras_outputs(AL.numpy(), spec), _bn_state_of(model, spec, bn_state)
-
-
-def _cost_and_tape(params, X, Y, spec, masks, bn_state):
-    model = _loaded_model(params, X, spec, training=True, masks=masks, bn_state=bn_state)
-    XT = _inputs(X, spec)
-    YT = tf.constant(layout.to_keras_labels(np.asarray(Y, dtype=spec.dtype), spec))
-    with tf.GradientTape() as tape:
-        AL = model(XT, training=True)
-        cost = model.compute_loss(x=XT, y=YT, y_pred=AL)  # loss + L2, as model.fit computes it
-    return model, cost, tape
+    AL = probabilities(model(_inputs(X, spec), training=training), spec)
+    return layout.from_keras_outputs(np.asarray(AL), spec), _bn_state_of(model, spec, bn_state)
 
 
 def compute_cost(params, X, Y, spec: ModelSpec, *, masks=None, bn_state=None) -> float:
     """Training-mode cost J (mean over the m examples, plus L2 when spec.lambd > 0)."""
-    arguments = contract.arguments(
-        spec, params, X, Y, training=True, masks=masks, bn_state=bn_state
-    )
-    _, cost, _ = _cost_and_tape(*arguments[:3], spec, *arguments[3:])
-    return float(cost)
-
-
-def gradients(params, X, Y, spec: ModelSpec, *, masks=None, bn_state=None):
-    """One training-mode pass with tf.GradientTape. Returns (cost, grads, new bn_state)."""
     params, X, Y, masks, bn_state = contract.arguments(
         spec, params, X, Y, training=True, masks=masks, bn_state=bn_state
     )
-    model, cost, tape = _cost_and_tape(params, X, Y, spec, masks, bn_state)
-    keras_grads = tape.gradient(cost, model.trainable_weights)
-    grads = layout.from_keras_gradients([g.numpy() for g in keras_grads], spec)
+    model = _loaded_model(params, X, spec, training=True, masks=masks, bn_state=bn_state)
+    x, y = _inputs(X, spec), _labels(Y, spec)
+    return float(model.compute_loss(x=x, y=y, y_pred=model(x, training=True)))
+
+
+def gradients(params, X, Y, spec: ModelSpec, *, masks=None, bn_state=None):
+    """One training-mode pass, differentiated by the backend (tf.GradientTape or jax.grad) as
+    model.fit does. Returns (cost, grads, new bn_state)."""
+    params, X, Y, masks, bn_state = contract.arguments(
+        spec, params, X, Y, training=True, masks=masks, bn_state=bn_state
+    )
+    model = _loaded_model(params, X, spec, training=True, masks=masks, bn_state=bn_state)
+    cost, keras_grads = backend.value_and_grad(model, _inputs(X, spec), _labels(Y, spec))
+    grads = layout.from_keras_gradients([np.asarray(g) for g in keras_grads], spec)
     return float(cost), grads, _bn_state_of(model, spec, bn_state)
 
 
@@ -289,8 +294,7 @@ def gradient_check(
     """Difference between the tape's gradients and centered differences of the Keras cost."""
     _, grads, _ = gradients(params, X, Y, spec, masks=masks, bn_state=bn_state)
     model = _loaded_model(params, X, spec, training=True, masks=masks, bn_state=bn_state)
-    XT = _inputs(X, spec)
-    YT = tf.constant(layout.to_keras_labels(np.asarray(Y, dtype=spec.dtype), spec))
+    XT, YT = _inputs(X, spec), _labels(Y, spec)
 
     def cost(p):
         model.set_weights(layout.to_keras_weights(p, spec, bn_state))

@@ -2,9 +2,10 @@
 
 In parity mode model.fit is fed the plan's mini-batches (dlparity.plan), every step's in
 order, with shuffle=False. Keras' loop calls its compiled train function once per
-steps_per_execution batches; CourseModel writes each batch's loss (taken before the update,
-L2 included) into a variable inside that compiled step, so no Python runs per batch, and the
+steps_per_execution batches; CourseModel records each batch's loss (taken before the update,
+L2 included) in a metric inside that compiled step, so no Python runs per batch, and the
 course's step cost is computed from those losses exactly as Keras' loss tracker weighs them.
+The same code runs on Keras' TensorFlow and JAX backends (keras_impl.backend).
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import time
 
 import keras
 import numpy as np
-import tensorflow as tf
 
 from dlparity import DlparityError, contract, layout
 from dlparity.checks import check_params, check_train_call, expected_shapes
@@ -23,61 +23,13 @@ from dlparity.plan import TrainPlan, make_plan
 from dlparity.results import TrainResult
 from dlparity.schedules import decayed_rate
 from dlparity.spec import ModelSpec, TrainConfig
-from tf_impl import keras_course, precision
-from tf_impl.keras_models import build_model, compile_model, course_regularizer, predict
+from keras_impl import backend
+from keras_impl.course import CourseModel
+from keras_impl.models import build_model, compile_model, predict
 
 INITIALIZERS = (None, "glorot_normal")
 LOSS_REDUCTIONS = ("mean", "sum")
-__all__ = ["train", "predict", "plan_dataset", "glorot_parameters", "CourseModel", "CourseHistory"]
-
-
-def plan_dataset(X, Y, plan: TrainPlan, spec: ModelSpec) -> tf.data.Dataset:
-    """Every mini-batch of the run, in the plan's order: steps x len(plan.bounds) (x, y) batches."""
-    XT = tf.constant(layout.to_keras_inputs(np.asarray(X, dtype=spec.dtype), spec))
-    YT = tf.constant(layout.to_keras_labels(np.asarray(Y, dtype=spec.dtype), spec))
-    if plan.full_batch:
-        return tf.data.Dataset.from_tensors((XT, YT)).repeat(plan.steps)
-    if plan.orders is None:
-        size = plan.bounds[0][1] - plan.bounds[0][0]  # full batches, then the short remainder
-        return tf.data.Dataset.from_tensor_slices((XT, YT)).batch(size).repeat(plan.steps)
-    orders = tf.constant(plan.orders)
-    rows = [(step, start, stop) for step in range(plan.steps) for start, stop in plan.bounds]
-
-    def batch(step, start, stop):  # examples start:stop of the step's order
-        indices = orders[step, start:stop]
-        return tf.gather(XT, indices), tf.gather(YT, indices)
-
-    return tf.data.Dataset.from_tensor_slices(tuple(np.array(rows, dtype=np.int64).T)).map(batch)
-
-
-class CourseModel(keras.Model):
-    """A functional keras.Model that keeps the training loss of every batch in a variable.
-
-    compute_loss is the one Keras hook that sees the loss model.fit differentiates (the
-    compiled loss plus L2) before the update; the loss of the n-th update lands in
-    batch_losses[n], inside the compiled train step.
-    """
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._recorder = []  # [tf.Variable (batches,)] once record_losses is called
-
-    def record_losses(self, batches: int, dtype: str) -> None:
-        variable = tf.Variable(tf.zeros([batches], dtype=dtype), trainable=False)
-        self._recorder[:] = [variable]
-
-    @property
-    def batch_losses(self) -> np.ndarray:
-        return self._recorder[0].numpy()
-
-    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
-        loss = super().compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
-                                    training=training)  # fmt: skip
-        if training and self._recorder:
-            losses = self._recorder[0]
-            batch = tf.convert_to_tensor(self.optimizer.iterations)
-            losses[batch].assign(tf.cast(loss, losses.dtype))
-        return loss
+__all__ = ["train", "predict", "glorot_parameters", "CourseModel", "CourseHistory"]
 
 
 def step_costs(batch_losses: np.ndarray, weights: np.ndarray, m: int) -> np.ndarray:
@@ -93,8 +45,9 @@ def step_costs(batch_losses: np.ndarray, weights: np.ndarray, m: int) -> np.ndar
 class CourseHistory(keras.callbacks.Callback):
     """The course's recorded costs, read from CourseModel's losses after each execution.
 
-    Keras calls on_train_batch_end once per steps_per_execution batches; the costs of the
-    recorded steps completed by then are computed and passed to progress(step, cost).
+    Keras calls on_train_batch_end once per steps_per_execution batches, its logs holding
+    the batch losses so far; the costs of the recorded steps completed by then are computed
+    and passed to progress(step, cost).
     """
 
     def __init__(self, plan: TrainPlan, weights, progress=None):
@@ -103,12 +56,12 @@ class CourseHistory(keras.callbacks.Callback):
         self.costs, self.times = {}, {}
         self._pending = list(plan.recorded)
 
-    def _report(self, batches_done: int) -> None:
+    def _report(self, batches_done: int, losses) -> None:
         B = len(self.weights)
         steps_done = batches_done // B
         if not self._pending or self._pending[0] >= steps_done:
             return
-        losses = self.model.batch_losses
+        losses = np.asarray(losses)
         while self._pending and self._pending[0] < steps_done:
             step = self._pending.pop(0)
             cost = step_costs(losses[step * B : (step + 1) * B], self.weights, self.plan.m)[0]
@@ -119,18 +72,19 @@ class CourseHistory(keras.callbacks.Callback):
     def on_train_batch_end(self, batch, logs=None):
         if "first_call_done" not in self.times:
             self.times["first_call_done"] = time.perf_counter()
-        self._report(batch + 1)
+        self._report(batch + 1, logs["batch_losses"])
 
     def on_train_end(self, logs=None):
         self.times["done"] = time.perf_counter()
-        self._report(self.plan.steps * len(self.weights))
+        losses = self.model.batch_losses.losses.numpy()
+        self._report(self.plan.steps * len(self.weights), losses)
 
 
 def glorot_parameters(spec: ModelSpec, seed: int = 1) -> dict:
     """C2W3's initialization: one GlorotNormal(seed) initializer for every W_l and b_l."""
     if spec.batchnorm:
         raise DlparityError("initializer: glorot_normal (C2W3) is for networks without batch norm")
-    precision.configure(spec.dtype)
+    backend.configure(spec.dtype)
     initializer = keras.initializers.GlorotNormal(seed=seed)
     shapes = {k: expected_shapes(spec)[k] for k in parameter_keys(spec)}
     return {k: np.asarray(initializer(shape=s, dtype=spec.dtype)) for k, s in shapes.items()}
@@ -161,41 +115,39 @@ EXECUTION_BATCHES = 1000  # batches per call of the train function, at most (REA
 CALLS = 20  # calls per run, at least: the first call, timed as compilation, is 1/20 of the run
 
 
-def _steps_per_execution(requested, plan: TrainPlan, per_batch_callback: bool) -> int:
+def _steps_per_execution(requested, plan: TrainPlan) -> int:
     """Batches run per call of Keras' compiled train function (at most the whole run)."""
-    if per_batch_callback:
-        return 1
     batches = plan.steps * len(plan.bounds)
     if requested is None:
         return min(EXECUTION_BATCHES, math.ceil(batches / CALLS))
     return min(batches, requested)
 
 
-def _callbacks(model, plan: TrainPlan, progress, loss_reduction: str) -> list:
-    """CourseHistory first; L2BatchSize when the course's m for L2 changes within a step."""
+def _history(plan: TrainPlan, progress, loss_reduction: str) -> CourseHistory:
     sizes = [stop - start for start, stop in plan.bounds]
     weights = np.ones(len(sizes)) if loss_reduction == "sum" else np.array(sizes)
-    callbacks = [CourseHistory(plan, weights, progress)]
-    regularizer = course_regularizer(model)
-    if regularizer is not None and len(set(sizes)) > 1:
-        callbacks.append(keras_course.L2BatchSize(regularizer, sizes))
-    return callbacks
+    return CourseHistory(plan, weights, progress)
 
 
-def _fit(model, dataset, plan: TrainPlan, callbacks) -> tuple[float, float]:
+def _fit(model, data, plan: TrainPlan, history: CourseHistory) -> tuple[float, float]:
     """model.fit over the whole plan as one epoch; returns (compile_seconds, seconds)."""
     start = time.perf_counter()
-    model.fit(dataset, epochs=1, steps_per_epoch=plan.steps * len(plan.bounds), shuffle=False,
-              verbose=0, callbacks=callbacks)  # fmt: skip
-    times = callbacks[0].times
+    model.fit(data, epochs=1, steps_per_epoch=plan.steps * len(plan.bounds), shuffle=False,
+              verbose=0, callbacks=[history])  # fmt: skip
+    times = history.times
     return times["first_call_done"] - start, times["done"] - times["first_call_done"]
+
+
+def _fit_data(X, Y, plan: TrainPlan, spec: ModelSpec):
+    x = layout.to_keras_inputs(np.asarray(X, dtype=spec.dtype), spec)
+    y = layout.to_keras_labels(np.asarray(Y, dtype=spec.dtype), spec)
+    return backend.batches(x, y, plan)
 
 
 def _model(spec: ModelSpec, plan: TrainPlan, params0, stock: bool) -> CourseModel:
     """The course network as a CourseModel holding params0, ready to record the run's losses."""
     sizes = [stop - start for start, stop in plan.bounds]
-    network = build_model(spec, stock=stock, masks=plan.masks or None, batch_size=sizes[0])
-    model = CourseModel(network.inputs, network.outputs, name=network.name)
+    model = build_model(spec, stock=stock, masks=plan.masks or None, batch_size=sizes[0])
     model.set_weights(layout.to_keras_weights(params0, spec))
     model.record_losses(plan.steps * len(sizes), spec.dtype)
     return model
@@ -236,8 +188,7 @@ def train(
     initializer="glorot_normal" and loss_reduction="sum" are C2W3's ways: its GlorotNormal(seed=1)
     weights and biases instead of params0 (which may then be None), and the gradient of each
     batch's summed loss. steps_per_execution: batches per call of the compiled train function
-    (default: a CALLS-th of the run, at most EXECUTION_BATCHES; 1 when L2's m changes within
-    a step). compile_seconds covers the first call, which traces the train function and runs
+    (default: a CALLS-th of the run, at most EXECUTION_BATCHES). compile_seconds covers the first call, which traces the train function and runs
     its first batches; seconds the rest. start and stop are refused: result.end is None.
     """
     check_train_call(spec, config, data, progress)
@@ -246,18 +197,18 @@ def train(
     _check_options(spec, initializer, loss_reduction, steps_per_execution)
     if initializer is None:
         check_params(params0, spec)
-    precision.configure(spec.dtype)
+    backend.configure(spec.dtype)
     plan = make_plan(spec, config, np.shape(X)[1])
     if initializer == "glorot_normal":
         params0 = glorot_parameters(spec)
     model = _model(spec, plan, params0, stock)
-    callbacks = _callbacks(model, plan, progress, loss_reduction)
-    spe = _steps_per_execution(steps_per_execution, plan, len(callbacks) > 1)
+    history = _history(plan, progress, loss_reduction)
+    spe = _steps_per_execution(steps_per_execution, plan)
     compile_model(model, spec, config, stock=stock, batches_per_epoch=len(plan.bounds),
                   steps_per_execution=spe, loss_reduction=loss_reduction)  # fmt: skip
-    compile_seconds, seconds = _fit(model, plan_dataset(X, Y, plan, spec), plan, callbacks)
+    compile_seconds, seconds = _fit(model, _fit_data(X, Y, plan, spec), plan, history)
     params, bn_state = layout.from_keras_weights(model.get_weights(), spec)
     rates = _learning_rates(plan, config, stock)
-    extra = {"framework": "keras", "stock": stock, "steps_per_execution": spe,
+    extra = {"framework": backend.FRAMEWORK, "stock": stock, "steps_per_execution": spe,
              "compile_seconds_include_first_call": True}  # fmt: skip
-    return TrainResult(params, bn_state, callbacks[0].costs, rates, seconds, compile_seconds, extra)
+    return TrainResult(params, bn_state, history.costs, rates, seconds, compile_seconds, extra)

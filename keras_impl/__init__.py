@@ -1,0 +1,43 @@
+"""The course's networks in idiomatic Keras 3, one code for its TensorFlow and JAX backends.
+
+Keras chooses its backend once, when it is first imported, from KERAS_BACKEND: "tensorflow"
+(the default here) or "jax"; any other value is refused in one line. On JAX, 64-bit floats
+are switched on (jax_enable_x64), or float64 would silently become float32. The command runs
+--framework keras on TensorFlow and --framework keras-jax on JAX, each in its own process
+(keras_impl.worker). Everything backend-specific is in keras_impl.backend.
+"""
+
+import os
+import sys
+
+from dlparity import DlparityError, quiet
+
+BACKENDS = ("tensorflow", "jax")
+
+
+def _backend() -> str:
+    if "keras" in sys.modules:
+        name, origin = sys.modules["keras"].backend.backend(), "Keras was imported on"
+    else:
+        name, origin = os.environ.get("KERAS_BACKEND") or "tensorflow", "KERAS_BACKEND is"
+    if name not in BACKENDS:
+        raise DlparityError(
+            f"keras_impl runs Keras on tensorflow or jax, but {origin} {name!r}: "
+            "set KERAS_BACKEND=tensorflow or KERAS_BACKEND=jax"
+        )
+    return name
+
+
+BACKEND = _backend()
+if "keras" not in sys.modules:
+    os.environ["KERAS_BACKEND"] = BACKEND
+if BACKEND == "jax":
+    from dlparity import cache
+
+    quiet.quiet_jax()
+    import jax
+
+    jax.config.update("jax_enable_x64", True)
+    cache.configure_jax(jax)
+else:
+    quiet.import_tensorflow()

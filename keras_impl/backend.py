@@ -1,0 +1,143 @@
+"""What differs between Keras' TensorFlow and JAX backends for the course's models, and only that.
+
+- precision: floatx and the dtype policy on both; on TensorFlow also op determinism and TF32 off.
+- compiling: TensorFlow runs model.fit's step as a tf.function without XLA (XLA fuses and
+  reorders float operations); JAX has no other compiler than XLA, so its step is jitted.
+- data: a tf.data pipeline on TensorFlow; on JAX a keras.utils.PyDataset of NumPy batches.
+- gradients of the contract: tf.GradientTape, or jax.value_and_grad over a stateless call.
+- dropout masks picked by a batch size only known when the step runs (TensorFlow's graphs).
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+from keras import ops
+
+from keras_impl import BACKEND
+
+FRAMEWORK = {"tensorflow": "keras", "jax": "keras-jax"}[BACKEND]  # its name in --framework
+JIT_COMPILE = BACKEND == "jax"
+_configured: dict = {}
+
+
+def configure(dtype: str) -> None:
+    """Keras' floatx and dtype policy set to dtype (idempotent); on TF, determinism on, TF32 off."""
+    if _configured.get("dtype") == dtype:
+        return
+    keras.config.set_floatx(dtype)
+    keras.config.set_dtype_policy(dtype)
+    if not _configured and BACKEND == "tensorflow":
+        import tensorflow as tf
+
+        tf.config.experimental.enable_op_determinism()
+        tf.config.experimental.enable_tensor_float_32_execution(False)
+    _configured["dtype"] = dtype
+
+
+def hyper(value: float, dtype: str):
+    """A hyperparameter as a NumPy scalar of dtype, so Keras does not round it through float32."""
+    return np.dtype(dtype).type(value)
+
+
+def value_and_grad(model: keras.Model, x, y):
+    """(cost, grads of model.trainable_weights) of model.compute_loss on one training-mode pass;
+    the model's non-trainable variables (batch norm's running statistics) are updated."""
+    if BACKEND == "tensorflow":
+        import tensorflow as tf
+
+        with tf.GradientTape() as tape:
+            cost = model.compute_loss(x=x, y=y, y_pred=model(x, training=True))
+        return cost, tape.gradient(cost, model.trainable_weights)
+    return _jax_value_and_grad(model, x, y)
+
+
+def _jax_value_and_grad(model: keras.Model, x, y):
+    import jax
+
+    trainable = [v.value for v in model.trainable_weights]
+    others = list(model.non_trainable_weights)
+
+    def cost_of(values):
+        mapping = list(zip(model.trainable_weights, values, strict=True))
+        with keras.StatelessScope(state_mapping=mapping) as scope:
+            cost = model.compute_loss(x=x, y=y, y_pred=model(x, training=True))
+        return cost, [scope.get_current_value(v) for v in others]
+
+    (cost, updated), grads = jax.value_and_grad(cost_of, has_aux=True)(trainable)
+    for variable, value in zip(others, updated, strict=True):
+        if value is not None:
+            variable.assign(value)
+    return cost, grads
+
+
+def dynamic_mask(inputs, masks: dict, dtype, name: str):
+    """masks[batch size] for a batch whose size is known only at run time (TF's traced steps)."""
+    import tensorflow as tf
+
+    sizes = sorted(masks)
+    n = tf.shape(inputs)[0]
+    found = tf.equal(tf.constant(sizes, dtype=n.dtype), n)
+    check = tf.debugging.assert_equal(
+        tf.reduce_any(found), True, message=f"{name}: batch size without a dropout mask"
+    )
+    with tf.control_dependencies([check]):
+        index = tf.cast(tf.argmax(tf.cast(found, tf.int32)), tf.int32)
+    branches = [lambda mask=masks[s]: tf.constant(mask, dtype=dtype) for s in sizes]
+    return tf.switch_case(index, branches)
+
+
+class PlanBatches(keras.utils.PyDataset):
+    """Every mini-batch of the plan in order: (x, y) NumPy batches, examples on the first axis."""
+
+    def __init__(self, x: np.ndarray, y: np.ndarray, plan):
+        super().__init__()
+        self.x, self.y, self.plan = x, y, plan
+
+    def __len__(self) -> int:
+        return self.plan.steps * len(self.plan.bounds)
+
+    def __getitem__(self, index: int):
+        step, b = divmod(index, len(self.plan.bounds))
+        start, stop = self.plan.bounds[b]
+        rows = (
+            slice(start, stop) if self.plan.orders is None else self.plan.orders[step, start:stop]
+        )
+        return self.x[rows], self.y[rows]
+
+
+def batches(x: np.ndarray, y: np.ndarray, plan):
+    """model.fit's data: every mini-batch of the plan (dlparity.plan), steps x len(plan.bounds)
+    (x, y) batches in order, from x (m, n_x) and y (m, n_y)."""
+    if BACKEND == "jax":
+        return PlanBatches(x, y, plan)
+    return _tf_batches(x, y, plan)
+
+
+def _tf_batches(x: np.ndarray, y: np.ndarray, plan):
+    import tensorflow as tf
+
+    xt, yt = tf.constant(x), tf.constant(y)
+    if plan.full_batch:
+        return tf.data.Dataset.from_tensors((xt, yt)).repeat(plan.steps)
+    if plan.orders is None:
+        size = plan.bounds[0][1] - plan.bounds[0][0]  # full batches, then the short remainder
+        return tf.data.Dataset.from_tensor_slices((xt, yt)).batch(size).repeat(plan.steps)
+    orders = tf.constant(plan.orders)
+    rows = [(step, start, stop) for step in range(plan.steps) for start, stop in plan.bounds]
+
+    def batch(step, start, stop):  # examples start:stop of the step's order
+        indices = orders[step, start:stop]
+        return tf.gather(xt, indices), tf.gather(yt, indices)
+
+    return tf.data.Dataset.from_tensor_slices(tuple(np.array(rows, dtype=np.int64).T)).map(batch)
+
+
+def record(losses, index, value) -> None:
+    """losses[index] = value for Keras variables: a slice assignment on TF (in place), an
+    updated array on JAX (in place too, the train step's state being donated)."""
+    if BACKEND == "tensorflow":
+        losses.value[index.value].assign(value)
+        return
+    update = ops.reshape(value, (1,))
+    losses.assign(ops.slice_update(losses.value, (ops.convert_to_tensor(index),), update))
