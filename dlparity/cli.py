@@ -13,6 +13,7 @@ from dlparity import DlparityError, cache, data, devices, experiments, framework
 from dlparity.runs import compare_json, published_check, run_experiment, split_framework
 
 EXIT_USAGE = 2
+KERAS = ("keras", "keras-jax")  # the frameworks that train with model.fit
 
 
 class _Parser(argparse.ArgumentParser):
@@ -81,7 +82,7 @@ def _add_tune(sub) -> None:
     p = sub.add_parser("tune", help="random search over the learning rate and beta (C2W3)")
     p.add_argument("experiment")
     p.add_argument("--trials", type=int, default=10, help="trials per round (default 10)")
-    p.add_argument("--framework", default="numpy", help="numpy | jax | tf | keras")
+    p.add_argument("--framework", default="numpy", help="numpy | jax | tf | keras | keras-jax")
     p.add_argument("--seed", type=int, default=1, help="seed of the draws (default 1)")
     p.add_argument("--steps", type=int, default=None, metavar="N",
                    help="iterations (epochs) per trial (default: the experiment's / 20)")  # fmt: skip
@@ -94,8 +95,8 @@ def _add_tune(sub) -> None:
 
 
 def _add_train_options(p) -> None:
-    p.add_argument("--framework", default="numpy", help="numpy | jax | tf | keras")
-    p.add_argument("--stock", action="store_true", help="keras: Keras' own components")
+    p.add_argument("--framework", default="numpy", help="numpy | jax | tf | keras | keras-jax")
+    p.add_argument("--stock", action="store_true", help="keras, keras-jax: Keras' own components")
     p.add_argument("--randomness", choices=("parity", "native"), default="parity",
                    help="jax, tf: the course's batch orders and masks (parity) or the "
                    "framework's own generator (native)")  # fmt: skip
@@ -235,7 +236,7 @@ def cmd_list(args) -> int:
     print("\nFrameworks:")
     for name in frameworks.FRAMEWORKS:
         missing = frameworks.missing_packages(name)
-        print(f"  {name:<8} {'available' if not missing else 'missing ' + ', '.join(missing)}")
+        print(f"  {name:<10} {'available' if not missing else 'missing ' + ', '.join(missing)}")
     return 0
 
 
@@ -329,8 +330,8 @@ def cmd_train(args) -> int:
     _check_outputs(args)
     experiment, arrays = _experiment_and_data(args)
     framework = args.framework + ("-stock" if args.stock else "")
-    if args.stock and args.framework != "keras":
-        raise DlparityError("--stock applies to --framework keras only")
+    if args.stock and args.framework not in KERAS:
+        raise DlparityError("--stock applies to --framework keras or keras-jax only")
     split_framework(framework)
     options = {}
     if args.randomness == "native":
@@ -370,7 +371,7 @@ def _checkpoint_options(args, experiment, options: dict):
     given = [name for name in ("save", "resume", "stop_after") if getattr(args, name) is not None]
     if not given:
         return None
-    if args.framework == "keras":
+    if args.framework in KERAS:
         option = "--" + given[0].replace("_", "-")
         raise DlparityError(f"{option}: model.fit trains whole runs; use numpy, jax or tf")
     if args.save is not None:
@@ -431,7 +432,7 @@ def _compared_frameworks(args) -> list[str] | None:
 def _installed_or_fail(names) -> list[str]:
     """The named frameworks (default: all) that are installed; the others named and skipped."""
     usable = []
-    for name in names or list(frameworks.FRAMEWORKS):
+    for name in names or list(frameworks.DEFAULT):
         base, _ = split_framework(name)
         if frameworks.available(base):
             usable.append(name)

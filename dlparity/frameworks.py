@@ -22,8 +22,11 @@ FRAMEWORKS = {
     "jax": ("jax_impl.train", "jax_impl.models", ("jax", "optax")),
     "tf": ("tf_impl.train", "tf_impl.models", ("tensorflow",)),
     "keras": ("keras_impl.train", "keras_impl.models", ("tensorflow", "keras")),
-    "keras-jax": ("keras_impl.worker", "keras_impl.worker", ("jax", "keras")),
+    "keras-jax": ("dlparity.worker", "dlparity.worker", ("jax", "keras")),
 }
+# what a command runs when no framework is named: keras-jax starts a second process (with
+# Keras on JAX), so it runs when asked for
+DEFAULT = ("numpy", "jax", "tf", "keras")
 
 
 def check_name(name: str) -> None:
@@ -72,6 +75,18 @@ def keras_backend_note(name: str) -> str | None:
     return None
 
 
+def _put_keras_on_tensorflow() -> None:
+    """--framework keras is Keras on TensorFlow (keras-jax runs in a process of its own)."""
+    keras = sys.modules.get("keras")
+    if keras is None:
+        os.environ["KERAS_BACKEND"] = "tensorflow"
+    elif keras.backend.backend() != "tensorflow":
+        raise DlparityError(
+            f"framework 'keras' runs Keras on TensorFlow, but this process imported Keras on "
+            f"{keras.backend.backend()!r}; use keras-jax, or a process without KERAS_BACKEND"
+        )
+
+
 def load(name: str) -> SimpleNamespace:
     """The framework's train and predict functions."""
     missing = missing_packages(name)
@@ -80,8 +95,8 @@ def load(name: str) -> SimpleNamespace:
             f"framework {name!r} needs {', '.join(missing)}, which is not installed"
         )
     train_module, predict_module, _ = FRAMEWORKS[name]
-    if name == "keras" and "keras" not in sys.modules:
-        os.environ["KERAS_BACKEND"] = "tensorflow"  # keras-jax runs in a process of its own
+    if name == "keras":
+        _put_keras_on_tensorflow()
     return SimpleNamespace(
         name=name,
         train=importlib.import_module(train_module).train,

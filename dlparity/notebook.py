@@ -89,7 +89,7 @@ def _devices(name: str) -> str:
 
 def installed() -> list[str]:
     """The frameworks that can run here, in the command's order (numpy, jax, tf, keras)."""
-    return [name for name in frameworks.FRAMEWORKS if frameworks.available(name)]
+    return [name for name in frameworks.DEFAULT if frameworks.available(name)]
 
 
 def course_data(dataset: str):

@@ -46,8 +46,10 @@ def split_framework(name: str) -> tuple[str, dict]:
     """'keras-stock' -> ('keras', {'stock': True}); other names carry no options."""
     if name.endswith(STOCK_SUFFIX):
         base = name[: -len(STOCK_SUFFIX)]
-        if base != "keras":
-            raise DlparityError(f"unknown framework {name!r}: only keras has a stock variant")
+        if base not in ("keras", "keras-jax"):
+            raise DlparityError(
+                f"unknown framework {name!r}: only keras and keras-jax have a stock variant"
+            )
         return base, {"stock": True}
     frameworks.check_name(name)
     return name, {}

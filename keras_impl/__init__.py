@@ -31,6 +31,7 @@ def _backend() -> str:
 BACKEND = _backend()
 if "keras" not in sys.modules:
     os.environ["KERAS_BACKEND"] = BACKEND
+    import keras  # noqa: F401  (the backend is fixed from here on)
 if BACKEND == "jax":
     from dlparity import cache
 

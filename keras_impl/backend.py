@@ -6,6 +6,9 @@
 - data: a tf.data pipeline on TensorFlow; on JAX a keras.utils.PyDataset of NumPy batches.
 - gradients of the contract: tf.GradientTape, or jax.value_and_grad over a stateless call.
 - dropout masks picked by a batch size only known when the step runs (TensorFlow's graphs).
+- tanh: Keras 3 on JAX computes ops.tanh (and ops.mean, ops.var) of float64 in float32, its
+  type promotion mapping 64-bit types to 32-bit on every backend but TensorFlow
+  (dlparity.migration, "keras-jax float64").
 """
 
 from __future__ import annotations
@@ -38,6 +41,15 @@ def configure(dtype: str) -> None:
 def hyper(value: float, dtype: str):
     """A hyperparameter as a NumPy scalar of dtype, so Keras does not round it through float32."""
     return np.dtype(dtype).type(value)
+
+
+def tanh(x):
+    """The hidden layers' tanh in the input's dtype: Keras' own on TF, jax.numpy's on JAX."""
+    if BACKEND == "jax":
+        import jax.numpy as jnp
+
+        return jnp.tanh(x)
+    return ops.tanh(x)
 
 
 def value_and_grad(model: keras.Model, x, y):

@@ -252,7 +252,8 @@ class CourseBinaryCrossentropy(keras.losses.Loss):
         super().__init__(name=name, **kwargs)
 
     def call(self, y_true, y_pred):
-        return ops.mean(_binary_logprobs(y_pred, y_true), axis=-1)
+        terms = _binary_logprobs(y_pred, y_true)  # ops.mean would round through float32 on JAX
+        return ops.divide(ops.sum(terms, axis=-1), ops.cast(ops.shape(terms)[-1], terms.dtype))
 
 
 class CourseCategoricalCrossentropy(keras.losses.Loss):

@@ -69,6 +69,13 @@ def _dropout_layer(spec: ModelSpec, l: int, stock: bool, by_size: dict):
     )
 
 
+def _hidden_activation(spec: ModelSpec, stock: bool):
+    """Keras' own activation, except tanh on JAX, which Keras computes in float32 (backend.tanh)."""
+    if spec.hidden_activation == "tanh" and not stock:
+        return backend.tanh
+    return spec.hidden_activation
+
+
 def _regularizer(spec: ModelSpec, stock: bool, batch_size):
     if spec.lambd == 0:
         return None
@@ -111,7 +118,7 @@ def build_model(
         else:
             A = keras.layers.Dense(
                 n_l,
-                activation=spec.hidden_activation,
+                activation=_hidden_activation(spec, stock),
                 kernel_regularizer=regularizer,
                 name=f"layer{l}",
             )(A)
