@@ -119,6 +119,13 @@ TABLE: dict[str, Row] = {
         "layout", "W (n_l, n_prev), X (n_x, m)", "the same (our choice)",
         "kernel (n_in, n_out) = W^T, bias (n,), inputs (m, n_x): dlparity.layout converts", True,
     ),
+    "keras-jax": Row(
+        "Keras on the JAX backend", "float64 throughout",
+        "jax_enable_x64 on; jnp.tanh, jnp.mean stay float64",
+        "KERAS_BACKEND=jax: ops.tanh, ops.mean, ops.var and BatchNormalization compute float64 in float32 (64-bit types promote to 32-bit off TF); a sigmoid's logits are lost under jit, so losses need from_logits; course-exact: jnp.tanh, sum / m, CourseBatchNormalization", False,
+        2.2e-07,
+        "max |keras.activations.tanh(z) - tanh(z)| / |tanh(z)| in float64 on Keras' JAX backend, z a 50 x 7 standard normal draw (seed 0); exact on TensorFlow",
+    ),
     "hyperparameters": Row(
         "hyperparameters in float64", "float64 values", "float64 with jax_enable_x64 on",
         "Python floats cast through float32 on TF (0.9 -> 0.8999999761581421): pass np.float64",

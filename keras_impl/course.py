@@ -223,6 +223,40 @@ class FixedDropout(keras.layers.Layer):
         return {**super().get_config(), "keep_prob": float(self.keep_prob)}
 
 
+# ---------------------------------------------------------------- batch norm
+
+
+class CourseBatchNormalization(keras.layers.BatchNormalization):
+    """Batch norm as the reference computes it, in the input's dtype (examples on axis 0):
+    Z_tilde = gamma (Z - mu) / sqrt(var + epsilon) + beta, with the batch's mean and biased
+    variance in training, the running averages otherwise; those are updated as
+    running * momentum + batch * (1 - momentum).
+
+    Keras 3's own computes in result_type(input, float32), which is float32 on JAX even for
+    float64 input. Same weights (gamma, beta, moving_mean, moving_variance), same arguments.
+    """
+
+    def _batch_moments(self, Z):
+        m = ops.cast(ops.shape(Z)[0], Z.dtype)
+        mu = ops.divide(ops.sum(Z, axis=0), m)
+        var = ops.divide(ops.sum(ops.square(ops.subtract(Z, mu)), axis=0), m)
+        momentum = self.momentum
+        for running, batch in ((self.moving_mean, mu), (self.moving_variance, var)):
+            running.assign(
+                ops.add(ops.multiply(running, momentum), ops.multiply(batch, 1 - momentum))
+            )
+        return mu, var
+
+    def call(self, inputs, training=None, mask=None):
+        if training and self.trainable:
+            mu, var = self._batch_moments(inputs)
+        else:
+            mu, var = self.moving_mean, self.moving_variance
+        inv_std = ops.divide(1, ops.sqrt(ops.add(var, self.epsilon)))
+        Z_norm = ops.multiply(ops.subtract(inputs, mu), inv_std)
+        return ops.add(ops.multiply(self.gamma, Z_norm), self.beta)
+
+
 # ---------------------------------------------------------------- losses
 
 

@@ -109,7 +109,10 @@ def build_model(
                 n_l, use_bias=False, kernel_regularizer=regularizer, name=f"linear{l}"
             )(A)
             bn = migration.keras_batchnorm_kwargs(spec)
-            Z = keras.layers.BatchNormalization(
+            batchnorm = (
+                keras.layers.BatchNormalization if stock else keras_course.CourseBatchNormalization
+            )
+            Z = batchnorm(
                 momentum=_float(bn["momentum"], spec.dtype),
                 epsilon=_float(bn["epsilon"], spec.dtype),
                 name=f"batchnorm{l}",

@@ -1,7 +1,8 @@
 """Keras model vs the NumPy reference: forward, cost, gradients, batch-norm statistics, predict.
 
-Gradients come from tf.GradientTape over the Keras weights and are read back in the course
-layout through dlparity.layout. float64, rtol 1e-12 / atol 1e-14.
+Gradients come from the backend's differentiation (tf.GradientTape, or jax.value_and_grad on
+Keras' JAX backend: test_keras_jax runs this file there too) over the Keras weights and are
+read back in the course layout through dlparity.layout. float64, rtol 1e-12 / atol 1e-14.
 """
 
 import numpy as np
@@ -158,3 +159,24 @@ def test_keras_binary_gradient_near_saturation_is_the_references(z):
     assert float(cost) == pytest.approx(cost_ref, rel=1e-15, abs=2 * eps)
     for key in ("W1", "b1"):
         np.testing.assert_allclose(np.asarray(grads[key]), grads_ref[key], rtol=1e-15, atol=2 * eps)
+
+
+def test_stock_tanh_is_float64_on_tensorflow_and_rounds_through_float32_on_jax():
+    """The "keras-jax" row of the migration table, measured on the backend this process runs."""
+    import keras
+
+    from dlparity import migration
+    from keras_impl import BACKEND, backend
+
+    backend.configure("float64")
+    z = np.random.default_rng(0).standard_normal((50, 7))
+    stock = np.asarray(keras.activations.tanh(keras.ops.convert_to_tensor(z)), dtype=np.float64)
+    course = np.asarray(backend.tanh(keras.ops.convert_to_tensor(z)))
+    worst = np.max(np.abs(stock - np.tanh(z)) / np.abs(np.tanh(z)))
+    ulps = 4 * np.finfo(np.float64).eps  # two implementations of tanh, each within 2 ulps
+    np.testing.assert_allclose(course, np.tanh(z), rtol=ulps, atol=0)
+    if BACKEND == "tensorflow":
+        assert worst <= ulps
+    else:
+        recorded = migration.TABLE["keras-jax"].stock_deviation
+        assert recorded / 3 <= worst <= recorded * 3, worst

@@ -114,9 +114,11 @@ def test_float32_planar_within_float32_tolerance():
 
 
 def test_progress_is_called_at_recorded_steps_and_cli_loads_keras():
+    from keras_impl import backend
+
     seen = []
     spec, config, data_, params0 = experiment_run("planar", num_iterations=5, record_every=2)
-    framework = frameworks.load("keras")
+    framework = frameworks.load(backend.FRAMEWORK)  # keras-jax runs here when Keras is on JAX
     result = framework.train(
         spec, config, data_, params0, progress=lambda s, c: seen.append((s, c))
     )

@@ -80,7 +80,10 @@ def test_gradcheck_passes(capsys):
         (["train", "planar", "--dtype", "float16"], "invalid choice"),
         (["train", "planar", "--stock"], "--stock applies to --framework keras"),
         (["compare", "planar", "--frameworks", "numpy,mxnet"], "unknown framework 'mxnet'"),
-        (["compare", "planar", "--frameworks", "jax-stock"], "only keras has a stock variant"),
+        (
+            ["compare", "planar", "--frameworks", "jax-stock"],
+            "only keras and keras-jax have a stock variant",
+        ),
         (["train", "dnn-cats-deep", "--data-dir", "/nonexistent"], "train_catvnoncat.h5"),
         (["gradcheck", "planar", "--framework", "keras"], "gradcheck: framework"),
         (["gradcheck", "planar", "--examples", "0"], "--examples"),

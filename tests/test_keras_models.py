@@ -53,7 +53,7 @@ def test_batchnorm_model_pins_momentum_and_epsilon():
     assert layer_types(model) == [
         "InputLayer",
         "Dense",
-        "BatchNormalization",
+        "CourseBatchNormalization",
         "Activation",
         "Dense",
     ]
