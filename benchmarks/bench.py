@@ -2,7 +2,7 @@
 
     python benchmarks/bench.py                       # planar, opt-adam, dnn-cats-deep
     python benchmarks/bench.py planar --dtype float32 --frameworks numpy,jax --json bench.json
-    python benchmarks/bench.py planar --repeat 5     # each framework's fastest of 5 runs
+    python benchmarks/bench.py planar --repeat 5     # the fastest of 5 rounds
 
 Each experiment's bare GEMMs (the NumPy matmuls of its forward and backward pass) are timed in
 the same run; limit x is a framework's time over theirs.

@@ -3,8 +3,9 @@
 Ratios are NumPy's training time over each framework's (higher is faster). The compiled
 frameworks' first-call tracing and compilation is shown apart, and added in the end-to-end ratio.
 A row "keras/tf" gives what model.fit costs over the low-level TensorFlow loop (higher is
-slower): the training time's ratio and the end-to-end one. With repeat > 1 each framework
-trains repeat times and its fastest training time is reported (other load only adds time).
+slower): the training time's ratio and the end-to-end one. With repeat > 1 the bench runs
+repeat rounds (the GEMMs, then each framework) and reports the fastest of each: other load on
+the machine only adds time.
 
 The limit: each experiment's bare GEMMs (NumPy matmuls of the forward and backward pass, the
 shapes and order of the run, in its dtype) are timed in the same run, and every framework's
@@ -19,7 +20,7 @@ steps, scaled to the run's steps: on a loaded machine other work only adds time.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -123,13 +124,14 @@ HEADER = (f"{'experiment':<16}{'framework':<13}{'dtype':<9}{'run s':>10}{'compil
 
 
 def _usable(framework_names) -> list[str]:
+    """The installed ones of framework_names, NumPy first (the base of the speed-ups)."""
     names = framework_names or DEFAULT_FRAMEWORKS
     usable = [n for n in names if frameworks.available(split_framework(n)[0])]
-    return usable if "numpy" in usable else ["numpy", *usable]
+    return ["numpy", *[n for n in usable if n != "numpy"]]
 
 
 def check_repeat(repeat) -> int:
-    """repeat: how many times each framework trains (its fastest time is reported)."""
+    """repeat: how many rounds of runs the bench makes (the fastest of each counts)."""
     if isinstance(repeat, bool) or not isinstance(repeat, int) or repeat < 1:
         raise DlparityError(f"repeat: must be a positive integer, got {repeat!r}")
     return repeat
@@ -138,20 +140,17 @@ def check_repeat(repeat) -> int:
 def run_bench(
     names, framework_names=None, data_dir=None, dtype="float64", out=print, repeat: int = 1
 ) -> dict:
-    """Train each experiment on each usable framework, repeat times each (the fastest counts);
+    """Train each experiment on each usable framework in repeat rounds (the fastest counts);
     {"runs": [row...], "pairs": [row...]}."""
     check_repeat(repeat)
     usable, runs, pairs = _usable(framework_names), [], []
     if repeat > 1:
-        out(f"run s: the fastest of {repeat} runs; compile s: the first run's")
+        out(f"run s and gemm s: the fastest of {repeat} rounds; compile s: the first round's")
     out(HEADER)
     for name in names:
         experiment = experiments.get(name).with_dtype(dtype)
         arrays = data.load(experiment.dataset, data_dir)
-        gemm = time_gemms(experiment, arrays[0].shape[1])
-        out(f"{name}: bare GEMMs {gemm.seconds:.3f} s ({gemm.products_per_step} matmuls a step; "
-            f"the fastest of {gemm.steps_timed} timed steps, times {gemm.steps})")  # fmt: skip
-        rows = _experiment_rows(experiment, usable, arrays, gemm, repeat, out)
+        rows = _experiment_rows(experiment, usable, arrays, repeat, out)
         runs.extend(rows)
         pairs.extend(_pair_rows(name, rows, out))
     missing = [n for n in framework_names or DEFAULT_FRAMEWORKS if n not in usable]
@@ -160,29 +159,46 @@ def run_bench(
     return {"runs": runs, "pairs": pairs}
 
 
-def _fastest(experiment, framework, arrays, repeat: int) -> tuple[float, float]:
-    """(the fastest training seconds of repeat runs, the first run's compile seconds): what a
-    single run pays to compile (JAX's later runs reuse the compiled program)."""
-    results = [run_experiment(experiment, framework, arrays=arrays).result for _ in range(repeat)]
-    return min(r.seconds for r in results), results[0].compile_seconds
+def _faster_gemms(a: GemmTiming | None, b: GemmTiming) -> GemmTiming:
+    """The faster of two timings of the same GEMMs, with the steps both timed."""
+    if a is None:
+        return b
+    return replace(min(a, b, key=lambda t: t.seconds), steps_timed=a.steps_timed + b.steps_timed)
 
 
-def _experiment_rows(experiment, usable, arrays, gemm: GemmTiming, repeat, out) -> list[dict]:
-    """One row per framework; NumPy runs first and is the base of the speed-ups."""
-    rows, base = [], None
-    for fw in usable:
-        seconds, compile_s = _fastest(experiment, fw, arrays, repeat)
-        base = seconds if fw == "numpy" else base
-        row = {"experiment": experiment.name, "framework": fw, "dtype": experiment.spec.dtype,
-               "seconds": seconds, "compile_seconds": compile_s, "repeat": repeat,
-               "speedup_vs_numpy": base / seconds, "gemm_seconds": gemm.seconds,
-               "gemm_steps_timed": gemm.steps_timed,
-               "limit_ratio": seconds / gemm.seconds}  # fmt: skip
-        rows.append(row)
-        out(f"{experiment.name:<16}{fw:<13}{row['dtype']:<9}{seconds:>10.3f}{compile_s:>11.3f}"
-            f"{row['speedup_vs_numpy']:>9.1f}{base / (seconds + compile_s):>13.1f}"
-            f"{gemm.seconds:>10.3f}{row['limit_ratio']:>9.1f}")  # fmt: skip
+def _experiment_rows(experiment, usable, arrays, repeat: int, out) -> list[dict]:
+    """repeat rounds of the bare GEMMs then each framework's run, interleaved so that load on the
+    machine falls on all alike; each keeps its fastest time, and its first compile time (what a
+    single run pays: JAX's later runs reuse the compiled program). The last round prints the
+    rows, one per framework; NumPy runs first and is the base of the speed-ups."""
+    gemm, fastest, rows = None, {}, []
+    for last in [False] * (repeat - 1) + [True]:
+        gemm = _faster_gemms(gemm, time_gemms(experiment, arrays[0].shape[1]))
+        if last:
+            out(f"{experiment.name}: bare GEMMs {gemm.seconds:.3f} s ({gemm.products_per_step} "
+                f"matmuls a step; the fastest of {gemm.steps_timed} timed steps, "
+                f"times {gemm.steps})")  # fmt: skip
+        for fw in usable:
+            result = run_experiment(experiment, fw, arrays=arrays).result
+            seconds, compile_s = fastest.get(fw, (result.seconds, result.compile_seconds))
+            fastest[fw] = (min(seconds, result.seconds), compile_s)
+            if last:
+                rows.append(_row(experiment, fw, fastest[fw], rows, gemm, repeat, out))
     return rows
+
+
+def _row(experiment, fw, times, rows, gemm: GemmTiming, repeat, out) -> dict:
+    """fw's row from its (seconds, compile seconds), printed; rows[0] (NumPy) is the base."""
+    seconds, compile_s = times
+    base = rows[0]["seconds"] if rows else seconds
+    row = {"experiment": experiment.name, "framework": fw, "dtype": experiment.spec.dtype,
+           "seconds": seconds, "compile_seconds": compile_s, "repeat": repeat,
+           "speedup_vs_numpy": base / seconds, "gemm_seconds": gemm.seconds,
+           "gemm_steps_timed": gemm.steps_timed, "limit_ratio": seconds / gemm.seconds}  # fmt: skip
+    out(f"{experiment.name:<16}{fw:<13}{row['dtype']:<9}{seconds:>10.3f}{compile_s:>11.3f}"
+        f"{row['speedup_vs_numpy']:>9.1f}{base / (seconds + compile_s):>13.1f}"
+        f"{gemm.seconds:>10.3f}{row['limit_ratio']:>9.1f}")  # fmt: skip
+    return row
 
 
 def _pair_rows(name: str, rows: list[dict], out) -> list[dict]:

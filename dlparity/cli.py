@@ -154,7 +154,7 @@ def _add_gradcheck_and_bench(sub) -> None:
     p.add_argument("--dtype", choices=("float64", "float32"), default="float64")
     p.add_argument("--json", metavar="PATH", help="write every run's times and ratios as JSON")
     p.add_argument("--repeat", type=_positive_int, default=1, metavar="N",
-                   help="train each framework N times and report the fastest (default 1)")  # fmt: skip
+                   help="N rounds of GEMMs and runs; report the fastest of each (default 1)")  # fmt: skip
 
 
 # diagnose optimizer's options: the API's hyperparameter name -> (option, type, help)

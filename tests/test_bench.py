@@ -10,7 +10,15 @@ import numpy as np
 import pytest
 
 from dlparity import DlparityError, cli, experiments
-from dlparity.bench import _fastest, _pair_rows, gemm_operands, run_bench, time_gemms
+from dlparity.bench import (
+    GemmTiming,
+    _experiment_rows,
+    _pair_rows,
+    _usable,
+    gemm_operands,
+    run_bench,
+    time_gemms,
+)
 
 RUN_KEYS = {"experiment": str, "framework": str, "dtype": str, "seconds": float,
             "compile_seconds": float, "repeat": int, "speedup_vs_numpy": float,
@@ -24,16 +32,16 @@ def test_bench_json_has_every_run_with_its_limit(capsys, tmp_path):
     out = capsys.readouterr().out
     assert code == 0 and f"wrote {path}" in out
     lines = out.splitlines()
-    assert lines[0] == "run s: the fastest of 2 runs; compile s: the first run's"
+    assert lines[0] == "run s and gemm s: the fastest of 2 rounds; compile s: the first round's"
     assert "x numpy" in lines[1] and "gemm s" in lines[1] and "limit x" in lines[1]
-    assert "the fastest of 50 timed steps, times 50" in lines[2]  # 50 epochs: all timed
+    assert "the fastest of 100 timed steps, times 50" in lines[2]  # 50 epochs, all timed twice
     assert sum(line.startswith("digits-bn  ") for line in lines) == 2
     runs = json.loads(path.read_text())["runs"]
     assert [r["framework"] for r in runs] == ["numpy", "jax"]
     for row in runs:
         assert {k: type(v) for k, v in row.items()} == RUN_KEYS
         assert row["experiment"] == "digits-bn" and row["dtype"] == "float64"
-        assert row["repeat"] == 2 and row["gemm_steps_timed"] == 50
+        assert row["repeat"] == 2 and row["gemm_steps_timed"] == 100
         assert row["gemm_seconds"] > 0 and row["seconds"] > 0 and row["compile_seconds"] >= 0
         assert row["limit_ratio"] == row["seconds"] / row["gemm_seconds"]
     assert runs[0]["speedup_vs_numpy"] == 1.0
@@ -100,17 +108,40 @@ def test_gemm_time_is_the_fastest_timed_step_times_the_steps(monkeypatch):
     assert (timing.seconds, timing.steps_timed) == (1.0 * 3, 3)
 
 
-def test_repeat_reports_the_fastest_run_and_the_first_compile(monkeypatch):
-    times = iter([(3.0, 5.0), (1.0, 0.0), (2.0, 0.0)])  # (seconds, compile_seconds) per run
+def test_repeat_keeps_each_ones_fastest_round_and_the_first_compile(monkeypatch):
+    gemm_seconds = iter([4.0, 2.0, 3.0])
+    runs = iter([(3.0, 5.0), (6.0, 7.0), (1.0, 0.0), (8.0, 0.0), (2.0, 0.0), (4.0, 0.0)])
+
+    def gemms(experiment, m):
+        return GemmTiming(next(gemm_seconds), 10, 100, 6)
 
     def run(experiment, framework, arrays):
-        seconds, compile_seconds = next(times)
+        seconds, compile_seconds = next(runs)  # rounds: numpy then jax
         return SimpleNamespace(
             result=SimpleNamespace(seconds=seconds, compile_seconds=compile_seconds)
         )
 
+    monkeypatch.setattr("dlparity.bench.time_gemms", gemms)
     monkeypatch.setattr("dlparity.bench.run_experiment", run)
-    assert _fastest(experiments.get("planar"), "jax", None, 3) == (1.0, 5.0)
+    lines = []
+    arrays = (np.zeros((2, 5)),)
+    numpy_row, jax_row = _experiment_rows(
+        experiments.get("planar"), ["numpy", "jax"], arrays, 3, lines.append
+    )
+    assert (numpy_row["seconds"], numpy_row["compile_seconds"]) == (1.0, 5.0)
+    assert (jax_row["seconds"], jax_row["compile_seconds"]) == (4.0, 7.0)
+    assert jax_row["speedup_vs_numpy"] == 1.0 / 4.0 and jax_row["repeat"] == 3
+    assert (jax_row["gemm_seconds"], jax_row["gemm_steps_timed"]) == (2.0, 30)
+    assert (
+        lines[0]
+        == "planar: bare GEMMs 2.000 s (6 matmuls a step; the fastest of 30 timed steps, times 100)"
+    )
+    assert len(lines) == 3  # the last round prints
+
+
+def test_numpy_runs_first_whatever_the_order_given():
+    assert _usable(["jax", "numpy"])[0] == "numpy"
+    assert _usable(["jax"])[0] == "numpy"
 
 
 @pytest.mark.parametrize("repeat", [0, -1, 1.5, True, "2"])
