@@ -2,6 +2,7 @@
 
     python benchmarks/bench.py                       # planar, opt-adam, dnn-cats-deep
     python benchmarks/bench.py planar --dtype float32 --frameworks numpy,jax --json bench.json
+    python benchmarks/bench.py planar --repeat 5     # the fastest of 5 rounds
 
 Each experiment's bare GEMMs (the NumPy matmuls of its forward and backward pass) are timed in
 the same run; limit x is a framework's time over theirs.
@@ -14,7 +15,7 @@ import json
 import sys
 
 from dlparity import DlparityError
-from dlparity.bench import DEFAULT_EXPERIMENTS, run_bench, runnable
+from dlparity.bench import DEFAULT_EXPERIMENTS, check_repeat, run_bench, runnable
 from dlparity.outputs import atomic, check_output
 
 
@@ -25,11 +26,14 @@ def main() -> int:
     parser.add_argument("--data-dir", default=None)
     parser.add_argument("--dtype", default="float64", choices=("float64", "float32"))
     parser.add_argument("--json", metavar="PATH", default=None)
+    parser.add_argument("--repeat", type=int, default=1, metavar="N")
     args = parser.parse_args()
     try:
         path = None if args.json is None else check_output("--json", args.json, "json")
+        check_repeat(args.repeat)
         names = runnable(args.experiments, args.data_dir)
-        result = run_bench(names, args.frameworks.split(","), args.data_dir, args.dtype)
+        frameworks = args.frameworks.split(",")
+        result = run_bench(names, frameworks, args.data_dir, args.dtype, repeat=args.repeat)
         if path is not None:
             with atomic(path) as temporary:
                 temporary.write_text(json.dumps(result, indent=2))

@@ -55,6 +55,16 @@ def _device_count(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
 def _add_show_and_sweep(sub) -> None:
     p = sub.add_parser("show", help="one idea's code in every framework, side by side")
     p.add_argument("topic", nargs="?", help="e.g. adam, dropout, batchnorm (none: list them)")
@@ -144,6 +154,8 @@ def _add_gradcheck_and_bench(sub) -> None:
     p.add_argument("--data-dir", default=None)
     p.add_argument("--dtype", choices=("float64", "float32"), default="float64")
     p.add_argument("--json", metavar="PATH", help="write every run's times and ratios as JSON")
+    p.add_argument("--repeat", type=_positive_int, default=1, metavar="N",
+                   help="N rounds of GEMMs and runs; report the fastest of each (default 1)")  # fmt: skip
 
 
 # diagnose optimizer's options: the API's hyperparameter name -> (option, type, help)
@@ -680,7 +692,7 @@ def cmd_bench(args) -> int:
     if args.json is not None:
         args.json = check_output("--json", args.json, "json")
     names = runnable(args.experiments, args.data_dir)
-    result = run_bench(names, args.frameworks, args.data_dir, args.dtype)
+    result = run_bench(names, args.frameworks, args.data_dir, args.dtype, repeat=args.repeat)
     if args.json is not None:
         _write_json(args.json, result)
     return 0

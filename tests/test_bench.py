@@ -4,31 +4,44 @@ import json
 import runpy
 import sys
 from dataclasses import replace
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
-from dlparity import cli, experiments
-from dlparity.bench import _pair_rows, gemm_operands, time_gemms
+from dlparity import DlparityError, cli, experiments
+from dlparity.bench import (
+    GemmTiming,
+    _experiment_rows,
+    _pair_rows,
+    _usable,
+    gemm_operands,
+    run_bench,
+    time_gemms,
+)
 
 RUN_KEYS = {"experiment": str, "framework": str, "dtype": str, "seconds": float,
-            "compile_seconds": float, "speedup_vs_numpy": float, "gemm_seconds": float,
-            "limit_ratio": float}  # fmt: skip
+            "compile_seconds": float, "repeat": int, "speedup_vs_numpy": float,
+            "gemm_seconds": float, "gemm_steps_timed": int, "limit_ratio": float}  # fmt: skip
 
 
 def test_bench_json_has_every_run_with_its_limit(capsys, tmp_path):
     path = tmp_path / "bench.json"
-    code = cli.main(["bench", "digits-bn", "--frameworks", "numpy,jax", "--json", str(path)])
+    argv = ["bench", "digits-bn", "--frameworks", "numpy,jax", "--repeat", "2"]
+    code = cli.main([*argv, "--json", str(path)])
     out = capsys.readouterr().out
     assert code == 0 and f"wrote {path}" in out
     lines = out.splitlines()
-    assert "x numpy" in lines[0] and "gemm s" in lines[0] and "limit x" in lines[0]
+    assert lines[0] == "run s and gemm s: the fastest of 2 rounds; compile s: the first round's"
+    assert "x numpy" in lines[1] and "gemm s" in lines[1] and "limit x" in lines[1]
+    assert "the fastest of 100 timed steps, times 50" in lines[2]  # 50 epochs, all timed twice
     assert sum(line.startswith("digits-bn  ") for line in lines) == 2
     runs = json.loads(path.read_text())["runs"]
     assert [r["framework"] for r in runs] == ["numpy", "jax"]
     for row in runs:
         assert {k: type(v) for k, v in row.items()} == RUN_KEYS
         assert row["experiment"] == "digits-bn" and row["dtype"] == "float64"
+        assert row["repeat"] == 2 and row["gemm_steps_timed"] == 100
         assert row["gemm_seconds"] > 0 and row["seconds"] > 0 and row["compile_seconds"] >= 0
         assert row["limit_ratio"] == row["seconds"] / row["gemm_seconds"]
     assert runs[0]["speedup_vs_numpy"] == 1.0
@@ -64,25 +77,97 @@ def test_the_script_checks_json_before_any_run(capsys, monkeypatch, tmp_path, no
 
 
 def test_gemm_products_are_the_forward_then_backward_pass_of_each_batch():
-    # layer_dims (3, 4, 1), mini-batches of 5 and 2
+    # layer_dims (3, 4, 1), mini-batches of 5 and 2; no dA_0 = W1^T dZ1 (no update needs it)
     forward = lambda m_b: [((4, 3), (3, m_b)), ((1, 4), (4, m_b))]  # noqa: E731
     backward = lambda m_b: [((1, m_b), (m_b, 4)), ((4, 1), (1, m_b)),  # noqa: E731
-                            ((4, m_b), (m_b, 3)), ((3, 4), (4, m_b))]  # fmt: skip
+                            ((4, m_b), (m_b, 3))]  # fmt: skip
     expected = forward(5) + backward(5) + forward(2) + backward(2)
     operands = gemm_operands((3, 4, 1), [5, 2], np.float32)
     assert [(a.shape, b.shape) for a, b in operands] == expected
     assert {a.dtype for pair in operands for a in pair} == {np.dtype(np.float32)}
-    W1, A0 = operands[0]
-    assert operands[5][0].base is W1 and operands[4][1].base is A0  # W1^T, A0^T: views
+    (W1, A0), (W2, _) = operands[:2]
+    assert operands[3][0].base is W2 and operands[4][1].base is A0  # W2^T, A0^T: views
+    assert all(left.base is not W1 for left, _ in operands)  # W1^T: never
 
 
 def test_gemm_time_is_scaled_from_the_steps_timed():
     experiment = experiments.get("digits-bn")
     timing = time_gemms(experiment, 100, budget=0.0)
     assert timing.steps_timed == 1 and timing.steps == 50 and timing.seconds > 0
-    assert timing.products_per_step == 2 * 3 * 3  # batches of 64 and 36, 3 layers, 3 matmuls
+    assert timing.products_per_step == 2 * (3 + 3 + 2)  # batches of 64 and 36: 3 layers, no dA_0
     short = replace(experiment, config=replace(experiment.config, num_epochs=3))
     assert time_gemms(short, 100, budget=60.0).steps_timed == 3  # all steps: nothing to scale
+
+
+def test_gemm_time_is_the_fastest_timed_step_times_the_steps(monkeypatch):
+    step_seconds = iter([9.0, 3.0, 1.0, 2.0])  # the first step is untimed
+    monkeypatch.setattr("dlparity.bench._one_step", lambda operands: next(step_seconds))
+    experiment = experiments.get("digits-bn")
+    short = replace(experiment, config=replace(experiment.config, num_epochs=3))
+    timing = time_gemms(short, 100, budget=60.0)
+    assert (timing.seconds, timing.steps_timed) == (1.0 * 3, 3)
+
+
+def test_repeat_keeps_each_ones_fastest_round_and_the_first_compile(monkeypatch):
+    gemm_seconds = iter([4.0, 2.0, 3.0])
+    runs = iter([(3.0, 5.0), (6.0, 7.0), (1.0, 0.0), (8.0, 0.0), (2.0, 0.0), (4.0, 0.0)])
+
+    def gemms(experiment, m):
+        return GemmTiming(next(gemm_seconds), 10, 100, 6)
+
+    def run(experiment, framework, arrays):
+        seconds, compile_seconds = next(runs)  # rounds: numpy then jax
+        return SimpleNamespace(
+            result=SimpleNamespace(seconds=seconds, compile_seconds=compile_seconds)
+        )
+
+    monkeypatch.setattr("dlparity.bench.time_gemms", gemms)
+    monkeypatch.setattr("dlparity.bench.run_experiment", run)
+    lines = []
+    arrays = (np.zeros((2, 5)),)
+    numpy_row, jax_row = _experiment_rows(
+        experiments.get("planar"), ["numpy", "jax"], arrays, 3, lines.append
+    )
+    assert (numpy_row["seconds"], numpy_row["compile_seconds"]) == (1.0, 5.0)
+    assert (jax_row["seconds"], jax_row["compile_seconds"]) == (4.0, 7.0)
+    assert jax_row["speedup_vs_numpy"] == 1.0 / 4.0 and jax_row["repeat"] == 3
+    assert (jax_row["gemm_seconds"], jax_row["gemm_steps_timed"]) == (2.0, 30)
+    assert (
+        lines[0]
+        == "planar: bare GEMMs 2.000 s (6 matmuls a step; the fastest of 30 timed steps, times 100)"
+    )
+    assert len(lines) == 3  # the last round prints
+
+
+def test_numpy_runs_first_whatever_the_order_given():
+    assert _usable(["jax", "numpy"])[0] == "numpy"
+    assert _usable(["jax"])[0] == "numpy"
+
+
+@pytest.mark.parametrize("repeat", [0, -1, 1.5, True, "2"])
+def test_bad_repeat_fails_before_any_run(repeat):
+    with pytest.raises(DlparityError, match=r"^repeat: must be a positive integer, got "):
+        run_bench(["planar"], ["numpy"], repeat=repeat, out=pytest.fail)
+
+
+@pytest.mark.parametrize("text", ["0", "two", "-3"])
+def test_bad_repeat_option_is_one_line(capsys, text, no_bench):
+    code = cli.main(["bench", "planar", "--repeat", text])
+    err = capsys.readouterr().err
+    assert code == 2 and len(err.splitlines()) == 1
+    assert err.startswith(
+        f"dlparity: error: argument --repeat: expected a positive integer, got '{text}'"
+    )
+
+
+def test_the_script_checks_repeat_before_any_run(capsys, monkeypatch, no_bench):
+    monkeypatch.setattr(sys, "argv", ["bench.py", "planar", "--repeat", "0"])
+    with pytest.raises(SystemExit) as stop:
+        runpy.run_path("benchmarks/bench.py", run_name="__main__")
+    err = capsys.readouterr().err
+    assert (
+        stop.value.code == 2 and err == "bench: error: repeat: must be a positive integer, got 0\n"
+    )
 
 
 def test_keras_is_measured_against_tf():

@@ -72,7 +72,7 @@ def test_json_is_written_whole(capsys, tmp_path):
 
 
 def test_bench_succeeds_with_status_0(capsys, monkeypatch):
-    monkeypatch.setattr("dlparity.bench.run_bench", lambda *args: {"runs": [], "pairs": []})
+    monkeypatch.setattr("dlparity.bench.run_bench", lambda *args, **kw: {"runs": [], "pairs": []})
     code, _, err = run(capsys, "bench", "planar")
     assert code == 0 and err == ""
 
