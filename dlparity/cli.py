@@ -121,7 +121,7 @@ def _add_train_options(p) -> None:
 def _add_run_options(p) -> None:
     """What train and compare share: devices, data, dtype and the outputs."""
     p.add_argument("--devices", type=_device_count, default=None, metavar="N",
-                   help="jax, tf: shard each mini-batch over N devices (simulated on a "
+                   help="jax, tf, keras: shard each mini-batch over N devices (simulated on a "
                    "CPU-only machine)")  # fmt: skip
     p.add_argument("--data-dir", default=None, help="folder with the course's data files")
     p.add_argument("--dtype", choices=("float64", "float32"), default="float64")
@@ -424,7 +424,8 @@ def _device_options(count, framework) -> dict:
     if count is None:
         return {}
     if split_framework(framework)[0] not in devices.PARALLEL_FRAMEWORKS:
-        choices = " or ".join(devices.PARALLEL_FRAMEWORKS)
+        *others, last = devices.PARALLEL_FRAMEWORKS
+        choices = f"{', '.join(others)} or {last}"
         raise DlparityError(f"--devices applies to {choices}, not {framework}")
     return {"devices": count}
 

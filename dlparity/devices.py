@@ -15,7 +15,7 @@ import sys
 from dlparity import DlparityError
 
 HOST_FLAG = "--xla_force_host_platform_device_count"
-PARALLEL_FRAMEWORKS = ("jax", "tf")  # the frameworks whose train() takes devices=
+PARALLEL_FRAMEWORKS = ("jax", "tf", "keras")  # the frameworks whose train() takes devices=
 
 
 def check_count(devices) -> int | None:

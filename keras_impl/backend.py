@@ -6,6 +6,8 @@
 - data: a tf.data pipeline on TensorFlow; on JAX a keras.utils.PyDataset of NumPy batches.
 - gradients of the contract: tf.GradientTape, or jax.value_and_grad over a stateless call.
 - dropout masks picked by a batch size only known when the step runs (TensorFlow's graphs).
+- several devices: a tf.distribute.MirroredStrategy on TF (distribution, block, replica sums);
+  keras-jax trains on one device.
 - tanh: Keras 3 on JAX computes ops.tanh (and ops.mean, ops.var) of float64 in float32, its
   type promotion mapping 64-bit types to 32-bit on every backend but TensorFlow
   (dlparity.migration, "keras-jax float64").
@@ -13,10 +15,13 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import keras
 import numpy as np
 from keras import ops
 
+from dlparity import DlparityError
 from keras_impl import BACKEND
 
 FRAMEWORK = {"tensorflow": "keras", "jax": "keras-jax"}[BACKEND]  # its name in --framework
@@ -83,12 +88,11 @@ def _jax_value_and_grad(model: keras.Model, x, y):
     return cost, grads
 
 
-def dynamic_mask(inputs, masks: dict, dtype, name: str):
-    """masks[batch size] for a batch whose size is known only at run time (TF's traced steps)."""
+def dynamic_mask(n, masks: dict, dtype, name: str):
+    """masks[n] for a batch size n known only at run time (TF's traced steps)."""
     import tensorflow as tf
 
     sizes = sorted(masks)
-    n = tf.shape(inputs)[0]
     found = tf.equal(tf.constant(sizes, dtype=n.dtype), n)
     check = tf.debugging.assert_equal(
         tf.reduce_any(found), True, message=f"{name}: batch size without a dropout mask"
@@ -153,3 +157,95 @@ def record(losses, index, value) -> None:
         return
     update = ops.reshape(value, (1,))
     losses.assign(ops.slice_update(losses.value, (ops.convert_to_tensor(index),), update))
+
+
+# ---------------------------------------------------------------- several devices
+
+
+def distribution(devices: int | None):
+    """The tf.distribute.MirroredStrategy of `devices` replicas (None: one device, no strategy)."""
+    if devices is None:
+        return None
+    if BACKEND != "tensorflow":
+        raise DlparityError("devices: keras-jax trains on one device; use keras, jax or tf")
+    from tf_impl import parallel
+
+    return parallel.make_strategy(devices)
+
+
+def scope(strategy):
+    """Where the model, its optimizer and its metrics are made: under the strategy, if any."""
+    return strategy.scope() if strategy is not None else contextlib.nullcontext()
+
+
+def _replica_context():
+    """The replica context of a step running on several replicas, else None."""
+    if BACKEND != "tensorflow":
+        return None
+    import tensorflow as tf
+
+    context = tf.distribute.get_replica_context()
+    if context is None or context.num_replicas_in_sync == 1:
+        return None
+    return context
+
+
+def replica_sum(x):
+    """x summed over the replicas (all-reduced: every replica gets the sum); x on one device."""
+    context = _replica_context()
+    return x if context is None else context.all_reduce("sum", x)
+
+
+def batch_size(x):
+    """The whole batch's m: x's rows (m_r), summed over the replicas on several devices."""
+    return replica_sum(ops.shape(x)[0])
+
+
+def replicas_of(model: keras.Model) -> int:
+    """How many replicas model.fit ran the model's steps on."""
+    if BACKEND != "tensorflow":
+        return 1
+    return model.distribute_strategy.num_replicas_in_sync
+
+
+def replicas() -> int:
+    context = _replica_context()
+    return 1 if context is None else context.num_replicas_in_sync
+
+
+def block(m, replica, replicas_: int):
+    """Replica r's rows of a batch of m: [r m / N, (r + 1) m / N), rounded down (sizes differ
+    by at most one), as tf_impl.parallel splits its batches."""
+    return (replica * m) // replicas_, ((replica + 1) * m) // replicas_
+
+
+def replica_rows(x):
+    """(first row, m) of this replica's block within the whole batch of m examples, or None on
+    one device; x is the replica's block (m_r, ...)."""
+    context = _replica_context()
+    if context is None:
+        return None
+    import tensorflow as tf
+
+    m = context.all_reduce("sum", tf.shape(x)[0])
+    first, _ = block(m, tf.cast(context.replica_id_in_sync_group, m.dtype), replicas())
+    return first, m
+
+
+def distributed_batches(strategy, x: np.ndarray, y: np.ndarray, plan):
+    """Every mini-batch of the plan, each split into the replicas' blocks (block) in order."""
+    import tensorflow as tf
+
+    n = strategy.num_replicas_in_sync
+    whole = _tf_batches(x, y, plan)
+
+    def blocks(xb, yb):
+        m = tf.shape(xb)[0]
+        bounds = [block(m, r, n) for r in range(n)]
+        return tf.data.Dataset.from_tensor_slices(
+            (tf.stack([b[0] for b in bounds]), tf.stack([b[1] for b in bounds]))
+        ).map(lambda start, stop: (xb[start:stop], yb[start:stop]))
+
+    per_replica = whole.flat_map(blocks)
+    options = tf.distribute.InputOptions(experimental_fetch_to_device=False)
+    return strategy.distribute_datasets_from_function(lambda _: per_replica, options)

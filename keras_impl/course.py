@@ -200,20 +200,27 @@ class FixedDropout(keras.layers.Layer):
             self.masks[size] = np.asarray(self.default(size))
         return self.masks[size]
 
-    def _dynamic_mask(self, inputs, dtype):
+    def _dynamic_mask(self, n, dtype):
         # TF's model.fit traces with the batch size unknown: pick among the given masks at run time
         if not self.masks:
             raise DlparityError(f"{self.name}: give masks for the batch sizes model.fit will see")
-        return backend.dynamic_mask(inputs, self.masks, dtype, name=self.name)
+        return backend.dynamic_mask(n, self.masks, dtype, name=self.name)
+
+    def _mask(self, inputs):
+        rows = backend.replica_rows(inputs)
+        if rows is not None:  # this replica's rows of the whole batch's mask
+            first, m = rows
+            D = self._dynamic_mask(m, inputs.dtype)
+            return D[first : first + ops.shape(inputs)[0]]
+        size = inputs.shape[0]
+        if size is None:
+            return self._dynamic_mask(ops.shape(inputs)[0], inputs.dtype)
+        return ops.convert_to_tensor(self._static_mask(size), dtype=inputs.dtype)
 
     def call(self, inputs, training=False):
         if not training:
             return inputs
-        size = inputs.shape[0]
-        if size is None:
-            D = self._dynamic_mask(inputs, inputs.dtype)
-        else:
-            D = ops.convert_to_tensor(self._static_mask(size), dtype=inputs.dtype)
+        D = self._mask(inputs)
         return ops.divide(ops.multiply(inputs, D), ops.cast(self.keep_prob, inputs.dtype))
 
     def compute_output_shape(self, input_shape):
@@ -233,13 +240,15 @@ class CourseBatchNormalization(keras.layers.BatchNormalization):
     running * momentum + batch * (1 - momentum).
 
     Keras 3's own computes in result_type(input, float32), which is float32 on JAX even for
-    float64 input. Same weights (gamma, beta, moving_mean, moving_variance), same arguments.
+    float64 input; and, synchronized, its variance as E[x^2] - E[x]^2. Same weights (gamma, beta, moving_mean, moving_variance), same arguments.
     """
 
     def _batch_moments(self, Z):
-        m = ops.cast(ops.shape(Z)[0], Z.dtype)
-        mu = ops.divide(ops.sum(Z, axis=0), m)
-        var = ops.divide(ops.sum(ops.square(ops.subtract(Z, mu)), axis=0), m)
+        """The batch's mean and biased variance; on several devices, the whole batch's
+        (synchronized: sums and counts over the replicas)."""
+        m = ops.cast(backend.batch_size(Z), Z.dtype)
+        mu = ops.divide(backend.replica_sum(ops.sum(Z, axis=0)), m)
+        var = ops.divide(backend.replica_sum(ops.sum(ops.square(ops.subtract(Z, mu)), axis=0)), m)
         momentum = self.momentum
         for running, batch in ((self.moving_mean, mu), (self.moving_variance, var)):
             running.assign(
@@ -272,7 +281,23 @@ def _binary_logprobs(Z, y):
     return ops.maximum(Z, 0) - y * Z + ops.log1p(ops.exp(-ops.abs(Z))), backward
 
 
-class CourseBinaryCrossentropy(keras.losses.Loss):
+class _CourseLoss(keras.losses.Loss):
+    """A course cost's per-example terms; per_global_batch divides each by the whole batch's m,
+    so that with reduction "sum" the replicas' losses add up to the course's mean (several
+    devices: Keras would otherwise average each replica's mean and scale it by 1 / N)."""
+
+    def __init__(self, name, per_global_batch=False, **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.per_global_batch = per_global_batch
+
+    def call(self, y_true, y_pred):
+        losses = self.example_losses(y_true, y_pred)
+        if self.per_global_batch:
+            losses = ops.divide(losses, ops.cast(backend.batch_size(y_pred), losses.dtype))
+        return losses
+
+
+class CourseBinaryCrossentropy(_CourseLoss):
     """-(y log a + (1 - y) log(1 - a)) per example, a = sigmoid(z), y_pred the logits z;
     mean over the batch.
 
@@ -285,12 +310,12 @@ class CourseBinaryCrossentropy(keras.losses.Loss):
     def __init__(self, name="course_binary_crossentropy", **kwargs):
         super().__init__(name=name, **kwargs)
 
-    def call(self, y_true, y_pred):
+    def example_losses(self, y_true, y_pred):
         terms = _binary_logprobs(y_pred, y_true)  # ops.mean would round through float32 on JAX
         return ops.divide(ops.sum(terms, axis=-1), ops.cast(ops.shape(terms)[-1], terms.dtype))
 
 
-class CourseCategoricalCrossentropy(keras.losses.Loss):
+class CourseCategoricalCrossentropy(_CourseLoss):
     """-sum_c y log softmax(z) per example, y_pred the logits z (log-softmax), as the course
     computes it.
 
@@ -300,7 +325,7 @@ class CourseCategoricalCrossentropy(keras.losses.Loss):
     def __init__(self, name="course_categorical_crossentropy", **kwargs):
         super().__init__(name=name, **kwargs)
 
-    def call(self, y_true, y_pred):
+    def example_losses(self, y_true, y_pred):
         Z = y_pred
         shifted = Z - ops.max(Z, axis=-1, keepdims=True)
         log_A = shifted - ops.log(ops.sum(ops.exp(shifted), axis=-1, keepdims=True))
@@ -319,11 +344,18 @@ class BatchLosses(keras.metrics.Metric):
 
     def __init__(self, batches: int, dtype: str):
         super().__init__(name="batch_losses", dtype=dtype)
-        self.losses = self.add_variable((batches,), initializer="zeros", dtype=dtype, name="losses")
-        self.count = self.add_variable((), initializer="zeros", dtype="int64", name="count")
+        first = "only_first_replica"  # every replica records the same (all-reduced) losses
+        self.losses = self.add_variable(
+            (batches,), initializer="zeros", dtype=dtype, aggregation=first, name="losses"
+        )
+        self.count = self.add_variable(
+            (), initializer="zeros", dtype="int64", aggregation=first, name="count"
+        )
 
     def update_state(self, loss):
-        backend.record(self.losses, self.count, ops.cast(loss, self.losses.dtype))
+        """loss: this replica's part of the batch's loss (the whole loss on one device)."""
+        total = backend.replica_sum(ops.cast(loss, self.losses.dtype))
+        backend.record(self.losses, self.count, total)
         self.count.assign(ops.add(self.count.value, 1))
 
     def result(self):
@@ -351,8 +383,13 @@ class CourseModel(keras.Model):
 
     def call(self, inputs, training=None, mask=None):
         for regularizer in self._course_l2():
-            regularizer.set_batch_size(ops.shape(inputs)[0])
+            regularizer.set_batch_size(backend.batch_size(inputs))
         return super().call(inputs, training=training, mask=mask)
+
+    def _maybe_symbolic_build(self, iterator=None, data_batch=None):
+        keras_private.build_from_first_replica(
+            self, iterator, data_batch, super()._maybe_symbolic_build
+        )
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         loss = super().compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,

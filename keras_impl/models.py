@@ -146,14 +146,18 @@ def course_regularizer(model: keras.Model):
 
 
 def make_loss(
-    spec: ModelSpec, *, stock: bool = False, reduction: str = "mean"
+    spec: ModelSpec, *, stock: bool = False, reduction: str = "mean", replicas: int = 1
 ) -> keras.losses.Loss:
-    """The course's cost as a Keras loss (stock: Keras' own crossentropy)."""
+    """The course's cost as a Keras loss (stock: Keras' own crossentropy). On several replicas
+    the course's mean is each example's loss over the whole batch's m, summed."""
     keras_reduction = {"mean": "sum_over_batch_size", "sum": "sum", "none": "none"}[reduction]
     if not stock:
+        per_global_batch = replicas > 1 and reduction == "mean"
+        kwargs = {"reduction": "sum" if per_global_batch else keras_reduction,
+                  "per_global_batch": per_global_batch}  # fmt: skip
         if spec.output == "sigmoid":
-            return keras_course.CourseBinaryCrossentropy(reduction=keras_reduction)
-        return keras_course.CourseCategoricalCrossentropy(reduction=keras_reduction)
+            return keras_course.CourseBinaryCrossentropy(**kwargs)
+        return keras_course.CourseCategoricalCrossentropy(**kwargs)
     loss = (
         keras.losses.BinaryCrossentropy
         if spec.output == "sigmoid"
@@ -204,8 +208,10 @@ def compile_model(
     batches_per_epoch: int = 1,
     steps_per_execution: int = 1,
     loss_reduction: str = "mean",
+    replicas: int = 1,
 ) -> keras.Model:
-    """model.compile with the course's loss and config's optimizer (no config: plain SGD)."""
+    """model.compile with the course's loss and config's optimizer (no config: plain SGD);
+    replicas: how many devices model.fit will split each batch over."""
     if config is None:
         optimizer = keras.optimizers.SGD()
     else:
@@ -218,7 +224,7 @@ def compile_model(
         metrics = [keras.metrics.MeanMetricWrapper(per_example, name="course_cost")]
     model.compile(
         optimizer=optimizer,
-        loss=make_loss(spec, stock=stock, reduction=loss_reduction),
+        loss=make_loss(spec, stock=stock, reduction=loss_reduction, replicas=replicas),
         metrics=metrics,
         steps_per_execution=steps_per_execution,
         jit_compile=backend.JIT_COMPILE,

@@ -17,6 +17,7 @@ import keras
 import numpy as np
 
 from dlparity import DlparityError, contract, layout
+from dlparity import devices as device_counts
 from dlparity.checks import check_params, check_train_call, expected_shapes
 from dlparity.init import parameter_keys
 from dlparity.plan import TrainPlan, make_plan
@@ -138,9 +139,11 @@ def _fit(model, data, plan: TrainPlan, history: CourseHistory) -> tuple[float, f
     return times["first_call_done"] - start, times["done"] - times["first_call_done"]
 
 
-def _fit_data(X, Y, plan: TrainPlan, spec: ModelSpec):
+def _fit_data(X, Y, plan: TrainPlan, spec: ModelSpec, strategy):
     x = layout.to_keras_inputs(np.asarray(X, dtype=spec.dtype), spec)
     y = layout.to_keras_labels(np.asarray(Y, dtype=spec.dtype), spec)
+    if strategy is not None:
+        return backend.distributed_batches(strategy, x, y, plan)
     return backend.batches(x, y, plan)
 
 
@@ -178,6 +181,7 @@ def train(
     initializer: str | None = None,
     loss_reduction: str = "mean",
     steps_per_execution: int | None = None,
+    devices: int | None = None,
     start=None,
     stop=None,
 ) -> TrainResult:
@@ -190,25 +194,34 @@ def train(
     batch's summed loss. steps_per_execution: batches per call of the compiled train function
     (default: a CALLS-th of the run, at most EXECUTION_BATCHES). compile_seconds covers the first call, which traces the train function and runs
     its first batches; seconds the rest. start and stop are refused: result.end is None.
+    devices=N splits every mini-batch over N replicas of a MirroredStrategy (TensorFlow
+    backend): the course's loss over the whole batch, synchronized batch norm, and each
+    replica's rows of the dropout masks.
     """
+    devices = device_counts.check_count(devices)
     check_train_call(spec, config, data, progress)
     _refuse_partial_runs(start, stop)
     X, Y = contract.training_data(spec, *data)
     _check_options(spec, initializer, loss_reduction, steps_per_execution)
     if initializer is None:
         check_params(params0, spec)
+    strategy = backend.distribution(devices)  # first: TF fixes its devices when it starts
     backend.configure(spec.dtype)
     plan = make_plan(spec, config, np.shape(X)[1])
     if initializer == "glorot_normal":
         params0 = glorot_parameters(spec)
-    model = _model(spec, plan, params0, stock)
     history = _history(plan, progress, loss_reduction)
     spe = _steps_per_execution(steps_per_execution, plan)
-    compile_model(model, spec, config, stock=stock, batches_per_epoch=len(plan.bounds),
-                  steps_per_execution=spe, loss_reduction=loss_reduction)  # fmt: skip
-    compile_seconds, seconds = _fit(model, _fit_data(X, Y, plan, spec), plan, history)
+    with backend.scope(strategy):
+        model = _model(spec, plan, params0, stock)
+        compile_model(model, spec, config, stock=stock, batches_per_epoch=len(plan.bounds),
+                      steps_per_execution=spe, loss_reduction=loss_reduction,
+                      replicas=devices or 1)  # fmt: skip
+    data_ = _fit_data(X, Y, plan, spec, strategy)
+    compile_seconds, seconds = _fit(model, data_, plan, history)
     params, bn_state = layout.from_keras_weights(model.get_weights(), spec)
     rates = _learning_rates(plan, config, stock)
     extra = {"framework": backend.FRAMEWORK, "stock": stock, "steps_per_execution": spe,
+             "devices": backend.replicas_of(model),
              "compile_seconds_include_first_call": True}  # fmt: skip
     return TrainResult(params, bn_state, history.costs, rates, seconds, compile_seconds, extra)

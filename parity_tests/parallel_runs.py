@@ -1,4 +1,5 @@
-"""python -m parity_tests.parallel_runs FRAMEWORK N: the runs the data-parallel parity tests compare.
+"""python -m parity_tests.parallel_runs FRAMEWORK N: the runs the data-parallel parity tests compare
+(FRAMEWORK: jax, tf or keras).
 
 A process's device count is fixed when its framework starts (XLA's host device count for JAX,
 TF's logical devices), so test_data_parallel runs this in a process of its own, with N host
@@ -24,12 +25,17 @@ from dlparity.spec import ModelSpec, TrainConfig
 
 # short prefixes of the course's runs: opt-adam's batches are 64, 64, 64, 64 and 44 examples,
 # digits-bn's 21 of 64 and a last one of 3 (which 2 and 4 devices do not divide); and a small
-# network with dropout and L2 (batches of 16, 16, 16 and 2), with the framework's own randomness
+# network with dropout and L2 (batches of 16, 16, 16 and 2), with the course's shared masks and
+# with the framework's own randomness
 CASES = {
     "opt-adam-30": ("opt-adam", {"num_epochs": 30, "record_every": 1}),
     "digits-bn-4": ("digits-bn", {"num_epochs": 4, "record_every": 1}),
+    "dropout-l2": (None, {}),
     "dropout-l2-native": (None, {"randomness": "native"}),
 }
+# Keras draws nothing itself: its dropout runs with the course's shared masks, each replica
+# taking its rows of the whole batch's mask
+FRAMEWORK_CASES = {"jax": list(CASES), "tf": list(CASES), "keras": list(CASES)[:3]}
 DROPOUT_L2 = ModelSpec("deep", (2, 5, 3, 1), keep_prob=0.8, lambd=0.7)
 
 
@@ -66,9 +72,10 @@ def _listed(tree):
     return {k: v.tolist() for k, v in tree.items()}
 
 
-def _runs(train, count: int) -> dict:
+def _runs(train, count: int, cases) -> dict:
     runs = {}
-    for case, (name, changes) in CASES.items():
+    for case in cases:
+        name, changes = CASES[case]
         spec, config, XY, params0, options = _problem(name, changes)
         runs[case] = {}
         for n in range(1, count + 1):
@@ -92,7 +99,7 @@ def _jax(count: int) -> dict:
     from jax_impl.models import cost_and_gradients
     from jax_impl.parallel import Placement
 
-    out = {"runs": _runs(jt.train, count)}
+    out = {"runs": _runs(jt.train, count, FRAMEWORK_CASES["jax"])}
     # the collectives XLA put into the last run compiled (digits-bn on `count` devices)
     executable = next(reversed(jt._compiled_runs.values()))
     out["all_reduces"] = executable.as_text().count("all-reduce(")
@@ -116,7 +123,7 @@ def _tf(count: int) -> dict:
 
     import tf_impl.train as tt
 
-    out = {"runs": _runs(tt.train, count)}
+    out = {"runs": _runs(tt.train, count, FRAMEWORK_CASES["tf"])}
     placement, case = parallel.Placement(2), bn_problem()
     with placement.scope():
         params = {k: tf.Variable(v) for k, v in case.params.items()}
@@ -151,6 +158,49 @@ def _tf_blocks(parallel, count: int, m: int) -> list[int]:
     return [int(size) for size in strategy.experimental_local_results(sizes)]
 
 
+def _keras(count: int) -> dict:
+    from tf_impl import parallel
+
+    parallel.simulate_cpus(count)  # before the one-device runs initialize TensorFlow
+    import keras_impl.train as kt
+
+    return {"runs": _runs(kt.train, count, FRAMEWORK_CASES["keras"]), "batchnorm": _keras_bn()}
+
+
+def _keras_bn() -> dict:
+    """bn_problem's training-mode pass through the Keras model, split over 2 replicas."""
+    import tensorflow as tf
+
+    from dlparity import layout
+    from keras_impl import backend
+    from keras_impl import models as km
+
+    strategy, case = backend.distribution(2), bn_problem()
+    with strategy.scope():
+        model = km.compile_model(km.build_model(BN_SPEC), BN_SPEC, replicas=2)
+    model.set_weights(layout.to_keras_weights(case.params, BN_SPEC, case.bn_state))
+    x, y = layout.to_keras_inputs(case.X, BN_SPEC), layout.to_keras_labels(case.Y, BN_SPEC)
+
+    def halves(context):
+        first, stop = backend.block(BN_M, context.replica_id_in_sync_group, 2)
+        return tf.constant(x[first:stop]), tf.constant(y[first:stop])
+
+    @tf.function
+    def sharded_pass(xy):
+        def replica(x, y):
+            cost, grads = backend.value_and_grad(model, x, y)
+            return backend.replica_sum(cost), [backend.replica_sum(g) for g in grads]
+
+        return strategy.run(replica, args=xy)
+
+    cost, grads = sharded_pass(strategy.experimental_distribute_values_from_function(halves))
+    cost, grads = tf.nest.map_structure(lambda v: strategy.experimental_local_results(v)[0],
+                                        (cost, grads))  # fmt: skip
+    grads = layout.from_keras_gradients([g.numpy() for g in grads], BN_SPEC)
+    bn_state = layout.from_keras_weights(model.get_weights(), BN_SPEC)[1]
+    return {"cost": float(cost), "grads": _listed(grads), "bn_state": _listed(bn_state)}
+
+
 if __name__ == "__main__":
     framework, count = sys.argv[1], int(sys.argv[2])
-    print(json.dumps({"jax": _jax, "tf": _tf}[framework](count)))
+    print(json.dumps({"jax": _jax, "tf": _tf, "keras": _keras}[framework](count)))

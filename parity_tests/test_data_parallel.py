@@ -19,7 +19,7 @@ import pytest
 
 import pure_numpy.models as nm
 from parity_tests.conftest import TOLERANCES, TRAJECTORY_TOLERANCE, first_difference
-from parity_tests.parallel_runs import BN_M, BN_SPEC, CASES, bn_problem
+from parity_tests.parallel_runs import BN_M, BN_SPEC, FRAMEWORK_CASES, bn_problem
 
 HOST_DEVICES = 4
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @functools.cache
 def _parallel_runs(framework: str) -> dict:
-    pytest.importorskip({"jax": "jax", "tf": "tensorflow"}[framework])
+    pytest.importorskip({"jax": "jax", "tf": "tensorflow", "keras": "keras"}[framework])
     command = [sys.executable, "-m", "parity_tests.parallel_runs", framework, str(HOST_DEVICES)]
     env = {k: v for k, v in os.environ.items() if k != "XLA_FLAGS"}
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
@@ -40,8 +40,9 @@ def _arrays(tree: dict) -> dict:
 
 
 @pytest.mark.parametrize("devices", [2, 4])
-@pytest.mark.parametrize("case", list(CASES))
-@pytest.mark.parametrize("framework", ["jax", "tf"])
+@pytest.mark.parametrize(
+    "framework, case", [(f, case) for f, cases in FRAMEWORK_CASES.items() for case in cases]
+)
 def test_n_devices_give_the_one_device_run(framework, case, devices):
     runs = _parallel_runs(framework)["runs"][case]
     one, many = runs["1"], runs[str(devices)]
@@ -74,7 +75,7 @@ def test_tf_names_the_remedy_when_its_devices_are_fixed():
     assert "set_logical_device_configuration" in message
 
 
-@pytest.mark.parametrize("framework", ["jax", "tf"])
+@pytest.mark.parametrize("framework", ["jax", "tf", "keras"])
 def test_batch_norm_uses_the_whole_batchs_statistics(framework):
     """A batch whose halves differ (the first shifted by BN_SHIFT), one half per device: the
     sharded pass equals the reference on the whole batch, and per-device statistics would not."""

@@ -80,3 +80,9 @@ def test_a_worker_error_arrives_as_one_line():
     framework = frameworks.load("keras-jax")
     with pytest.raises(DlparityError, match="model.fit trains the whole run here"):
         framework.train(spec, config, data_, params0, start=object())
+
+
+def test_keras_jax_on_several_devices_is_one_line():
+    spec, config, data_, params0 = _run("opt-adam", num_epochs=2, record_every=1)
+    with pytest.raises(DlparityError, match="devices: keras-jax trains on one device"):
+        frameworks.load("keras-jax").train(spec, config, data_, params0, devices=2)

@@ -75,9 +75,16 @@ def test_jax_train_names_the_flag_when_devices_are_missing():
     [
         (["train", "planar", "--devices", "0"], "--devices: expected a positive integer, got '0'"),
         (["compare", "planar", "--devices", "two"], "expected a positive integer, got 'two'"),
-        (["train", "planar", "--devices", "2"], "--devices applies to jax or tf, not numpy"),
-        (["train", "planar", "--framework", "keras", "--devices", "2"], "not keras"),
-        (["compare", "planar", "--frameworks", "numpy,keras", "--devices", "2"], "not keras"),
+        (["train", "planar", "--devices", "2"], "--devices applies to jax, tf or keras, not numpy"),
+        (["train", "planar", "--framework", "keras-jax", "--devices", "2"], "not keras-jax"),
+        (
+            ["compare", "planar", "--frameworks", "numpy,keras-jax", "--devices", "2"],
+            "not keras-jax",
+        ),
+        (
+            ["train", "planar", "--framework", "keras", "--devices", "2", "--save", "c.npz"],
+            "--save: model.fit trains whole runs",
+        ),
     ],
 )
 def test_device_errors_are_one_line_with_status_2(capsys, argv, message):
