@@ -2,8 +2,9 @@
 
 Ratios are NumPy's training time over each framework's (higher is faster). The compiled
 frameworks' first-call tracing and compilation is shown apart, and added in the end-to-end ratio.
-A row "keras/tf" gives what model.fit costs over the low-level TensorFlow loop (higher is
-slower): the training time's ratio and the end-to-end one. With repeat > 1 the bench runs
+A row "keras/tf" gives what model.fit costs over the low-level TensorFlow loop, "keras-jax/jax"
+over JAX's own compiled loop, when both ran (higher is slower): the training time's ratio and
+the end-to-end one. With repeat > 1 the bench runs
 repeat rounds (the GEMMs, then each framework) and reports the fastest of each: other load on
 the machine only adds time.
 
@@ -118,7 +119,7 @@ def time_gemms(experiment, m: int, budget: float = GEMM_BUDGET_SECONDS) -> GemmT
 # ---------------------------------------------------------------- the runs
 
 
-PAIRS = [("keras", "tf")]  # (framework, the one it is measured against)
+PAIRS = [("keras", "tf"), ("keras-jax", "jax")]  # (framework, the one it is measured against)
 HEADER = (f"{'experiment':<16}{'framework':<13}{'dtype':<9}{'run s':>10}{'compile s':>11}"
           f"{'x numpy':>9}{'x numpy e2e':>13}{'gemm s':>10}{'limit x':>9}")  # fmt: skip
 

@@ -71,8 +71,12 @@ print(f"X {X.shape}, Y {Y.shape} one-hot, X_test {X_test.shape}, Y_test {Y_test.
 # ### In Keras, as a Keras user writes it
 #
 # The `keras` framework of this project is a functional `keras.Model` (`keras_impl/models.py`),
-# trained with `model.fit`: `Dense(use_bias=False)`, `BatchNormalization` with its momentum and
-# epsilon pinned to the course's (Keras' defaults are 0.99 and 1e-3), `Activation("relu")`.
+# trained with `model.fit`: `Dense(use_bias=False)`, batch norm with its momentum and epsilon
+# pinned to the course's (Keras' defaults are 0.99 and 1e-3), `Activation("relu")`, and a last
+# `Dense` that outputs the logits, which the loss takes (`from_logits`, as this week's assignment
+# does). The batch norm is `CourseBatchNormalization`, Keras' `BatchNormalization` with the
+# reference's formula in the input's dtype: Keras' own computes in float32 on its JAX backend.
+# The same code runs there as `--framework keras-jax`.
 
 # %%
 from keras_impl.models import build_model  # noqa: E402  (TensorFlow is loaded by nb.setup)
