@@ -44,7 +44,9 @@ def _arrays(tree: dict) -> dict:
     "framework, case", [(f, case) for f, cases in FRAMEWORK_CASES.items() for case in cases]
 )
 def test_n_devices_give_the_one_device_run(framework, case, devices):
-    runs = _parallel_runs(framework)["runs"][case]
+    runs = _parallel_runs(framework)["runs"].get(case)
+    if runs is None:
+        pytest.skip(f"{case}: needs the course's data (DLPARITY_DATA)")
     one, many = runs["1"], runs[str(devices)]
     assert many["devices"] == devices and one["devices"] == 1
     assert list(many["costs"]) == list(one["costs"])
