@@ -92,7 +92,11 @@ def _add_tune(sub) -> None:
     p = sub.add_parser("tune", help="random search over the learning rate and beta (C2W3)")
     p.add_argument("experiment")
     p.add_argument("--trials", type=int, default=10, help="trials per round (default 10)")
-    p.add_argument("--framework", default="numpy", help="numpy | jax | tf | keras | keras-jax")
+    p.add_argument(
+        "--framework",
+        default="numpy",
+        help="numpy | jax | tf | keras | keras-jax (keras-stock, keras-jax-stock: as --stock)",
+    )
     p.add_argument("--seed", type=int, default=1, help="seed of the draws (default 1)")
     p.add_argument("--steps", type=int, default=None, metavar="N",
                    help="iterations (epochs) per trial (default: the experiment's / 20)")  # fmt: skip
@@ -105,7 +109,11 @@ def _add_tune(sub) -> None:
 
 
 def _add_train_options(p) -> None:
-    p.add_argument("--framework", default="numpy", help="numpy | jax | tf | keras | keras-jax")
+    p.add_argument(
+        "--framework",
+        default="numpy",
+        help="numpy | jax | tf | keras | keras-jax (keras-stock, keras-jax-stock: as --stock)",
+    )
     p.add_argument("--stock", action="store_true", help="keras, keras-jax: Keras' own components")
     p.add_argument("--randomness", choices=("parity", "native"), default="parity",
                    help="jax, tf: the course's batch orders and masks (parity) or the "
@@ -352,8 +360,9 @@ def cmd_train(args) -> int:
         options["randomness"] = "native"
     options.update(_device_options(args.devices, framework))
     resumed = _checkpoint_options(args, experiment, options)
+    where = f" on {args.devices} devices" if args.devices else ""
     print(f"{experiment.name} ({experiment.course}, {experiment.summary}) "
-          f"with {framework}, {args.dtype}")  # fmt: skip
+          f"with {framework}, {args.dtype}{where}")  # fmt: skip
     if resumed is not None:
         print(f"Resuming from {resumed.path} after {experiment.config.step_name} "
               f"{resumed.state.step} (written by {resumed.header['framework']})")  # fmt: skip

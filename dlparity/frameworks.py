@@ -31,7 +31,10 @@ DEFAULT = ("numpy", "jax", "tf", "keras")
 
 def check_name(name: str) -> None:
     if name not in FRAMEWORKS:
-        raise DlparityError(f"unknown framework {name!r}; choose from {', '.join(FRAMEWORKS)}")
+        raise DlparityError(
+            f"unknown framework {name!r}; choose from {', '.join(FRAMEWORKS)} (and "
+            "keras-stock, keras-jax-stock: Keras' own components)"
+        )
 
 
 def _findable(module: str) -> bool:
@@ -67,12 +70,14 @@ def available(name: str) -> bool:
 def keras_backend_note(name: str) -> str | None:
     """A note when KERAS_BACKEND asks for another backend than the framework's Keras uses."""
     wanted = os.environ.get("KERAS_BACKEND")
-    if name == "keras" and wanted not in (None, "", "tensorflow"):
-        return (
-            f"note: --framework keras runs Keras on TensorFlow; KERAS_BACKEND={wanted} "
-            "applies to your own Keras code, not to this run (Keras on JAX: --framework keras-jax)"
-        )
-    return None
+    runs_on = {"keras": ("tensorflow", "TensorFlow"), "keras-jax": ("jax", "JAX")}.get(name)
+    if runs_on is None or wanted in (None, "", runs_on[0]):
+        return None
+    other = " (Keras on JAX: --framework keras-jax)" if name == "keras" else ""
+    return (
+        f"note: --framework {name} runs Keras on {runs_on[1]}; KERAS_BACKEND={wanted} "
+        f"applies to your own Keras code, not to this run{other}"
+    )
 
 
 def _put_keras_on_tensorflow() -> None:

@@ -130,7 +130,8 @@ LESSONS: dict[str, Lesson] = {
         {"numpy": ("pure_numpy.optimizers:adam_update",),
          "jax": ("dlparity.migration:optax_kwargs", "jax_impl.optimizers:make_optimizer"),
          "tf": ("tf_impl.optimizers:adam_update",),
-         "keras": ("keras_impl.course:CourseAdam.update_step",)},
+         "keras": ("keras_impl.course:CourseAdam._corrected_moments",
+                   "keras_impl.course:CourseAdam.update_step")},
         rows=("adam",),
     ),
     "decay": Lesson(

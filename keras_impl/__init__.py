@@ -3,8 +3,9 @@
 Keras chooses its backend once, when it is first imported, from KERAS_BACKEND: "tensorflow"
 (the default here) or "jax"; any other value is refused in one line. On JAX, 64-bit floats
 are switched on (jax_enable_x64), or float64 would silently become float32. The command runs
---framework keras on TensorFlow and --framework keras-jax on JAX, each in its own process
-(keras_impl.worker). Everything backend-specific is in keras_impl.backend.
+--framework keras on TensorFlow in its own process and --framework keras-jax on JAX in a
+worker process (dlparity.worker). Everything backend-specific is in keras_impl.backend.
+Training sets Keras' floatx and dtype policy to the run's dtype for the process.
 """
 
 import os
@@ -29,9 +30,6 @@ def _backend() -> str:
 
 
 BACKEND = _backend()
-if "keras" not in sys.modules:
-    os.environ["KERAS_BACKEND"] = BACKEND
-    import keras  # noqa: F401  (the backend is fixed from here on)
 if BACKEND == "jax":
     from dlparity import cache
 
@@ -41,4 +39,7 @@ if BACKEND == "jax":
     jax.config.update("jax_enable_x64", True)
     cache.configure_jax(jax)
 else:
-    quiet.import_tensorflow()
+    quiet.import_tensorflow()  # before Keras, which imports TensorFlow with its start-up logging
+if "keras" not in sys.modules:
+    os.environ["KERAS_BACKEND"] = BACKEND
+    import keras  # noqa: F401  (the backend is fixed from here on)

@@ -156,6 +156,15 @@ def _model(spec: ModelSpec, plan: TrainPlan, params0, stock: bool) -> CourseMode
     return model
 
 
+def _compiled_model(spec, config, plan: TrainPlan, params0, strategy, options) -> CourseModel:
+    """_model, compiled, both under the strategy (if any) so its variables are mirrored."""
+    replicas = 1 if strategy is None else strategy.num_replicas_in_sync
+    with backend.scope(strategy):
+        model = _model(spec, plan, params0, options["stock"])
+        return compile_model(model, spec, config, batches_per_epoch=len(plan.bounds),
+                             replicas=replicas, **options)  # fmt: skip
+
+
 def _refuse_partial_runs(start, stop) -> None:
     if start is not None or stop is not None:
         raise DlparityError(
@@ -192,8 +201,9 @@ def train(
     initializer="glorot_normal" and loss_reduction="sum" are C2W3's ways: its GlorotNormal(seed=1)
     weights and biases instead of params0 (which may then be None), and the gradient of each
     batch's summed loss. steps_per_execution: batches per call of the compiled train function
-    (default: a CALLS-th of the run, at most EXECUTION_BATCHES). compile_seconds covers the first call, which traces the train function and runs
-    its first batches; seconds the rest. start and stop are refused: result.end is None.
+    (default: a CALLS-th of the run, at most EXECUTION_BATCHES). compile_seconds covers the
+    first call, which traces the train function and runs its first batches; seconds the rest.
+    start and stop are refused: result.end is None.
     devices=N splits every mini-batch over N replicas of a MirroredStrategy (TensorFlow
     backend): the course's loss over the whole batch, synchronized batch norm, and each
     replica's rows of the dropout masks.
@@ -212,16 +222,18 @@ def train(
         params0 = glorot_parameters(spec)
     history = _history(plan, progress, loss_reduction)
     spe = _steps_per_execution(steps_per_execution, plan)
-    with backend.scope(strategy):
-        model = _model(spec, plan, params0, stock)
-        compile_model(model, spec, config, stock=stock, batches_per_epoch=len(plan.bounds),
-                      steps_per_execution=spe, loss_reduction=loss_reduction,
-                      replicas=devices or 1)  # fmt: skip
+    options = {"stock": stock, "steps_per_execution": spe, "loss_reduction": loss_reduction}
+    model = _compiled_model(spec, config, plan, params0, strategy, options)
     data_ = _fit_data(X, Y, plan, spec, strategy)
     compile_seconds, seconds = _fit(model, data_, plan, history)
+    return _result(model, spec, config, plan, history, (seconds, compile_seconds), options)
+
+
+def _result(model, spec, config, plan, history, times, options) -> TrainResult:
     params, bn_state = layout.from_keras_weights(model.get_weights(), spec)
-    rates = _learning_rates(plan, config, stock)
-    extra = {"framework": backend.FRAMEWORK, "stock": stock, "steps_per_execution": spe,
+    rates = _learning_rates(plan, config, options["stock"])
+    extra = {"framework": backend.FRAMEWORK, "stock": options["stock"],
+             "steps_per_execution": options["steps_per_execution"],
              "devices": backend.replicas_of(model),
              "compile_seconds_include_first_call": True}  # fmt: skip
-    return TrainResult(params, bn_state, history.costs, rates, seconds, compile_seconds, extra)
+    return TrainResult(params, bn_state, history.costs, rates, *times, extra)

@@ -71,3 +71,8 @@ def test_the_command_notes_the_ignored_backend(monkeypatch):
     assert keras_backend_note("tf") is None
     monkeypatch.setenv("KERAS_BACKEND", "tensorflow")
     assert keras_backend_note("keras") is None
+    assert "--framework keras-jax runs Keras on JAX; KERAS_BACKEND=tensorflow" in (
+        keras_backend_note("keras-jax")
+    )
+    monkeypatch.setenv("KERAS_BACKEND", "jax")
+    assert keras_backend_note("keras-jax") is None

@@ -38,6 +38,17 @@ def test_compare_prints_only_its_own_lines_and_its_errors(tmp_path):
     assert bad.stderr.splitlines() == [f"dlparity: error: --json: folder {folder} does not exist"]
 
 
+@pytest.mark.parametrize("framework", ["keras", "keras-jax"])
+def test_keras_alone_prints_only_its_own_lines(framework):
+    """Keras imported first (on TensorFlow, or on JAX in the worker): no start-up logging."""
+    pytest.importorskip("keras")
+    run = command("train", "planar", "--framework", framework)
+    progress = re.compile(rf"^{framework}: iteration \d+ of 10000$")
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert [line for line in run.stderr.splitlines() if not progress.match(line)] == []
+    assert not [line for line in run.stdout.splitlines() if FOREIGN.search(line)]
+
+
 def test_an_explicit_tf_log_level_is_the_users():
     environ = {k: v for k, v in os.environ.items() if k != quiet.TF_LOG_ENV}
     probe = "import os, tf_impl; print(os.environ['TF_CPP_MIN_LOG_LEVEL'])"
