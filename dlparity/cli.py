@@ -502,11 +502,7 @@ def _print_published(experiment, runs) -> None:
     checks = [published_check(experiment, run) for run in runs]
     if not checks[0]:
         return
-    width = max(18, *(len(r.framework) + 5 for r in runs))
-    label = max(len(what) for what, *_ in checks[0]) + 2
-    print("Course's published results:")
-    print(f"{'':<{label}}{'course':>10}" + "".join(f"{r.framework:>{width}}" for r in runs))
-    notes = set()
+    notes, table = set(), []
     for i, (what, course, *_) in enumerate(checks[0]):
         cells = []
         for rows in checks:
@@ -514,8 +510,19 @@ def _print_published(experiment, runs) -> None:
             if verdict not in ("ok", "DIFFERS"):
                 notes.add(verdict)
                 verdict = "(note)"
-            cells.append(f"{mine:.6f} {verdict}".rjust(width))
-        print(f"{what:<{label}}{course:>10.6f}" + "".join(cells))
+            cells.append(f"{mine:.6f} {verdict}")
+        table.append((what, f"{course:.6f}", cells))
+    label = max(len(what) for what, _, _ in table) + 2
+    course_width = max(10, *(len(course) + 2 for _, course, _ in table))
+    width = max(18, *(len(r.framework) + 5 for r in runs),
+                *(len(cell) + 2 for *_, cells in table for cell in cells))  # fmt: skip
+    print("Course's published results:")
+    print(
+        f"{'':<{label}}{'course':>{course_width}}"
+        + "".join(f"{r.framework:>{width}}" for r in runs)
+    )
+    for what, course, cells in table:
+        print(f"{what:<{label}}{course:>{course_width}}" + "".join(c.rjust(width) for c in cells))
     for note in sorted(notes):
         print(f"  note: {note}")
 

@@ -157,6 +157,15 @@ def test_train_prints_cost_lines_at_the_course_interval(capsys):
     assert code == 0 and printed == [*range(0, 10000, 1000), 9999]
 
 
+def test_published_table_keeps_its_columns_apart_for_wide_values(capsys):
+    """init-random's exact first cost, 1773.585955 (note), is wider than the default column."""
+    code, out, _ = run(capsys, "compare", "init-random", "--frameworks", "numpy,jax")
+    table = out[out.index("Course's published results:") :].splitlines()
+    row = next(line for line in table if line.startswith("cost at iteration 0"))
+    assert code == 0
+    assert row.split() == ["cost", "at", "iteration", "0", "inf", *["1773.585955", "(note)"] * 2]
+
+
 def test_compare_announces_frameworks_and_checks_the_published_numbers(capsys):
     code, out, _ = run(capsys, "compare", "planar", "--frameworks", "numpy,jax")
     lines = out.splitlines()
