@@ -491,9 +491,10 @@ def _timed_run(experiment, name, arrays, quiet, count=None):
           flush=True)  # fmt: skip
     start = time.perf_counter()
     run = _train_one(experiment, name, arrays, quiet, **options)
-    r = run.result
-    print(f"   {name}: finished in {time.perf_counter() - start:.1f} s (training {r.seconds:.2f} s, "
-          f"compile {r.compile_seconds:.2f} s)", flush=True)  # fmt: skip
+    r, total = run.result, time.perf_counter() - start
+    other = max(total - r.seconds - r.compile_seconds, 0.0)  # imports, worker, accuracies
+    print(f"   {name}: finished in {total:.1f} s (training {r.seconds:.2f} s, compile "
+          f"{r.compile_seconds:.2f} s, other {other:.2f} s)", flush=True)  # fmt: skip
     return run
 
 

@@ -84,7 +84,14 @@ def _put_keras_on_tensorflow() -> None:
     """--framework keras is Keras on TensorFlow (keras-jax runs in a process of its own)."""
     keras = sys.modules.get("keras")
     if keras is None:
+        asked = os.environ.get("KERAS_BACKEND")
         os.environ["KERAS_BACKEND"] = "tensorflow"
+        try:
+            importlib.import_module("keras_impl")
+        finally:
+            os.environ.pop("KERAS_BACKEND")
+            if asked is not None:
+                os.environ["KERAS_BACKEND"] = asked
     elif keras.backend.backend() != "tensorflow":
         raise DlparityError(
             f"framework 'keras' runs Keras on TensorFlow, but this process imported Keras on "

@@ -41,5 +41,11 @@ if BACKEND == "jax":
 else:
     quiet.import_tensorflow()  # before Keras, which imports TensorFlow with its start-up logging
 if "keras" not in sys.modules:
+    _asked = os.environ.get("KERAS_BACKEND")
     os.environ["KERAS_BACKEND"] = BACKEND
     import keras  # noqa: F401  (the backend is fixed from here on)
+
+    if _asked is None:  # the environment stays the user's, for the processes this one starts
+        del os.environ["KERAS_BACKEND"]
+    else:
+        os.environ["KERAS_BACKEND"] = _asked

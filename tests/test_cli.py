@@ -171,8 +171,8 @@ def test_compare_announces_frameworks_and_checks_the_published_numbers(capsys):
     lines = out.splitlines()
     assert code == 0
     assert lines[0] == "== numpy: training planar, 10000 iterations"
-    assert re.fullmatch(r"   numpy: finished in [\d.]+ s \(training [\d.]+ s, compile [\d.]+ s\)",
-                        lines[1])  # fmt: skip
+    assert re.fullmatch(r"   numpy: finished in [\d.]+ s \(training [\d.]+ s, compile [\d.]+ s, "
+                        r"other [\d.]+ s\)", lines[1])  # fmt: skip
     assert lines[2] == "== jax: training planar, 10000 iterations"
     assert lines[3].startswith("   jax: finished in ")
     rows = [int(line.split()[0]) for line in lines if re.match(r"\s+\d+ \d\.\d{9}", line)]

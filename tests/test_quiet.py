@@ -14,7 +14,7 @@ FOREIGN = re.compile(r"^[IWEF]\d{4} |absl::|cuInit|oneDNN|GPU will not be used|D
 
 
 def command(*argv, **env):
-    environ = {k: v for k, v in os.environ.items() if k != quiet.TF_LOG_ENV}
+    environ = {k: v for k, v in os.environ.items() if k not in (quiet.TF_LOG_ENV, "KERAS_BACKEND")}
     return subprocess.run([sys.executable, "-m", "dlparity.cli", *argv], capture_output=True,
                           text=True, env={**environ, **env})  # fmt: skip
 
