@@ -108,6 +108,7 @@ def _recording_scan(step, carry, inputs, k: int, first: int = 0, record_last: bo
     when it is the run's last (record_last)."""
     if k == 1:
         return lax.scan(step, carry, inputs)
+    step = jax.jit(step)  # traced once for its scans and its direct calls alike
     steps = jax.tree.leaves(inputs)[0].shape[0]
     body = steps - 1 if record_last else steps  # the steps recorded only at multiples of k
     skip = min(-first % k, body)  # the steps before the first multiple of k
