@@ -112,8 +112,9 @@ def test_planar_full_length_is_chaotic_after_a_jump():
     """planar, lr 1.2, 10000 iterations: equal to 1e-10 through iteration 7700; between 7700 and
     7800 the cost jumps (0.2161 -> 0.2196), which amplifies rounding-level differences to
     about 1e-5 (measured 1.05e-5), after which the two runs contract toward each other again
-    (9e-7 at the end). So: every cost to 1e-10 before the jump, after it the costs to 1e-4 and
-    the published accuracy, identical in both."""
+    (9e-7 at the end). So: every cost to 1e-10 before the jump, after it the costs to 1e-4, and
+    the final accuracy within one point of 400 of the published 0.9075: one ulp in one initial
+    weight of the reference moves it between 0.9075 and 0.905 (test_chaotic_runs)."""
     e = experiments.get("planar")
     X, Y, _, _ = data.load(e.dataset)
     params0 = initialize_parameters(e.spec, e.init_scheme, seed=e.init_seed, scale=e.init_scale)
@@ -122,8 +123,7 @@ def test_planar_full_length_is_chaotic_after_a_jump():
         tolerance = TRAJECTORY_TOLERANCE if step <= 7700 else 1e-4
         assert abs(got.costs[step] - cost) <= tolerance, step
     labels = np.asarray(jm.predict(got.params, X, spec))
-    np.testing.assert_array_equal(labels, nm.predict(reference.params, X, spec))
-    assert np.mean(labels == Y) == e.published["train_accuracy"]
+    assert abs(np.mean(labels == Y) - e.published["train_accuracy"]) <= 1 / 400 + 1e-12
 
 
 @pytest.mark.slow

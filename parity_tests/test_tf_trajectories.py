@@ -123,6 +123,10 @@ def test_full_trajectory(name):
     stable = _stable_steps(experiment, expected.costs)
     assert len(stable) >= 4, f"{name}: the reference itself is stable only up to step {stable}"
     _assert_costs_close(expected.costs, actual.costs, stable)
-    assert acc == acc_ref
-    if "train_accuracy" in experiment.published:
-        assert acc[0] == pytest.approx(experiment.published["train_accuracy"], abs=1e-12)
+    if experiment.chaotic_from is None:
+        assert acc == acc_ref
+        if "train_accuracy" in experiment.published:
+            assert acc[0] == pytest.approx(experiment.published["train_accuracy"], abs=1e-12)
+    else:  # the run ends in its chaotic part: a point may cross the boundary (test_chaotic_runs)
+        m = _load(experiment)[0].shape[1]
+        assert abs(acc[0] - acc_ref[0]) <= 1 / m + 1e-12
