@@ -208,15 +208,10 @@ def replicas_of(model: keras.Model) -> int:
     return model.distribute_strategy.num_replicas_in_sync
 
 
-def replicas() -> int:
-    context = _replica_context()
-    return 1 if context is None else context.num_replicas_in_sync
-
-
-def block(m, replica, replicas_: int):
+def block(m, replica, replicas: int):
     """Replica r's rows of a batch of m: [r m / N, (r + 1) m / N), rounded down (sizes differ
     by at most one), as tf_impl.parallel splits its batches."""
-    return (replica * m) // replicas_, ((replica + 1) * m) // replicas_
+    return (replica * m) // replicas, ((replica + 1) * m) // replicas
 
 
 def replica_rows(x):
@@ -228,7 +223,8 @@ def replica_rows(x):
     import tensorflow as tf
 
     m = context.all_reduce("sum", tf.shape(x)[0])
-    first, _ = block(m, tf.cast(context.replica_id_in_sync_group, m.dtype), replicas())
+    replica = tf.cast(context.replica_id_in_sync_group, m.dtype)
+    first, _ = block(m, replica, context.num_replicas_in_sync)
     return first, m
 
 

@@ -377,12 +377,12 @@ class CourseModel(keras.Model):
     def record_losses(self, batches: int, dtype: str) -> None:
         self.batch_losses = BatchLosses(batches, dtype)
 
-    def _course_l2(self) -> list[CourseL2]:
+    def course_l2(self) -> list[CourseL2]:
         regularizers = (getattr(layer, "kernel_regularizer", None) for layer in self.layers)
         return [r for r in regularizers if isinstance(r, CourseL2)]
 
     def call(self, inputs, training=None, mask=None):
-        for regularizer in self._course_l2():
+        for regularizer in self.course_l2():
             regularizer.set_batch_size(backend.batch_size(inputs))
         return super().call(inputs, training=training, mask=mask)
 

@@ -137,12 +137,9 @@ def probabilities(ZL, spec: ModelSpec):
     return keras.activations.get(spec.output)(ZL)
 
 
-def course_regularizer(model: keras.Model):
+def course_regularizer(model: keras_course.CourseModel):
     """The CourseL2 shared by the model's Dense layers, or None."""
-    for layer in model.layers:
-        if isinstance(getattr(layer, "kernel_regularizer", None), keras_course.CourseL2):
-            return layer.kernel_regularizer
-    return None
+    return next(iter(model.course_l2()), None)
 
 
 def make_loss(
