@@ -43,6 +43,12 @@ def simulate_host_devices(devices: int) -> None:
         os.environ["XLA_FLAGS"] = host_flags(os.environ.get("XLA_FLAGS", ""), devices)
 
 
+def block(m, replica, replicas: int):
+    """Replica r's examples of a batch of m: [r m / N, (r + 1) m / N), rounded down, so block
+    sizes differ by at most one (plain integers or a framework's integer tensors)."""
+    return (replica * m) // replicas, ((replica + 1) * m) // replicas
+
+
 def too_few(framework: str, devices: int, found: int, platform: str, remedy: str) -> DlparityError:
     """The one-line error when a framework sees fewer devices than asked."""
     return DlparityError(

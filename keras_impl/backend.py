@@ -6,11 +6,12 @@
 - data: a tf.data pipeline on TensorFlow; on JAX a keras.utils.PyDataset of NumPy batches.
 - gradients of the contract: tf.GradientTape, or jax.value_and_grad over a stateless call.
 - dropout masks picked by a batch size only known when the step runs (TensorFlow's graphs).
-- several devices: a tf.distribute.MirroredStrategy on TF (distribution, block, replica sums);
+- several devices: a tf.distribute.MirroredStrategy on TF (distribution, replica sums, the
+  blocks of dlparity.devices.block);
   keras-jax trains on one device.
 - tanh: Keras 3 on JAX computes ops.tanh (and ops.mean, ops.var) of float64 in float32, its
   type promotion mapping 64-bit types to 32-bit on every backend but TensorFlow
-  (dlparity.migration, "keras-jax float64").
+  (the "keras-jax" row of dlparity.migration).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import numpy as np
 from keras import ops
 
 from dlparity import DlparityError
+from dlparity import devices as device_counts
 from keras_impl import BACKEND
 
 FRAMEWORK = {"tensorflow": "keras", "jax": "keras-jax"}[BACKEND]  # its name in --framework
@@ -208,12 +210,6 @@ def replicas_of(model: keras.Model) -> int:
     return model.distribute_strategy.num_replicas_in_sync
 
 
-def block(m, replica, replicas: int):
-    """Replica r's rows of a batch of m: [r m / N, (r + 1) m / N), rounded down (sizes differ
-    by at most one), as tf_impl.parallel splits its batches."""
-    return (replica * m) // replicas, ((replica + 1) * m) // replicas
-
-
 def replica_rows(x):
     """(first row, m) of this replica's block within the whole batch of m examples, or None on
     one device; x is the replica's block (m_r, ...)."""
@@ -224,7 +220,7 @@ def replica_rows(x):
 
     m = context.all_reduce("sum", tf.shape(x)[0])
     replica = tf.cast(context.replica_id_in_sync_group, m.dtype)
-    first, _ = block(m, replica, context.num_replicas_in_sync)
+    first, _ = device_counts.block(m, replica, context.num_replicas_in_sync)
     return first, m
 
 
@@ -237,7 +233,7 @@ def distributed_batches(strategy, x: np.ndarray, y: np.ndarray, plan):
 
     def blocks(xb, yb):
         m = tf.shape(xb)[0]
-        bounds = [block(m, r, n) for r in range(n)]
+        bounds = [device_counts.block(m, r, n) for r in range(n)]
         return tf.data.Dataset.from_tensor_slices(
             (tf.stack([b[0] for b in bounds]), tf.stack([b[1] for b in bounds]))
         ).map(lambda start, stop: (xb[start:stop], yb[start:stop]))

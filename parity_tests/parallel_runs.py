@@ -191,7 +191,7 @@ def _keras_bn() -> dict:
     x, y = layout.to_keras_inputs(case.X, BN_SPEC), layout.to_keras_labels(case.Y, BN_SPEC)
 
     def halves(context):
-        first, stop = backend.block(BN_M, context.replica_id_in_sync_group, 2)
+        first, stop = devices.block(BN_M, context.replica_id_in_sync_group, 2)
         return tf.constant(x[first:stop]), tf.constant(y[first:stop])
 
     @tf.function

@@ -51,9 +51,9 @@ class Placement:
 
 def _block(A, context):
     """The replica's columns of A (n, m_b): [r m_b / N, (r + 1) m_b / N), rounded down."""
-    m_b, n = tf.shape(A)[1], context.num_replicas_in_sync
     r = tf.cast(context.replica_id_in_sync_group, tf.int32)
-    return A[:, (r * m_b) // n : ((r + 1) * m_b) // n]
+    start, stop = device_counts.block(tf.shape(A)[1], r, context.num_replicas_in_sync)
+    return A[:, start:stop]
 
 
 def _example_losses(ZL, Y, spec):
