@@ -14,9 +14,9 @@ import argparse
 import json
 import sys
 
-from dlparity import DlparityError
-from dlparity.bench import DEFAULT_EXPERIMENTS, check_repeat, run_bench, runnable
-from dlparity.outputs import atomic, check_output
+from dlparity.core.errors import DlparityError
+from dlparity.tools.bench import DEFAULT_EXPERIMENTS, check_repeat, run_bench, runnable
+from dlparity.tools.outputs import atomic, check_output
 
 
 def main() -> int:

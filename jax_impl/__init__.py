@@ -2,10 +2,10 @@
 
 float64 must be switched on before any array is made, or float64 inputs silently become float32:
 importing any jax_impl module runs this first. It also turns on the persistent compilation
-cache (dlparity.cache) and drops JAX's start-up notices (dlparity.quiet).
+cache (dlparity.runtime.cache) and drops JAX's start-up notices (dlparity.runtime.quiet).
 """
 
-from dlparity import cache, quiet
+from dlparity.runtime import cache, quiet
 
 quiet.quiet_jax()
 

@@ -3,7 +3,8 @@
 import jax
 import jax.numpy as jnp
 
-from dlparity import DlparityError, contract
+from dlparity.core import contract
+from dlparity.core.errors import DlparityError
 
 
 def check_dtype(spec) -> None:
@@ -20,7 +21,7 @@ def check_dtype(spec) -> None:
 
 
 def arrays(spec, params, X, Y=None, **options) -> contract.Arguments:
-    """dlparity.contract's checked arguments as JAX arrays of the spec's dtype."""
+    """dlparity.core.contract's checked arguments as JAX arrays of the spec's dtype."""
     check_dtype(spec)
     arguments = contract.arguments(spec, params, X, Y, **options)
     return contract.convert(arguments, lambda a: jnp.asarray(a, spec.dtype))

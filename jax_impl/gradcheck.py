@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from dlparity.gradcheck import gradient_difference
-from dlparity.init import parameter_keys
+from dlparity.core.gradcheck import gradient_difference
+from dlparity.core.init import parameter_keys
 from jax_impl.models import compute_cost, gradients
 
 

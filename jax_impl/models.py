@@ -6,13 +6,13 @@ deep        [n_x, n_1, ..., n_L]     (LINEAR -> RELU [-> DROPOUT]) x (L-1) -> LI
 softmax_bn  [n_x, n_1, ..., n_L]     (LINEAR(no b) -> BATCHNORM -> RELU) x (L-1) -> LINEAR -> SOFTMAX
 
 X is (n_x, m); Y is (1, m) for sigmoid, one-hot (C, m) for softmax. Inputs are checked and
-converted once, by dlparity.contract. The backward pass is jax.value_and_grad of the cost.
+converted once, by dlparity.core.contract. The backward pass is jax.value_and_grad of the cost.
 """
 
 import jax
 
-from dlparity import contract
-from dlparity.spec import ModelSpec
+from dlparity.core import contract
+from dlparity.core.spec import ModelSpec
 from jax_impl import activations, boundary, layers, losses
 
 

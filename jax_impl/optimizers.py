@@ -1,4 +1,4 @@
-"""Optimizers through optax, each mapped (dlparity.migration) so it equals the course's formula.
+"""Optimizers through optax, each mapped (dlparity.course.migration) so it equals the course's formula.
 
 init(params) -> state;  update(grads, state, params, lr) -> (params, state), as in pure_numpy.
 The rate is an injected hyperparameter (optax.inject_hyperparams), so it can change every epoch;
@@ -10,9 +10,9 @@ from collections.abc import Callable
 import jax.numpy as jnp
 import optax
 
-from dlparity import migration, registry
-from dlparity.optimizers import Optimizer
-from dlparity.spec import TrainConfig
+from dlparity.core import mapping, registry
+from dlparity.core.optimizers import Optimizer
+from dlparity.core.spec import TrainConfig
 
 
 def _factory(config: TrainConfig):
@@ -22,14 +22,14 @@ def _factory(config: TrainConfig):
 def optax_rate(config: TrainConfig, lr):
     """optax's learning rate for the course's lr: a (1 - b) for momentum, lr itself otherwise."""
     if registry.OPTIMIZERS[config.optimizer].rate_times_one_minus_beta:
-        return migration.momentum_learning_rate(lr, config.beta)
+        return mapping.momentum_learning_rate(lr, config.beta)
     return lr
 
 
 def course_schedule(config: TrainConfig, batches_per_epoch: int) -> Callable:
     """count (updates done, from 0) -> the course's rate, with its one-epoch lag (jnp ops).
 
-    The same numbers as dlparity.schedules.rate_for_epoch(config, count // batches_per_epoch).
+    The same numbers as dlparity.core.schedules.rate_for_epoch(config, count // batches_per_epoch).
     """
     lr0, rate, interval = config.learning_rate, config.decay_rate, config.time_interval
 
@@ -52,7 +52,7 @@ def optax_optimizer(config: TrainConfig, batches_per_epoch: int) -> optax.Gradie
     schedule = course_schedule(config, batches_per_epoch)
     factory = _factory(config)
     return factory(
-        lambda count: optax_rate(config, schedule(count)), **migration.optax_kwargs(config)
+        lambda count: optax_rate(config, schedule(count)), **mapping.optax_kwargs(config)
     )
 
 
@@ -62,7 +62,7 @@ def make_optimizer(config: TrainConfig, *, eps_in_sqrt=False) -> Optimizer:
     eps_in_sqrt=True is the variant dW / sqrt(s + epsilon) (Keras', and optax's default).
     There is no eps_hat flag (Keras 3's Adam variant): optax has no such Adam.
     """
-    kwargs = migration.optax_kwargs(config)
+    kwargs = mapping.optax_kwargs(config)
     if eps_in_sqrt and config.optimizer == "rmsprop":
         kwargs["eps_in_sqrt"] = True
     injected = optax.inject_hyperparams(_factory(config), static_args=tuple(kwargs))

@@ -19,7 +19,7 @@ import numpy as np
 from jax.sharding import Mesh, NamedSharding
 from jax.sharding import PartitionSpec as P
 
-from dlparity import devices as device_counts
+from dlparity.runtime import devices as device_counts
 
 AXIS = "batch"
 

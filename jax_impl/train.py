@@ -1,6 +1,6 @@
 """The course's training loop, compiled whole: lax.scan over the steps and over each step's mini-batches.
 
-randomness="parity": the batch orders and dropout masks of dlparity.plan, fed in as arrays, so
+randomness="parity": the batch orders and dropout masks of dlparity.core.plan, fed in as arrays, so
 the run follows the reference step for step. randomness="native": a jax.random key, split
 explicitly per step into the epoch's permutation and the epoch's dropout masks (one column per
 example, cut into mini-batches like X, so every batch of every epoch gets fresh masks).
@@ -18,12 +18,12 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from dlparity import contract
-from dlparity.checkpoint import TrainState, map_optimizer, resolve_start
-from dlparity.checks import check_randomness, check_train_call
-from dlparity.plan import make_plan
-from dlparity.results import TrainResult
-from dlparity.spec import ModelSpec, TrainConfig
+from dlparity.core import contract
+from dlparity.core.checks import check_randomness, check_train_call
+from dlparity.core.plan import make_plan
+from dlparity.core.results import TrainResult
+from dlparity.core.spec import ModelSpec, TrainConfig
+from dlparity.core.state import TrainState, map_optimizer, resolve_start
 from jax_impl.boundary import check_dtype
 from jax_impl.models import cost_and_gradients
 from jax_impl.optimizers import course_state, make_optimizer, optax_state
@@ -311,9 +311,9 @@ def train(
 ):
     """Train from params0 on data = (X, Y), the whole run one compiled call.
 
-    Options: randomness="parity" (dlparity.plan's orders and masks) or "native" (jax.random),
+    Options: randomness="parity" (dlparity.core.plan's orders and masks) or "native" (jax.random),
     seed=0 for native. progress(step, cost) is called at each recorded step, after the run.
-    start: a dlparity.checkpoint.TrainState to continue from (params0 then None); stop: the
+    start: a dlparity.core.state.TrainState to continue from (params0 then None); stop: the
     outer step to stop before (default: the run's end). result.end is the state reached.
     """
     check_train_call(spec, config, data, progress)

@@ -4,14 +4,15 @@ Keras chooses its backend once, when it is first imported, from KERAS_BACKEND: "
 (the default here) or "jax"; any other value is refused in one line. On JAX, 64-bit floats
 are switched on (jax_enable_x64), or float64 would silently become float32. The command runs
 --framework keras on TensorFlow in its own process and --framework keras-jax on JAX in a
-worker process (dlparity.worker). Everything backend-specific is in keras_impl.backend.
+worker process (dlparity.runtime.worker). Everything backend-specific is in keras_impl.backend.
 Training sets Keras' floatx and dtype policy to the run's dtype for the process.
 """
 
 import os
 import sys
 
-from dlparity import DlparityError, quiet
+from dlparity.core.errors import DlparityError
+from dlparity.runtime import quiet
 
 BACKENDS = ("tensorflow", "jax")
 
@@ -31,7 +32,7 @@ def _backend() -> str:
 
 BACKEND = _backend()
 if BACKEND == "jax":
-    from dlparity import cache
+    from dlparity.runtime import cache
 
     quiet.quiet_jax()
     import jax

@@ -7,11 +7,11 @@
 - gradients of the contract: tf.GradientTape, or jax.value_and_grad over a stateless call.
 - dropout masks picked by a batch size only known when the step runs (TensorFlow's graphs).
 - several devices: a tf.distribute.MirroredStrategy on TF (distribution, replica sums, the
-  blocks of dlparity.devices.block);
+  blocks of dlparity.runtime.devices.block);
   keras-jax trains on one device.
 - tanh: Keras 3 on JAX computes ops.tanh (and ops.mean, ops.var) of float64 in float32, its
   type promotion mapping 64-bit types to 32-bit on every backend but TensorFlow
-  (the "keras-jax" row of dlparity.migration).
+  (the "keras-jax" row of dlparity.course.migration).
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ import keras
 import numpy as np
 from keras import ops
 
-from dlparity import DlparityError
-from dlparity import devices as device_counts
+from dlparity.core.errors import DlparityError
+from dlparity.runtime import devices as device_counts
 from keras_impl import BACKEND
 
 FRAMEWORK = {"tensorflow": "keras", "jax": "keras-jax"}[BACKEND]  # its name in --framework
@@ -125,7 +125,7 @@ class PlanBatches(keras.utils.PyDataset):
 
 
 def batches(x: np.ndarray, y: np.ndarray, plan):
-    """model.fit's data: every mini-batch of the plan (dlparity.plan), steps x len(plan.bounds)
+    """model.fit's data: every mini-batch of the plan (dlparity.core.plan), steps x len(plan.bounds)
     (x, y) batches in order, from x (m, n_x) and y (m, n_y)."""
     if BACKEND == "jax":
         return PlanBatches(x, y, plan)
@@ -170,9 +170,9 @@ def distribution(devices: int | None):
         return None
     if BACKEND != "tensorflow":
         raise DlparityError("devices: keras-jax trains on one device; use keras, jax or tf")
-    from tf_impl import parallel
+    from dlparity.runtime import strategy
 
-    return parallel.make_strategy(devices)
+    return strategy.make_strategy(devices)
 
 
 def scope(strategy):

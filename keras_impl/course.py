@@ -2,7 +2,7 @@
 
 Each is the course's formula inside the Keras interface, so a model keeps compiling and training
 with model.fit. What the stock component does instead, and by how much it differs, is in
-dlparity.migration.TABLE (measured by parity_tests/test_keras_stock.py).
+dlparity.course.migration.TABLE (measured by parity_tests/test_keras_stock.py).
 
 Hyperparameters arrive as NumPy scalars of the working dtype (keras_impl.backend.hyper): Keras on
 TF turns Python floats into float32 first. Everything here is keras.ops, so it runs on both
@@ -15,9 +15,9 @@ import keras
 import numpy as np
 from keras import ops
 
-from dlparity import DlparityError
-from dlparity.schedules import learning_rates
-from dlparity.spec import TrainConfig
+from dlparity.core.errors import DlparityError
+from dlparity.core.schedules import learning_rates
+from dlparity.core.spec import TrainConfig
 from keras_impl import backend
 from keras_impl import private as keras_private
 
@@ -113,7 +113,7 @@ class CourseAdamW(CourseAdam):
 
 
 class CourseDecay(keras.optimizers.schedules.LearningRateSchedule):
-    """The course's per-epoch rates (dlparity.schedules, one epoch of lag) by optimizer step.
+    """The course's per-epoch rates (dlparity.core.schedules, one epoch of lag) by optimizer step.
 
     InverseTimeDecay(lr0, B*T, r, staircase=True) gives the formula, but epoch e must train with
     the rate of epoch e - 1; here the rates are dlparity's own, looked up by epoch = step // B.

@@ -7,10 +7,10 @@ The model ends in the logits and the losses take them (from_logits, as the cours
 a sigmoid or softmax output would hand the loss probabilities, and only TensorFlow lets Keras
 recover the logits behind them. forward and predict apply the output activation.
 
-Weights travel in the course layout and are ported through dlparity.layout. Two modes:
+Weights travel in the course layout and are ported through dlparity.core.layout. Two modes:
 course-exact (default) swaps in keras_impl.course's subclasses wherever the stock Keras
 component differs from the course; stock=True uses Keras' own components with the closest
-mapping of dlparity.migration. Training with model.fit: keras_impl.train.
+mapping of dlparity.course.migration. Training with model.fit: keras_impl.train.
 """
 
 from __future__ import annotations
@@ -19,11 +19,12 @@ import keras
 import numpy as np
 from keras import ops
 
-from dlparity import DlparityError, contract, layout, migration, registry
-from dlparity.gradcheck import gradient_difference
-from dlparity.init import parameter_keys
-from dlparity.rng import dropout_masks
-from dlparity.spec import ModelSpec, TrainConfig
+from dlparity.core import contract, layout, mapping, registry
+from dlparity.core.errors import DlparityError
+from dlparity.core.gradcheck import gradient_difference
+from dlparity.core.init import parameter_keys
+from dlparity.core.rng import dropout_masks
+from dlparity.core.spec import ModelSpec, TrainConfig
 from keras_impl import backend
 from keras_impl import course as keras_course
 from keras_impl.backend import hyper
@@ -57,7 +58,7 @@ def _masks_by_size(masks, spec: ModelSpec) -> dict[int, list[np.ndarray]]:
 def _dropout_layer(spec: ModelSpec, l: int, stock: bool, by_size: dict):
     if stock:
         return keras.layers.Dropout(
-            _float(migration.dropout_rate(spec.keep_prob), spec.dtype), seed=l, name=f"dropout{l}"
+            _float(mapping.dropout_rate(spec.keep_prob), spec.dtype), seed=l, name=f"dropout{l}"
         )
 
     def course_mask(size):  # the reference's masks when none are given: seed 1, for this size
@@ -82,7 +83,7 @@ def _regularizer(spec: ModelSpec, stock: bool, batch_size):
     if batch_size is None:
         raise DlparityError("batch_size: L2's factor lambd / 2m needs the batch size m")
     if stock:
-        return keras.regularizers.L2(migration.keras_l2(spec.lambd, batch_size))
+        return keras.regularizers.L2(mapping.keras_l2(spec.lambd, batch_size))
     return keras_course.CourseL2(spec.lambd, batch_size)
 
 
@@ -108,7 +109,7 @@ def build_model(
             Z = keras.layers.Dense(
                 n_l, use_bias=False, kernel_regularizer=regularizer, name=f"linear{l}"
             )(A)
-            bn = migration.keras_batchnorm_kwargs(spec)
+            bn = mapping.keras_batchnorm_kwargs(spec)
             batchnorm = (
                 keras.layers.BatchNormalization if stock else keras_course.CourseBatchNormalization
             )
@@ -164,10 +165,10 @@ def make_loss(
 
 
 def _stock_rate(config: TrainConfig, batches_per_epoch: int, dtype: str):
-    lr0 = _float(migration.keras_learning_rate(config), dtype)
+    lr0 = _float(mapping.keras_learning_rate(config), dtype)
     if config.decay == "none":
         return lr0
-    kwargs = migration.keras_inverse_time_decay_kwargs(config, batches_per_epoch)
+    kwargs = mapping.keras_inverse_time_decay_kwargs(config, batches_per_epoch)
     kwargs["decay_rate"] = _float(kwargs["decay_rate"], dtype)
     return keras.optimizers.schedules.InverseTimeDecay(lr0, **kwargs)
 
@@ -186,7 +187,7 @@ def make_optimizer(
 ) -> keras.optimizers.Optimizer:
     """Course-exact Keras optimizer for config, or (stock) Keras' own with the closest mapping."""
     backend.configure(dtype)
-    kwargs = {k: _float(v, dtype) for k, v in migration.keras_optimizer_kwargs(config).items()}
+    kwargs = {k: _float(v, dtype) for k, v in mapping.keras_optimizer_kwargs(config).items()}
     if stock:
         optimizer = getattr(keras.optimizers, registry.OPTIMIZERS[config.optimizer].keras)
         return optimizer(learning_rate=_stock_rate(config, batches_per_epoch, dtype), **kwargs)

@@ -1,6 +1,6 @@
 """Training the Keras models with model.fit: the whole course run as the batches of one epoch.
 
-In parity mode model.fit is fed the plan's mini-batches (dlparity.plan), every step's in
+In parity mode model.fit is fed the plan's mini-batches (dlparity.core.plan), every step's in
 order, with shuffle=False. Keras' loop calls its compiled train function once per
 steps_per_execution batches; CourseModel records each batch's loss (taken before the update,
 L2 included) in a metric inside that compiled step, so no Python runs per batch, and the
@@ -16,14 +16,15 @@ import time
 import keras
 import numpy as np
 
-from dlparity import DlparityError, contract, layout
-from dlparity import devices as device_counts
-from dlparity.checks import check_params, check_train_call, expected_shapes
-from dlparity.init import parameter_keys
-from dlparity.plan import TrainPlan, make_plan
-from dlparity.results import TrainResult
-from dlparity.schedules import decayed_rate
-from dlparity.spec import ModelSpec, TrainConfig
+from dlparity.core import contract, layout
+from dlparity.core.checks import check_params, check_train_call, expected_shapes
+from dlparity.core.errors import DlparityError
+from dlparity.core.init import parameter_keys
+from dlparity.core.plan import TrainPlan, make_plan
+from dlparity.core.results import TrainResult
+from dlparity.core.schedules import decayed_rate
+from dlparity.core.spec import ModelSpec, TrainConfig
+from dlparity.runtime import devices as device_counts
 from keras_impl import backend
 from keras_impl.course import CourseModel
 from keras_impl.models import build_model, compile_model, predict
@@ -197,7 +198,7 @@ def train(
     """Train with model.fit on the plan's mini-batches, the run's steps as one Keras epoch.
 
     stock: Keras' own optimizer, L2 (m = the first batch's size), Dropout and decay schedule
-    with dlparity.migration's mapping: random dropout masks, no decay lag.
+    with dlparity.course.migration's mapping: random dropout masks, no decay lag.
     initializer="glorot_normal" and loss_reduction="sum" are C2W3's ways: its GlorotNormal(seed=1)
     weights and biases instead of params0 (which may then be None), and the gradient of each
     batch's summed loss. steps_per_execution: batches per call of the compiled train function

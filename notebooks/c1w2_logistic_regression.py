@@ -28,9 +28,9 @@
 # %matplotlib inline
 from IPython.display import display
 
-from dlparity import notebook as nb
-from dlparity import quick
-from dlparity.experiments import get
+from dlparity.course.experiments import get
+from dlparity.tools import notebook as nb
+from dlparity.tools import quick
 
 nb.setup()
 

@@ -29,9 +29,9 @@
 # %matplotlib inline
 from IPython.display import display
 
-from dlparity import notebook as nb
-from dlparity import quick
-from dlparity.experiments import get
+from dlparity.course.experiments import get
+from dlparity.tools import notebook as nb
+from dlparity.tools import quick
 
 nb.setup()
 
@@ -123,7 +123,7 @@ nb.published(deep, deep_runs)
 # %% [markdown]
 # ## 8. Where the frameworks differ from the course: this week's traps
 #
-# The layout (Keras' kernels are Wᵀ and its inputs (m, n_x): `dlparity.layout` ports the
+# The layout (Keras' kernels are Wᵀ and its inputs (m, n_x): `dlparity.core.layout` ports the
 # weights), the initialization (Keras' `HeNormal` is truncated: draw in NumPy) and the
 # cross-entropy. "measured" is the size of a trap, proven by the parity suite.
 

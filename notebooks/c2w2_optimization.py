@@ -28,10 +28,10 @@
 # %matplotlib inline
 from IPython.display import display
 
-from dlparity import notebook as nb
-from dlparity import quick
-from dlparity.experiments import get
-from dlparity.rng import minibatch_bounds
+from dlparity.core.rng import minibatch_bounds
+from dlparity.course.experiments import get
+from dlparity.tools import notebook as nb
+from dlparity.tools import quick
 
 nb.setup()
 

@@ -17,9 +17,9 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from dlparity.init import initial_bn_state, initialize_parameters
-from dlparity.rng import dropout_masks
-from dlparity.spec import ModelSpec
+from dlparity.core.init import initial_bn_state, initialize_parameters
+from dlparity.core.rng import dropout_masks
+from dlparity.core.spec import ModelSpec
 
 TOLERANCES = {
     "float64": {"rtol": 1e-12, "atol": 1e-14},

@@ -18,10 +18,12 @@ import sys
 
 import numpy as np
 
-from dlparity import DlparityError, data, devices, experiments
-from dlparity.init import initialize_parameters
-from dlparity.runs import initial_parameters
-from dlparity.spec import ModelSpec, TrainConfig
+from dlparity.core.errors import DlparityError
+from dlparity.core.init import initialize_parameters
+from dlparity.core.spec import ModelSpec, TrainConfig
+from dlparity.course import data, experiments
+from dlparity.runtime import devices
+from dlparity.tools.runs import initial_parameters
 
 # short prefixes of the course's runs: opt-adam's batches are 64, 64, 64, 64 and 44 examples,
 # digits-bn's 21 of 64 and a last one of 3 (which 2 and 4 devices do not divide); a small
@@ -125,9 +127,10 @@ def _jax(count: int) -> dict:
 
 
 def _tf(count: int) -> dict:
+    from dlparity.runtime.strategy import simulate_cpus
     from tf_impl import parallel
 
-    parallel.simulate_cpus(count)  # before the one-device runs initialize TensorFlow
+    simulate_cpus(count)  # before the one-device runs initialize TensorFlow
     import tensorflow as tf
 
     import tf_impl.train as tt
@@ -168,9 +171,9 @@ def _tf_blocks(parallel, count: int, m: int) -> list[int]:
 
 
 def _keras(count: int) -> dict:
-    from tf_impl import parallel
+    from dlparity.runtime.strategy import simulate_cpus
 
-    parallel.simulate_cpus(count)  # before the one-device runs initialize TensorFlow
+    simulate_cpus(count)  # before the one-device runs initialize TensorFlow
     import keras_impl.train as kt
 
     return {"runs": _runs(kt.train, count, FRAMEWORK_CASES["keras"]), "batchnorm": _keras_bn()}
@@ -180,7 +183,7 @@ def _keras_bn() -> dict:
     """bn_problem's training-mode pass through the Keras model, split over 2 replicas."""
     import tensorflow as tf
 
-    from dlparity import layout
+    from dlparity.core import layout
     from keras_impl import backend
     from keras_impl import models as km
 

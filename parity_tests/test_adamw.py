@@ -8,8 +8,10 @@ import importlib
 import numpy as np
 import pytest
 
-from dlparity import data, experiments, frameworks, migration, registry
-from dlparity.runs import initial_parameters
+from dlparity.core import registry
+from dlparity.course import data, experiments, migration
+from dlparity.runtime import frameworks
+from dlparity.tools.runs import initial_parameters
 from parity_tests.conftest import TRAJECTORY_TOLERANCE, assert_close_in_order
 from pure_numpy.train import train as reference_train
 

@@ -11,8 +11,9 @@ import dataclasses
 import numpy as np
 import pytest
 
-from dlparity import data, experiments, frameworks
-from dlparity.runs import initial_parameters
+from dlparity.course import data, experiments
+from dlparity.runtime import frameworks
+from dlparity.tools.runs import initial_parameters
 from parity_tests.conftest import TRAJECTORY_TOLERANCE
 from pure_numpy.train import train as reference_train
 

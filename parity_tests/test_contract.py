@@ -1,6 +1,6 @@
 """One contract in every package: the same signatures, return structures and input rules.
 
-Every package checks its inputs through dlparity.contract, so a bad input gets the same one-line
+Every package checks its inputs through dlparity.core.contract, so a bad input gets the same one-line
 DlparityError everywhere, and a convertible one (a list, integer labels) the same conversion.
 """
 
@@ -10,9 +10,9 @@ import inspect
 import numpy as np
 import pytest
 
-from dlparity import DlparityError
-from dlparity.init import initial_bn_state
-from dlparity.spec import ModelSpec
+from dlparity.core.errors import DlparityError
+from dlparity.core.init import initial_bn_state
+from dlparity.core.spec import ModelSpec
 from parity_tests.conftest import seeded_problem
 
 PACKAGES = {

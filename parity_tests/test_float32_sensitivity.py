@@ -15,8 +15,9 @@ import dataclasses
 import numpy as np
 import pytest
 
-from dlparity import data, experiments, frameworks
-from dlparity.runs import initial_parameters
+from dlparity.course import data, experiments
+from dlparity.runtime import frameworks
+from dlparity.tools.runs import initial_parameters
 from pure_numpy.train import train as reference_train
 
 

@@ -7,8 +7,8 @@ import jax_impl.models as jm
 import jax_impl.optimizers as jo
 import pure_numpy.models as nm
 import pure_numpy.optimizers as no
-from dlparity.init import initial_bn_state
-from dlparity.spec import TrainConfig
+from dlparity.core.init import initial_bn_state
+from dlparity.core.spec import TrainConfig
 from parity_tests.conftest import assert_close_in_order
 from parity_tests.test_jax_models import make_case
 

@@ -17,8 +17,8 @@ import pytest
 import jax_impl.models as jm
 import jax_impl.train as jt
 import pure_numpy.train as nt
-from dlparity import data, experiments
-from dlparity.init import initialize_parameters
+from dlparity.core.init import initialize_parameters
+from dlparity.course import data, experiments
 from parity_tests.conftest import assert_close_in_order
 from parity_tests.test_jax_models import make_case
 from parity_tests.test_jax_trajectories import PREFIXES, _experiment_pair

@@ -6,8 +6,8 @@ import pytest
 import jax_impl.gradcheck as jg
 import jax_impl.models as jm
 import pure_numpy.models as nm
-from dlparity.gradcheck import PASS_THRESHOLD, gradient_difference
-from dlparity.init import parameter_keys
+from dlparity.core.gradcheck import PASS_THRESHOLD, gradient_difference
+from dlparity.core.init import parameter_keys
 from parity_tests.test_jax_models import make_case
 
 CASES = ["l2", "dropout", "batchnorm", "tanh-two-layer"]

@@ -1,7 +1,7 @@
 """jax_impl against the NumPy reference: forward layer by layer, cost, every gradient (float64).
 
 Each case is an architecture with one option switched on; initial parameters come from
-dlparity.init with biases, gamma and beta perturbed so that none is trivially 0 or 1.
+dlparity.core.init with biases, gamma and beta perturbed so that none is trivially 0 or 1.
 The other jax parity files import make_case from here.
 """
 
@@ -10,8 +10,8 @@ import pytest
 
 import jax_impl.models as jm
 import pure_numpy.models as nm
-from dlparity.init import parameter_keys
-from dlparity.spec import ModelSpec
+from dlparity.core.init import parameter_keys
+from dlparity.core.spec import ModelSpec
 from parity_tests.conftest import assert_close_in_order, seeded_problem
 
 M = 12  # examples in the small random data sets

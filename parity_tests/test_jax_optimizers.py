@@ -1,4 +1,4 @@
-"""optax, mapped through dlparity.migration, against the course's optimizers and decay (float64).
+"""optax, mapped through dlparity.course.migration, against the course's optimizers and decay (float64).
 
 Each optimizer takes the same gradients from the same parameters, one step and K steps with a
 decaying rate; parameters and the optimizer state (in the course's v and s) must agree.
@@ -13,9 +13,9 @@ import pytest
 
 import jax_impl.optimizers as jo
 import pure_numpy.optimizers as no
-from dlparity import migration
-from dlparity.schedules import learning_rates, rate_for_epoch
-from dlparity.spec import TrainConfig
+from dlparity.core import mapping
+from dlparity.core.schedules import learning_rates, rate_for_epoch
+from dlparity.core.spec import TrainConfig
 from parity_tests.conftest import assert_close_in_order
 
 K = 30
@@ -102,7 +102,7 @@ def test_momentum_trace_is_v_over_one_minus_beta():
     ids=["none", "inverse-time", "scheduled"],
 )
 def test_course_schedule_has_the_one_epoch_lag(changes):
-    """count -> rate with count // batches_per_epoch = epoch, as dlparity.schedules computes it.
+    """count -> rate with count // batches_per_epoch = epoch, as dlparity.core.schedules computes it.
 
     Equal to the float64 tolerance, not bit for bit: XLA may round lr0 / (1 + r e) one ulp apart.
     """
@@ -163,6 +163,6 @@ def test_stock_optax_defaults_are_not_the_course(name, stock):
 
 def test_mapping_comes_from_the_migration_table():
     config = _config("rmsprop")
-    assert migration.optax_kwargs(config) == {"decay": 0.99, "eps": 1e-8, "eps_in_sqrt": False}
+    assert mapping.optax_kwargs(config) == {"decay": 0.99, "eps": 1e-8, "eps_in_sqrt": False}
     momentum = _config("momentum")
-    assert jo.optax_rate(momentum, 0.05) == migration.momentum_learning_rate(0.05, 0.8)
+    assert jo.optax_rate(momentum, 0.05) == mapping.momentum_learning_rate(0.05, 0.8)

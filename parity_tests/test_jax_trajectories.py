@@ -14,9 +14,10 @@ import jax_impl.models as jm
 import jax_impl.train as jt
 import pure_numpy.models as nm
 import pure_numpy.train as nt
-from dlparity import DlparityError, data, experiments
-from dlparity.init import initialize_parameters
-from dlparity.spec import ModelSpec, TrainConfig
+from dlparity.core.errors import DlparityError
+from dlparity.core.init import initialize_parameters
+from dlparity.core.spec import ModelSpec, TrainConfig
+from dlparity.course import data, experiments
 from parity_tests.conftest import TRAJECTORY_TOLERANCE, first_difference
 
 # name -> (experiment, changes to its config)

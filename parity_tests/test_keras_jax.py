@@ -2,7 +2,7 @@
 
 Keras fixes its backend once per process, so the Keras parity and unit tests run again in a
 pytest of their own with KERAS_BACKEND=jax: the same tests, tolerances and Keras code. The
-command's route (a worker process, dlparity.worker) is tested from this process, whose Keras,
+command's route (a worker process, dlparity.runtime.worker) is tested from this process, whose Keras,
 if loaded, is on TensorFlow.
 """
 
@@ -19,8 +19,10 @@ pytest.importorskip("jax")
 pytest.importorskip("keras")
 
 import pure_numpy.train as ref_train  # noqa: E402
-from dlparity import DlparityError, data, experiments, frameworks  # noqa: E402
-from dlparity.init import initialize_parameters  # noqa: E402
+from dlparity.core.errors import DlparityError
+from dlparity.core.init import initialize_parameters
+from dlparity.course import data, experiments
+from dlparity.runtime import frameworks
 from parity_tests.conftest import TRAJECTORY_TOLERANCE  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent

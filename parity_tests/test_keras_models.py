@@ -2,7 +2,7 @@
 
 Gradients come from the backend's differentiation (tf.GradientTape, or jax.value_and_grad on
 Keras' JAX backend: test_keras_jax runs this file there too) over the Keras weights and are
-read back in the course layout through dlparity.layout. float64, rtol 1e-12 / atol 1e-14.
+read back in the course layout through dlparity.core.layout. float64, rtol 1e-12 / atol 1e-14.
 """
 
 import numpy as np
@@ -11,8 +11,8 @@ import pytest
 pytest.importorskip("keras")
 
 import pure_numpy.models as ref  # noqa: E402
-from dlparity.init import initial_bn_state  # noqa: E402
-from dlparity.spec import ModelSpec  # noqa: E402
+from dlparity.core.init import initial_bn_state
+from dlparity.core.spec import ModelSpec
 from keras_impl import models as km  # noqa: E402
 from parity_tests.conftest import assert_close_in_order, seeded_problem  # noqa: E402
 
@@ -146,7 +146,7 @@ def test_keras_binary_gradient_near_saturation_is_the_references(z):
     since near saturation log(1 - a) would turn one ulp of difference in Keras' own sigmoid into
     a relative error of eps / (1 - a) (4e-5 at z = 30).
     """
-    from dlparity.spec import ModelSpec
+    from dlparity.core.spec import ModelSpec
     from keras_impl import models as keras_models
     from pure_numpy import models as reference
 
@@ -165,7 +165,7 @@ def test_stock_tanh_is_float64_on_tensorflow_and_rounds_through_float32_on_jax()
     """The "keras-jax" row of the migration table, measured on the backend this process runs."""
     import keras
 
-    from dlparity import migration
+    from dlparity.course import migration
     from keras_impl import BACKEND, backend
 
     backend.configure("float64")

@@ -9,9 +9,9 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-from dlparity.init import initialize_parameters  # noqa: E402
-from dlparity.schedules import learning_rates  # noqa: E402
-from dlparity.spec import ModelSpec, TrainConfig  # noqa: E402
+from dlparity.core.init import initialize_parameters  # noqa: E402
+from dlparity.core.schedules import learning_rates  # noqa: E402
+from dlparity.core.spec import ModelSpec, TrainConfig  # noqa: E402
 from keras_impl import course as keras_course  # noqa: E402
 from keras_impl import models as km  # noqa: E402
 from parity_tests.conftest import assert_close_in_order  # noqa: E402

@@ -1,4 +1,4 @@
-"""Stock Keras components vs the course: exact where dlparity.migration says so, else measured.
+"""Stock Keras components vs the course: exact where dlparity.course.migration says so, else measured.
 
 For each stock component that cannot match, the test measures its deviation from the NumPy
 reference and checks it against the row's stock_deviation in migration.TABLE (nonzero, within a
@@ -18,10 +18,11 @@ import tensorflow as tf  # noqa: E402
 
 import pure_numpy.models as ref  # noqa: E402
 import pure_numpy.train as ref_train  # noqa: E402
-from dlparity import data, layout, migration  # noqa: E402
-from dlparity.init import initial_bn_state, initialize_parameters  # noqa: E402
-from dlparity.rng import dropout_masks  # noqa: E402
-from dlparity.spec import ModelSpec, TrainConfig  # noqa: E402
+from dlparity.core import layout, mapping  # noqa: E402
+from dlparity.core.init import initial_bn_state, initialize_parameters  # noqa: E402
+from dlparity.core.rng import dropout_masks  # noqa: E402
+from dlparity.core.spec import ModelSpec, TrainConfig  # noqa: E402
+from dlparity.course import data, migration  # noqa: E402
 from keras_impl import models as km  # noqa: E402
 from keras_impl import train as kt  # noqa: E402
 from parity_tests.conftest import assert_close_in_order  # noqa: E402
@@ -179,7 +180,7 @@ def test_stock_dropout_draws_its_own_masks():
 
 def test_stock_dropout_formula_is_the_courses_with_its_mask_read_back():
     A = np.random.RandomState(0).rand(50, 7) + 0.1
-    out = np.asarray(keras.layers.Dropout(migration.dropout_rate(0.8), seed=3)(A, training=True))
+    out = np.asarray(keras.layers.Dropout(mapping.dropout_rate(0.8), seed=3)(A, training=True))
     D = (out != 0).astype(np.float64)
     assert 0 < D.mean() < 1
     assert_close_in_order({"A": layers.dropout_forward(A, D, 0.8)}, {"A": out}, what="Dropout")

@@ -13,9 +13,10 @@ keras = pytest.importorskip("keras")
 
 import pure_numpy.models as ref_models  # noqa: E402
 import pure_numpy.train as ref_train  # noqa: E402
-from dlparity import data, experiments, frameworks  # noqa: E402
-from dlparity.init import initialize_parameters  # noqa: E402
-from dlparity.plan import make_plan  # noqa: E402
+from dlparity.core.init import initialize_parameters  # noqa: E402
+from dlparity.core.plan import make_plan  # noqa: E402
+from dlparity.course import data, experiments  # noqa: E402
+from dlparity.runtime import frameworks  # noqa: E402
 from keras_impl import models as km  # noqa: E402
 from keras_impl import train as kt  # noqa: E402
 from parity_tests.conftest import (  # noqa: E402

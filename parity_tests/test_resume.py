@@ -13,8 +13,11 @@ import functools
 import numpy as np
 import pytest
 
-from dlparity import DlparityError, checkpoint, data, experiments, frameworks
-from dlparity.runs import initial_parameters
+from dlparity.core.errors import DlparityError
+from dlparity.course import data, experiments
+from dlparity.runtime import frameworks
+from dlparity.tools import checkpoint
+from dlparity.tools.runs import initial_parameters
 from parity_tests.conftest import TRAJECTORY_TOLERANCE, first_difference
 
 # name -> (experiment, changes to its config, the step the first half stops before)

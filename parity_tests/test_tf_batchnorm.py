@@ -1,14 +1,14 @@
 """Batch norm in tf_impl equals the reference: running statistics after training, inference outputs.
 
-Running statistics start at mu = 0, var = 1 (dlparity.init.initial_bn_state) and are updated
+Running statistics start at mu = 0, var = 1 (dlparity.core.init.initial_bn_state) and are updated
 running * momentum + batch * (1 - momentum) after every mini-batch; inference uses them.
 """
 
 import numpy as np
 import pytest
 
-from dlparity.init import initial_bn_state, initialize_parameters
-from dlparity.spec import ModelSpec, TrainConfig
+from dlparity.core.init import initial_bn_state, initialize_parameters
+from dlparity.core.spec import ModelSpec, TrainConfig
 from parity_tests.conftest import assert_close_in_order
 from parity_tests.test_tf_models import make_case
 from pure_numpy import models as ref

@@ -14,8 +14,8 @@ import dataclasses
 import numpy as np
 import pytest
 
-from dlparity import data, experiments
-from dlparity.init import initialize_parameters, parameter_keys
+from dlparity.core.init import initialize_parameters, parameter_keys
+from dlparity.course import data, experiments
 from parity_tests.conftest import assert_close_in_order
 from parity_tests.test_tf_models import CASES, make_case
 from pure_numpy import models as ref

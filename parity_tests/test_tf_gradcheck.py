@@ -7,8 +7,8 @@ centered differences against TF's gradients. A corrupted gradient fails, so the 
 import numpy as np
 import pytest
 
-from dlparity.gradcheck import PASS_THRESHOLD, gradient_difference
-from dlparity.init import parameter_keys
+from dlparity.core.gradcheck import PASS_THRESHOLD, gradient_difference
+from dlparity.core.init import parameter_keys
 from parity_tests.test_tf_models import make_case
 from pure_numpy import models as ref
 from tf_impl import gradcheck as tf_gradcheck
@@ -53,7 +53,7 @@ def test_a_wrong_gradient_fails_the_check():
 
 
 def test_gradient_check_on_sampled_coordinates_and_float32_spec():
-    """indices (dlparity.gradcheck.sample_indices) restricts the check; float32 is checked in float64."""
+    """indices (dlparity.core.gradcheck.sample_indices) restricts the check; float32 is checked in float64."""
     case = make_case("softmax-deep", m=5)
     indices = np.array([0, 3, 17, 40])
     spec32 = case.spec.with_dtype("float32")

@@ -2,7 +2,7 @@
 
 Each case is one architecture x option on small random data with identical initial parameters
 (biases, gamma and beta perturbed so that no term is trivially zero). Tensors are compared in
-forward order (dlparity.init.parameter_keys), so a failure names the first differing tensor.
+forward order (dlparity.core.init.parameter_keys), so a failure names the first differing tensor.
 The other tf parity files import `CASES` and `make_case` from here.
 """
 
@@ -11,8 +11,8 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from dlparity.init import parameter_keys
-from dlparity.spec import ModelSpec
+from dlparity.core.init import parameter_keys
+from dlparity.core.spec import ModelSpec
 from parity_tests.conftest import assert_close_in_order, seeded_problem
 from pure_numpy import models as ref
 from tf_impl import models as tfm
@@ -82,7 +82,7 @@ def test_every_gradient_matches(case):
 
 @pytest.mark.parametrize("name", ["dropout", "l2-dropout"])
 def test_default_masks_are_the_courses(name):
-    """masks=None in training draws dlparity.rng.dropout_masks' seed-1 masks, like the reference."""
+    """masks=None in training draws dlparity.core.rng.dropout_masks' seed-1 masks, like the reference."""
     c = make_case(name)
     _, grads_ref, _ = ref.gradients(c.params, c.X, c.Y, c.spec)
     _, grads, _ = tfm.gradients(c.params, c.X, c.Y, c.spec)

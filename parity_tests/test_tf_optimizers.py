@@ -1,15 +1,15 @@
 """tf_impl's optimizers equal the reference's course formulas: parameters and state, 1 and K steps.
 
 The same gradient sequence (random, with exactly-zero entries like a dead ReLU unit's) drives
-both; learning rates come from dlparity.schedules, so decay is included. One step checks each
+both; learning rates come from dlparity.core.schedules, so decay is included. One step checks each
 formula; K = 30 steps check that state (moments, Adam's t) is carried the same way.
 """
 
 import numpy as np
 import pytest
 
-from dlparity.schedules import learning_rates
-from dlparity.spec import TrainConfig
+from dlparity.core.schedules import learning_rates
+from dlparity.core.spec import TrainConfig
 from parity_tests.conftest import assert_close_in_order
 from parity_tests.test_tf_models import make_case
 from pure_numpy import optimizers as ref

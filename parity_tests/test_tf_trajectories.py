@@ -12,8 +12,9 @@ import dataclasses
 import numpy as np
 import pytest
 
-from dlparity import DlparityError, data, experiments
-from dlparity.init import initialize_parameters
+from dlparity.core.errors import DlparityError
+from dlparity.core.init import initialize_parameters
+from dlparity.course import data, experiments
 from parity_tests.conftest import TRAJECTORY_TOLERANCE
 from pure_numpy import models as ref
 from pure_numpy import train as ref_train

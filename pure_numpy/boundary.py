@@ -2,11 +2,11 @@
 
 import numpy as np
 
-from dlparity import contract
+from dlparity.core import contract
 
 
 def arrays(spec, params, X, Y=None, **options) -> contract.Arguments:
-    """dlparity.contract's checked arguments as NumPy arrays of the spec's dtype."""
+    """dlparity.core.contract's checked arguments as NumPy arrays of the spec's dtype."""
     arguments = contract.arguments(spec, params, X, Y, **options)
     return contract.convert(arguments, lambda a: np.asarray(a, spec.dtype))
 

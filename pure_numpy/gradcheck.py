@@ -1,7 +1,7 @@
 """Gradient check of the hand-written backward pass against the cost itself."""
 
-from dlparity.gradcheck import gradient_difference
-from dlparity.init import parameter_keys
+from dlparity.core.gradcheck import gradient_difference
+from dlparity.core.init import parameter_keys
 from pure_numpy.models import compute_cost, gradients
 
 

@@ -6,8 +6,8 @@ Each update returns new dicts; nothing is modified in place.
 
 import numpy as np
 
-from dlparity.optimizers import Optimizer, bind
-from dlparity.spec import TrainConfig
+from dlparity.core.optimizers import Optimizer, bind
+from dlparity.core.spec import TrainConfig
 
 
 def _zeros_like(params):

@@ -4,12 +4,12 @@ import time
 
 import numpy as np
 
-from dlparity import contract
-from dlparity.checkpoint import TrainState, map_optimizer, resolve_start
-from dlparity.checks import check_train_call
-from dlparity.plan import make_plan
-from dlparity.results import TrainResult
-from dlparity.spec import ModelSpec, TrainConfig
+from dlparity.core import contract
+from dlparity.core.checks import check_train_call
+from dlparity.core.plan import make_plan
+from dlparity.core.results import TrainResult
+from dlparity.core.spec import ModelSpec, TrainConfig
+from dlparity.core.state import TrainState, map_optimizer, resolve_start
 from pure_numpy.models import cost_and_gradients
 from pure_numpy.optimizers import make_optimizer
 
@@ -44,7 +44,7 @@ def train(
 ) -> TrainResult:
     """Train from params0 on data = (X, Y). progress(step, cost) is called at each recorded step.
 
-    start: a dlparity.checkpoint.TrainState to continue from (params0 then None); stop: the
+    start: a dlparity.core.state.TrainState to continue from (params0 then None); stop: the
     outer step to stop before (default: the run's end). result.end is the state reached.
     """
     check_train_call(spec, config, data, progress)

@@ -2,8 +2,8 @@
 
 import pytest
 
-from dlparity.data import resolve_data_dir
-from dlparity.spec import ModelSpec
+from dlparity.core.spec import ModelSpec
+from dlparity.course.data import resolve_data_dir
 from parity_tests.conftest import seeded_problem
 
 SPECS = {

@@ -9,8 +9,10 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from dlparity import DlparityError, cli, experiments
-from dlparity.bench import (
+from dlparity import cli
+from dlparity.core.errors import DlparityError
+from dlparity.course import experiments
+from dlparity.tools.bench import (
     GemmTiming,
     _experiment_rows,
     _pair_rows,
@@ -55,7 +57,7 @@ def no_bench(monkeypatch):
     def ran(*args, **kwargs):
         raise AssertionError("the bench ran before --json was checked")
 
-    monkeypatch.setattr("dlparity.bench.run_bench", ran)
+    monkeypatch.setattr("dlparity.tools.bench.run_bench", ran)
 
 
 def test_bad_json_path_fails_before_any_run(capsys, tmp_path, no_bench):
@@ -101,7 +103,7 @@ def test_gemm_time_is_scaled_from_the_steps_timed():
 
 def test_gemm_time_is_the_fastest_timed_step_times_the_steps(monkeypatch):
     step_seconds = iter([9.0, 3.0, 1.0, 2.0])  # the first step is untimed
-    monkeypatch.setattr("dlparity.bench._one_step", lambda operands: next(step_seconds))
+    monkeypatch.setattr("dlparity.tools.bench._one_step", lambda operands: next(step_seconds))
     experiment = experiments.get("digits-bn")
     short = replace(experiment, config=replace(experiment.config, num_epochs=3))
     timing = time_gemms(short, 100, budget=60.0)
@@ -121,8 +123,8 @@ def test_repeat_keeps_each_ones_fastest_round_and_the_first_compile(monkeypatch)
             result=SimpleNamespace(seconds=seconds, compile_seconds=compile_seconds)
         )
 
-    monkeypatch.setattr("dlparity.bench.time_gemms", gemms)
-    monkeypatch.setattr("dlparity.bench.run_experiment", run)
+    monkeypatch.setattr("dlparity.tools.bench.time_gemms", gemms)
+    monkeypatch.setattr("dlparity.tools.bench.run_experiment", run)
     lines = []
     arrays = (np.zeros((2, 5)),)
     numpy_row, jax_row = _experiment_rows(

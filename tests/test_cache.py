@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from dlparity import DlparityError, cache
+from dlparity.core.errors import DlparityError
+from dlparity.runtime import cache
 
 
 @pytest.fixture
@@ -60,7 +61,7 @@ def test_command_names_a_bad_cache_folder_before_any_work(env, tmp_path, capsys)
 JAX_RUN = """
 from dataclasses import replace
 from dlparity import data, experiments
-from dlparity.runs import initial_parameters
+from dlparity.tools.runs import initial_parameters
 from jax_impl.train import train
 e = experiments.get("planar")
 X, Y, _, _ = data.load(e.dataset)

@@ -1,4 +1,4 @@
-"""dlparity.checkpoint: training checkpoints written, read back exactly, and every bad one refused
+"""dlparity.tools.checkpoint: training checkpoints written, read back exactly, and every bad one refused
 in one line before training (API and command)."""
 
 import dataclasses
@@ -8,10 +8,12 @@ import numpy as np
 import pytest
 
 import pure_numpy.train as nt
-from dlparity import DlparityError, checkpoint, data, experiments, layout
-from dlparity.checkpoint import TrainState
 from dlparity.cli import main
-from dlparity.runs import initial_parameters
+from dlparity.core.errors import DlparityError
+from dlparity.core.state import TrainState
+from dlparity.course import data, experiments
+from dlparity.tools import checkpoint
+from dlparity.tools.runs import initial_parameters
 
 # opt-adam shortened: 6 epochs of 5 mini-batches, costs recorded every 2nd epoch and the last
 SHORT = dataclasses.replace(
@@ -88,7 +90,7 @@ def test_save_is_atomic_and_replaces(runs, saved):
 
 
 def test_weights_of_a_training_checkpoint(runs, saved):
-    params, bn_state = layout.load_checkpoint(saved, SHORT.spec)
+    params, bn_state = checkpoint.load_weights(saved, SHORT.spec)
     np.testing.assert_array_equal(params["W3"], runs[1].end.params["W3"])
     assert bn_state == {}
 
@@ -212,7 +214,7 @@ def test_missing_pickled_and_headerless_files(tmp_path, runs):
         np.savez(f, header=np.array([{"format": 1}], dtype=object))
     with pytest.raises(DlparityError, match="not a readable .npz file"):
         checkpoint.load(pickled, SHORT, framework="numpy")
-    weights = layout.save_checkpoint(tmp_path / "w.npz", runs[1].params, spec=SHORT.spec)
+    weights = checkpoint.save_weights(tmp_path / "w.npz", runs[1].params, spec=SHORT.spec)
     with pytest.raises(DlparityError, match="holds weights alone"):
         checkpoint.load(weights, SHORT, framework="numpy")
     bare = tmp_path / "bare.npz"

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from dlparity.cli import main
-from dlparity.experiments import EXPERIMENTS, get
+from dlparity.course.experiments import EXPERIMENTS, get
 
 
 def run(capsys, *argv):

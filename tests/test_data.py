@@ -1,4 +1,4 @@
-"""dlparity.data: generated datasets replay the course's recipes; course files are validated."""
+"""dlparity.course.data: generated datasets replay the course's recipes; course files are validated."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 import scipy.io
 import sklearn.datasets
 
-from dlparity import DlparityError
-from dlparity.data import DATASETS, SOURCES, load, resolve_data_dir
+from dlparity.core.errors import DlparityError
+from dlparity.course.data import DATASETS, SOURCES, load, resolve_data_dir
 
 GENERATED = [n for n, info in DATASETS.items() if info.source != "file"]
 # name -> (n_x, m_train, m_test, n_y)
@@ -423,7 +423,7 @@ def test_data_path_that_is_a_file(tmp_path):
 def test_unreadable_file_is_not_called_corrupt(tmp_path, monkeypatch):
     # permissions are not enforced for root, so the access check itself is made to say no
     _write_cats(tmp_path)
-    monkeypatch.setattr("dlparity.data.os.access", lambda path, mode: False)
+    monkeypatch.setattr("dlparity.course.data.os.access", lambda path, mode: False)
     _raises("cannot read .*train_catvnoncat.h5: permission denied", "cats", tmp_path)
 
 

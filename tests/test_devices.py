@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from dlparity import DlparityError, devices
 from dlparity.cli import main
-from dlparity.spec import ModelSpec, TrainConfig
+from dlparity.core.errors import DlparityError
+from dlparity.core.spec import ModelSpec, TrainConfig
+from dlparity.runtime import devices
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC = ModelSpec("deep", (2, 3, 1))
@@ -25,7 +26,7 @@ def _data():
 
 
 def _params():
-    from dlparity.init import initialize_parameters
+    from dlparity.core.init import initialize_parameters
 
     return initialize_parameters(SPEC, "he", seed=3)
 

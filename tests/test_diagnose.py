@@ -8,11 +8,13 @@ import numpy as np
 import pytest
 
 import jax_impl  # noqa: F401  (jax_enable_x64 before any JAX array)
-from dlparity import DlparityError, diagnose, migration
+from dlparity import diagnose
+from dlparity.core.errors import DlparityError
+from dlparity.core.init import initialize_parameters
+from dlparity.core.spec import ModelSpec, TrainConfig
+from dlparity.course import migration
 from dlparity.diagnose import formulas
 from dlparity.diagnose import optimizers as diagnose_optimizers
-from dlparity.init import initialize_parameters
-from dlparity.spec import ModelSpec, TrainConfig
 from parity_tests.conftest import TOLERANCES
 
 F32 = float(np.float32(0.9))  # 0.8999999761581421
@@ -508,7 +510,7 @@ def test_a_keras_model_in_keras_layout_is_a_layout_transpose(keras_float64):
     import keras
     import tensorflow as tf
 
-    from dlparity import layout
+    from dlparity.core import layout
 
     spec = ModelSpec("deep", (3, 5, 4, 1))
     model = keras_sequential(spec, lambda n: [keras.layers.Dense(n, activation="relu")])
@@ -533,7 +535,7 @@ def test_keras_batchnorm_defaults_are_named(keras_float64):
     import keras
     import tensorflow as tf
 
-    from dlparity import layout
+    from dlparity.core import layout
 
     def hidden(n):
         bn = keras.layers.BatchNormalization()  # momentum 0.99, epsilon 1e-3

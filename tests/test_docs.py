@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from dlparity.experiments import EXPERIMENTS
-from dlparity.migration import TABLE
+from dlparity.course.experiments import EXPERIMENTS
+from dlparity.course.migration import TABLE
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
 

@@ -1,12 +1,12 @@
 import numpy as np
 import pytest
 
-from dlparity import DlparityError
-from dlparity.init import initial_bn_state, initialize_parameters, parameter_keys
-from dlparity.plan import make_plan
-from dlparity.rng import dropout_masks, epoch_permutation, minibatch_bounds
-from dlparity.schedules import learning_rates, rate_for_epoch
-from dlparity.spec import ModelSpec, TrainConfig
+from dlparity.core.errors import DlparityError
+from dlparity.core.init import initial_bn_state, initialize_parameters, parameter_keys
+from dlparity.core.plan import make_plan
+from dlparity.core.rng import dropout_masks, epoch_permutation, minibatch_bounds
+from dlparity.core.schedules import learning_rates, rate_for_epoch
+from dlparity.core.spec import ModelSpec, TrainConfig
 
 SPEC = ModelSpec("deep", (4, 3, 2, 1))
 

@@ -6,9 +6,9 @@ import pytest
 
 import jax_impl.models as jm
 import jax_impl.train as jt
-from dlparity import DlparityError
-from dlparity.init import initial_bn_state, initialize_parameters
-from dlparity.spec import ModelSpec, TrainConfig
+from dlparity.core.errors import DlparityError
+from dlparity.core.init import initial_bn_state, initialize_parameters
+from dlparity.core.spec import ModelSpec, TrainConfig
 
 SPEC = ModelSpec("deep", (3, 4, 1))
 DROPOUT = ModelSpec("deep", (3, 4, 1), keep_prob=0.8)

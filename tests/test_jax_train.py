@@ -11,8 +11,8 @@ import pytest
 
 import jax_impl.activations as ja
 import jax_impl.train as jt
-from dlparity.init import initialize_parameters
-from dlparity.spec import ModelSpec, TrainConfig
+from dlparity.core.init import initialize_parameters
+from dlparity.core.spec import ModelSpec, TrainConfig
 
 MODULES = ("activations", "layers", "losses", "models", "optimizers", "gradcheck", "train")
 # the reference's hand-written backward pieces, which jax.value_and_grad replaces, and its
@@ -69,7 +69,7 @@ def test_relu_derivative_at_zero_is_zero():
 
 
 def _moons(m=40):
-    from dlparity import data
+    from dlparity.course import data
 
     X, Y, _, _ = data.load("moons")
     return X[:, :m], Y[:, :m]

@@ -5,9 +5,9 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-from dlparity import DlparityError  # noqa: E402
-from dlparity.init import initial_bn_state, initialize_parameters  # noqa: E402
-from dlparity.spec import ModelSpec, TrainConfig  # noqa: E402
+from dlparity.core.errors import DlparityError  # noqa: E402
+from dlparity.core.init import initial_bn_state, initialize_parameters  # noqa: E402
+from dlparity.core.spec import ModelSpec, TrainConfig  # noqa: E402
 from keras_impl import course as keras_course  # noqa: E402
 from keras_impl import models as km  # noqa: E402
 from keras_impl import train as kt  # noqa: E402

@@ -5,9 +5,10 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-from dlparity import layout  # noqa: E402
-from dlparity.init import initial_bn_state, initialize_parameters  # noqa: E402
-from dlparity.spec import ModelSpec, TrainConfig  # noqa: E402
+from dlparity.core import layout  # noqa: E402
+from dlparity.core.init import initial_bn_state, initialize_parameters  # noqa: E402
+from dlparity.core.spec import ModelSpec, TrainConfig  # noqa: E402
+from dlparity.tools import checkpoint  # noqa: E402
 from keras_impl import course as keras_course  # noqa: E402
 from keras_impl import models as km  # noqa: E402
 from keras_impl import train as kt  # noqa: E402
@@ -114,8 +115,10 @@ def test_keras_result_saves_and_loads_as_a_checkpoint(tmp_path):
     Y = (X[:1] > 0).astype(np.float64)
     result = kt.train(spec, TrainConfig(learning_rate=0.5, num_iterations=3), (X, Y),
                       initialize_parameters(spec, "he"))  # fmt: skip
-    path = layout.save_checkpoint(tmp_path / "keras.npz", result.params, result.bn_state, spec=spec)
-    params, _ = layout.load_checkpoint(path, spec)
+    path = checkpoint.save_weights(
+        tmp_path / "keras.npz", result.params, result.bn_state, spec=spec
+    )
+    params, _ = checkpoint.load_weights(path, spec)
     np.testing.assert_array_equal(km.predict(params, X, spec), km.predict(result.params, X, spec))
 
 

@@ -1,4 +1,4 @@
-"""dlparity.layout: course <-> Keras weight ports and .npz checkpoints, every shape checked."""
+"""dlparity.core.layout: course <-> Keras weight ports and .npz checkpoints, every shape checked."""
 
 import subprocess
 import sys
@@ -6,22 +6,21 @@ import sys
 import numpy as np
 import pytest
 
-from dlparity import DlparityError
-from dlparity.init import initial_bn_state, initialize_parameters
-from dlparity.layout import (
+from dlparity.core.errors import DlparityError
+from dlparity.core.init import initial_bn_state, initialize_parameters
+from dlparity.core.layout import (
     from_keras_gradients,
     from_keras_outputs,
     from_keras_weights,
     keras_slots,
-    load_checkpoint,
-    save_checkpoint,
     to_keras_inputs,
     to_keras_labels,
     to_keras_masks,
     to_keras_weights,
 )
-from dlparity.rng import dropout_masks
-from dlparity.spec import ModelSpec
+from dlparity.core.rng import dropout_masks
+from dlparity.core.spec import ModelSpec
+from dlparity.tools.checkpoint import load_weights, save_weights
 
 DEEP = ModelSpec("deep", (3, 5, 4, 1))
 BN = ModelSpec("softmax_bn", (3, 5, 4, 2), output="softmax", batchnorm=True)
@@ -164,21 +163,21 @@ def test_bad_inputs_labels_outputs_masks():
 
 def test_checkpoint_round_trip(tmp_path):
     params, state = random_params(BN), random_state(BN)
-    path = save_checkpoint(tmp_path / "run.ckpt", params, state, spec=BN)
+    path = save_weights(tmp_path / "run.ckpt", params, state, spec=BN)
     assert path.name == "run.ckpt"  # no ".npz" appended
-    back, back_state = load_checkpoint(path, BN)
+    back, back_state = load_weights(path, BN)
     for key in params:
         np.testing.assert_array_equal(back[key], params[key])
     for key in state:
         np.testing.assert_array_equal(back_state[key], state[key])
-    assert load_checkpoint(save_checkpoint(tmp_path / "d.npz", random_params(DEEP)), DEEP)[1] == {}
+    assert load_weights(save_weights(tmp_path / "d.npz", random_params(DEEP)), DEEP)[1] == {}
 
 
 def test_checkpoint_missing_file_and_directory(tmp_path):
     with pytest.raises(DlparityError, match="no such file"):
-        load_checkpoint(tmp_path / "none.npz", DEEP)
+        load_weights(tmp_path / "none.npz", DEEP)
     with pytest.raises(DlparityError, match="does not exist"):
-        save_checkpoint(tmp_path / "no" / "x.npz", random_params(DEEP))
+        save_weights(tmp_path / "no" / "x.npz", random_params(DEEP))
 
 
 def save_raw(path, **arrays):
@@ -202,36 +201,34 @@ def test_checkpoint_rejects_bad_contents(tmp_path, edit, message):
     edit(arrays)
     path = save_raw(tmp_path / "bad.npz", **arrays)
     with pytest.raises(DlparityError, match=message):
-        load_checkpoint(path, DEEP)
+        load_weights(path, DEEP)
 
 
 def test_checkpoint_missing_bn_state(tmp_path):
-    path = save_checkpoint(tmp_path / "bn.npz", random_params(BN))
+    path = save_weights(tmp_path / "bn.npz", random_params(BN))
     with pytest.raises(DlparityError, match="bn_state: missing mu1"):
-        load_checkpoint(path, BN)
+        load_weights(path, BN)
 
 
 def test_checkpoint_refuses_pickles_and_corrupt_files(tmp_path):
     path = save_raw(tmp_path / "pickle.npz", W1=np.array([{"a": 1}], dtype=object))
     with pytest.raises(DlparityError, match="not a readable .npz"):
-        load_checkpoint(path, DEEP)
+        load_weights(path, DEEP)
     corrupt = tmp_path / "corrupt.npz"
     corrupt.write_bytes(b"PK\x03\x04 not a zip")
     with pytest.raises(DlparityError, match="not a readable .npz"):
-        load_checkpoint(corrupt, DEEP)
+        load_weights(corrupt, DEEP)
 
 
 def test_save_checkpoint_rejects_bad_input(tmp_path):
     with pytest.raises(DlparityError, match="dtype <U1"):
-        save_checkpoint(tmp_path / "s.npz", {"W1": np.array(["a"])})
+        save_weights(tmp_path / "s.npz", {"W1": np.array(["a"])})
     with pytest.raises(DlparityError, match="in both params and bn_state: mu1"):
-        save_checkpoint(tmp_path / "s.npz", {"mu1": np.zeros(1)}, {"mu1": np.zeros(1)})
+        save_weights(tmp_path / "s.npz", {"mu1": np.zeros(1)}, {"mu1": np.zeros(1)})
     with pytest.raises(DlparityError, match="params: missing"):
-        save_checkpoint(tmp_path / "s.npz", {}, spec=DEEP)
+        save_weights(tmp_path / "s.npz", {}, spec=DEEP)
 
 
 def test_layout_imports_no_framework():
-    code = (
-        "import sys, dlparity.layout; sys.exit('tensorflow' in sys.modules or 'jax' in sys.modules)"
-    )
+    code = "import sys, dlparity.core.layout; sys.exit('tensorflow' in sys.modules or 'jax' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

@@ -1,13 +1,15 @@
-"""DLPARITY_QUICK (dlparity.quick) and the notebooks' helpers (dlparity.notebook), without a kernel."""
+"""DLPARITY_QUICK (dlparity.tools.quick) and the notebooks' helpers (dlparity.tools.notebook), without a kernel."""
 
 import numpy as np
 import pytest
 
-from dlparity import DlparityError, experiments, lessons, notebook, quick, show, sweep
-from dlparity.experiments import get
-from dlparity.migration import TABLE
-from dlparity.results import TrainResult
-from dlparity.runs import Run
+from dlparity.core.errors import DlparityError
+from dlparity.core.results import TrainResult
+from dlparity.course import experiments, lessons
+from dlparity.course.experiments import get
+from dlparity.course.migration import TABLE
+from dlparity.tools import notebook, quick, show, sweep
+from dlparity.tools.runs import Run
 
 
 @pytest.mark.parametrize("value, expected", [(None, False), ("", False), ("0", False),

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from dlparity import DlparityError, data
-from dlparity.notebook import SKIPPED
+from dlparity.core.errors import DlparityError
+from dlparity.course import data
+from dlparity.tools.notebook import SKIPPED
 
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")

@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 
-from dlparity import DlparityError
-from dlparity.init import initial_bn_state
-from dlparity.rng import dropout_masks
+from dlparity.core.errors import DlparityError
+from dlparity.core.init import initial_bn_state
+from dlparity.core.rng import dropout_masks
 from pure_numpy import activations, layers, models
 from pure_numpy.gradcheck import gradient_check
 from tests.conftest import SPECS, small_problem

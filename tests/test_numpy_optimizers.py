@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from dlparity.spec import TrainConfig
+from dlparity.core.spec import TrainConfig
 from pure_numpy import optimizers as opt
 
 P = {"W1": np.array([[1.0, -2.0]]), "b1": np.array([[0.5]])}

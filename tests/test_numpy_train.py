@@ -6,10 +6,11 @@ from functools import cache
 import numpy as np
 import pytest
 
-from dlparity import DlparityError, data
-from dlparity.experiments import EXPERIMENTS, get
-from dlparity.runs import OVERFLOW_NOTE, initial_parameters, published_check, run_experiment
-from dlparity.spec import ModelSpec, TrainConfig
+from dlparity.core.errors import DlparityError
+from dlparity.core.spec import ModelSpec, TrainConfig
+from dlparity.course import data
+from dlparity.course.experiments import EXPERIMENTS, get
+from dlparity.tools.runs import OVERFLOW_NOTE, initial_parameters, published_check, run_experiment
 from pure_numpy.models import gradients
 from pure_numpy.train import train
 from tests.conftest import course_file_dir

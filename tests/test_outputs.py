@@ -58,7 +58,7 @@ def test_interrupted_writes_leave_no_file(capsys, tmp_path, monkeypatch):
         path.write_bytes(b"half a PNG")
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("dlparity.plots.save_plot", interrupted)
+    monkeypatch.setattr("dlparity.tools.plots.save_plot", interrupted)
     code, _, err = run(capsys, "train", "init-zeros", "--quiet", "--plot", str(tmp_path / "p.png"))
     assert code == 130 and "interrupted" in err
     assert list(tmp_path.iterdir()) == []
@@ -72,7 +72,9 @@ def test_json_is_written_whole(capsys, tmp_path):
 
 
 def test_bench_succeeds_with_status_0(capsys, monkeypatch):
-    monkeypatch.setattr("dlparity.bench.run_bench", lambda *args, **kw: {"runs": [], "pairs": []})
+    monkeypatch.setattr(
+        "dlparity.tools.bench.run_bench", lambda *args, **kw: {"runs": [], "pairs": []}
+    )
     code, _, err = run(capsys, "bench", "planar")
     assert code == 0 and err == ""
 
@@ -83,7 +85,7 @@ def test_bench_without_course_data_fails_before_any_run(capsys, tmp_path, no_tra
 
 
 def test_bench_default_set_skips_what_has_no_data(tmp_path):
-    from dlparity.bench import runnable
+    from dlparity.tools.bench import runnable
 
     lines = []
     assert runnable(None, tmp_path, out=lines.append) == ["planar", "opt-adam"]

@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
-from dlparity.experiments import get
-from dlparity.plots import (
+from dlparity.core.results import TrainResult
+from dlparity.course.experiments import get
+from dlparity.tools.plots import (
     MARGIN,
     _style,
     make_figure,
@@ -12,8 +13,7 @@ from dlparity.plots import (
     use_log_cost_axis,
     use_log_step_axis,
 )
-from dlparity.results import TrainResult
-from dlparity.runs import Run
+from dlparity.tools.runs import Run
 
 X = np.array([[-2.0, 0.5, 3.0, 1.0], [10.0, 12.0, 11.0, 14.0]])  # ranges 5 and 4
 Y = np.array([[0.0, 1.0, 1.0, 0.0]])

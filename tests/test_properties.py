@@ -4,12 +4,12 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dlparity import layout
-from dlparity.init import initialize_parameters
-from dlparity.plan import make_plan
-from dlparity.rng import minibatch_bounds
-from dlparity.schedules import learning_rates
-from dlparity.spec import ModelSpec, TrainConfig
+from dlparity.core import layout
+from dlparity.core.init import initialize_parameters
+from dlparity.core.plan import make_plan
+from dlparity.core.rng import minibatch_bounds
+from dlparity.core.schedules import learning_rates
+from dlparity.core.spec import ModelSpec, TrainConfig
 
 
 @given(m=st.integers(1, 500), size=st.integers(1, 600))

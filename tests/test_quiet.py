@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from dlparity import quiet
+from dlparity.runtime import quiet
 
 # TensorFlow's C++ log lines (I0000 00:00:... file.cc:12] ...), absl's notice, the CUDA probe
 FOREIGN = re.compile(r"^[IWEF]\d{4} |absl::|cuInit|oneDNN|GPU will not be used|DT_DOUBLE")

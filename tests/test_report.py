@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from dlparity import cli
-from dlparity.experiments import get
-from dlparity.report import rows, topics
+from dlparity.course.experiments import get
+from dlparity.tools.report import rows, topics
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 

@@ -9,8 +9,10 @@ import sys
 import numpy as np
 import pytest
 
-from dlparity import DlparityError, data, experiments, frameworks
-from dlparity.runs import initial_parameters
+from dlparity.core.errors import DlparityError
+from dlparity.course import data, experiments
+from dlparity.runtime import frameworks
+from dlparity.tools.runs import initial_parameters
 
 # opt-adam shortened to 8 epochs (40 shuffled mini-batches), every cost recorded;
 # reg-dropout to 30 iterations: full batch, dropout masks and a deeper network

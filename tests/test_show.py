@@ -7,10 +7,10 @@ import re
 import pytest
 from rich.console import Console
 
-from dlparity import lessons
 from dlparity.cli import main
-from dlparity.migration import TABLE
-from dlparity.show import columns_per_row, for_stream, print_rich, row_lines
+from dlparity.course import lessons
+from dlparity.course.migration import TABLE
+from dlparity.tools.show import columns_per_row, for_stream, print_rich, row_lines
 
 TOPICS = ["forward", "backward", "cost", "l2", "dropout", "batchnorm", "softmax", "init",
           "momentum", "rmsprop", "adam", "decay", "minibatches", "gradcheck", "loop"]  # fmt: skip

@@ -1,7 +1,7 @@
 import pytest
 
-from dlparity import DlparityError
-from dlparity.spec import ModelSpec, TrainConfig
+from dlparity.core.errors import DlparityError
+from dlparity.core.spec import ModelSpec, TrainConfig
 
 
 @pytest.mark.parametrize(

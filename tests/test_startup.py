@@ -3,7 +3,7 @@
 import subprocess
 import sys
 
-from dlparity import frameworks
+from dlparity.runtime import frameworks
 
 HEAVY = ("sklearn", "scipy", "h5py", "matplotlib", "tqdm", "jax", "optax", "tensorflow", "keras")
 

@@ -6,11 +6,11 @@ import re
 import numpy as np
 import pytest
 
-from dlparity import data
 from dlparity.cli import main
-from dlparity.metrics import accuracy
-from dlparity.runs import initial_parameters
-from dlparity.sweep import SWEEPS, run_sweep, sized
+from dlparity.course import data
+from dlparity.tools.metrics import accuracy
+from dlparity.tools.runs import initial_parameters
+from dlparity.tools.sweep import SWEEPS, run_sweep, sized
 
 
 def test_numpy_reproduces_the_course_for_1_to_5_hidden_units(capsys):
@@ -78,8 +78,8 @@ def test_sweep_json_and_boundary_grid(tmp_path, capsys):
 
 
 def test_boundary_grid_has_a_row_per_dataset_and_framework_titled_by_size():
-    from dlparity.plots import _pyplot, sweep_figure
-    from dlparity.sweep import boundary_panels
+    from dlparity.tools.plots import _pyplot, sweep_figure
+    from dlparity.tools.sweep import boundary_panels
 
     rows = run_sweep("planar-hidden", ["numpy", "jax"], ["blobs"], [2, 4], lambda line: None)
     panels = boundary_panels("planar-hidden", rows)

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from dlparity import DlparityError
-from dlparity.init import initial_bn_state, initialize_parameters
-from dlparity.spec import ModelSpec, TrainConfig
+from dlparity.core.errors import DlparityError
+from dlparity.core.init import initial_bn_state, initialize_parameters
+from dlparity.core.spec import ModelSpec, TrainConfig
 from tf_impl import gradcheck, models, train
 
 DEEP = ModelSpec("deep", (3, 4, 2, 1), keep_prob=0.8)

@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from dlparity import DlparityError
-from dlparity.init import initial_bn_state, initialize_parameters
-from dlparity.plan import make_plan
-from dlparity.spec import ModelSpec, TrainConfig
+from dlparity.core.errors import DlparityError
+from dlparity.core.init import initial_bn_state, initialize_parameters
+from dlparity.core.plan import make_plan
+from dlparity.core.spec import ModelSpec, TrainConfig
 from pure_numpy import models as ref
 from tf_impl import activations, models, train
 from tf_impl.course_init import glorot_course_parameters

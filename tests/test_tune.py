@@ -6,9 +6,9 @@ import math
 import numpy as np
 import pytest
 
-from dlparity import experiments
 from dlparity.cli import main
-from dlparity.tune import (
+from dlparity.course import experiments
+from dlparity.tools.tune import (
     FINE_SHRINK,
     Box,
     beta_name,
@@ -145,7 +145,7 @@ def test_tune_command_prints_a_table_sorted_by_cost_and_writes_json_and_plot(tmp
 
 
 def test_tune_figure_marks_rounds_beta_and_the_best():
-    from dlparity.plots import _pyplot, tune_figure
+    from dlparity.tools.plots import _pyplot, tune_figure
 
     result = run_tune("opt-momentum", 3, steps=2, seed=2, out=quiet)
     fig = tune_figure(result)

@@ -3,14 +3,15 @@
 Keras chooses its backend once, when it is first imported, from KERAS_BACKEND. This package's
 Keras code runs on TensorFlow: when Keras is not loaded yet, the backend is set to TensorFlow
 for this process; when it was loaded on another backend, importing this package says so.
-Importing any tf_impl module imports TensorFlow through dlparity.quiet first, without its
+Importing any tf_impl module imports TensorFlow through dlparity.runtime.quiet first, without its
 start-up logging.
 """
 
 import os
 import sys
 
-from dlparity import DlparityError, quiet
+from dlparity.core.errors import DlparityError
+from dlparity.runtime import quiet
 
 if "keras" not in sys.modules:
     os.environ["KERAS_BACKEND"] = "tensorflow"

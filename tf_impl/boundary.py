@@ -6,11 +6,11 @@ tracing to pay off.
 
 import tensorflow as tf
 
-from dlparity import contract
+from dlparity.core import contract
 
 
 def arrays(spec, params, X, Y=None, **options) -> contract.Arguments:
-    """dlparity.contract's checked arguments as tensors of the spec's dtype."""
+    """dlparity.core.contract's checked arguments as tensors of the spec's dtype."""
     arguments = contract.arguments(spec, params, X, Y, **options)
     return contract.convert(arguments, lambda a: tf.cast(a, spec.dtype))
 

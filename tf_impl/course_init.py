@@ -7,8 +7,8 @@ in course-layout shapes W_l (n_l, n_{l-1}), b_l (n_l, 1), in order W1, b1, W2, b
 import numpy as np
 import tensorflow as tf
 
-from dlparity.checks import check_params
-from dlparity.spec import ModelSpec
+from dlparity.core.checks import check_params
+from dlparity.core.spec import ModelSpec
 
 
 def glorot_course_parameters(spec: ModelSpec, seed: int = 1) -> dict[str, np.ndarray]:

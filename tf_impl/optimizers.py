@@ -6,8 +6,8 @@ Each update returns new dicts of tensors; train() assigns them to its tf.Variabl
 
 import tensorflow as tf
 
-from dlparity.optimizers import Optimizer, bind
-from dlparity.spec import TrainConfig
+from dlparity.core.optimizers import Optimizer, bind
+from dlparity.core.spec import TrainConfig
 from tf_impl.precision import hyper, tensor
 
 

@@ -18,7 +18,8 @@ import contextlib
 
 import tensorflow as tf
 
-from dlparity import devices as device_counts
+from dlparity.runtime import devices as device_counts
+from dlparity.runtime.strategy import make_strategy
 from tf_impl import losses
 from tf_impl.models import _forward, cost_and_gradients
 
@@ -82,37 +83,3 @@ def _replica_cost_and_gradients(params, X, Y, spec, masks, bn_state):
     grads = tape.gradient(loss, params)
     cost, grads = context.all_reduce("sum", (loss, grads))
     return cost, {k: grads[k] for k in params}, new_bn
-
-
-def simulate_cpus(devices: int) -> None:
-    """Split the CPU into `devices` logical devices, if TensorFlow has not initialized yet."""
-    cpu = tf.config.list_physical_devices("CPU")[0]
-    if len(tf.config.get_logical_device_configuration(cpu) or [None]) >= devices:
-        return
-    with contextlib.suppress(RuntimeError):  # initialized: devices fixed; make_strategy says so
-        tf.config.set_logical_device_configuration(
-            cpu, [tf.config.LogicalDeviceConfiguration() for _ in range(devices)]
-        )
-
-
-def make_strategy(devices: int) -> tf.distribute.MirroredStrategy:
-    """A MirroredStrategy over `devices` GPUs if there are enough, else logical CPU devices."""
-    # physical devices can be listed without initializing TensorFlow, logical ones cannot
-    kind = "GPU" if len(tf.config.list_physical_devices("GPU")) >= devices else "CPU"
-    if kind == "CPU":
-        simulate_cpus(devices)
-    found = tf.config.list_logical_devices(kind)
-    if len(found) < devices:
-        remedy = (
-            "TensorFlow fixes its devices when it initializes: run train(devices=N) first in the "
-            "process, or call tf.config.set_logical_device_configuration before any TF op"
-        )
-        raise device_counts.too_few("tf", devices, len(found), kind, remedy)
-    names = [d.name for d in found[:devices]]
-    if kind == "GPU":
-        return tf.distribute.MirroredStrategy(names)
-    # CPU collectives key their groups per strategy from 1: a second strategy of another size in
-    # the process would join the first one's groups. Summing on one device has no groups.
-    return tf.distribute.MirroredStrategy(
-        names, cross_device_ops=tf.distribute.ReductionToOneDevice()
-    )

@@ -3,7 +3,7 @@
 Parameters, optimizer state and batch-norm statistics are tf.Variables assigned in place;
 the loop over steps and over full mini-batches is a `for ... in tf.range` (a tf.while_loop),
 the short last mini-batch is traced apart with its own static shape.
-randomness="parity" consumes dlparity.plan's orders and masks; "native" draws them from
+randomness="parity" consumes dlparity.core.plan's orders and masks; "native" draws them from
 tf.random.Generator.from_seed(seed) (fresh dropout masks every mini-batch).
 """
 
@@ -12,12 +12,13 @@ import time
 import numpy as np
 import tensorflow as tf
 
-from dlparity import DlparityError, contract
-from dlparity.checkpoint import TrainState, resolve_start
-from dlparity.checks import check_randomness, check_train_call
-from dlparity.plan import make_plan
-from dlparity.results import TrainResult
-from dlparity.spec import ModelSpec, TrainConfig
+from dlparity.core import contract
+from dlparity.core.checks import check_randomness, check_train_call
+from dlparity.core.errors import DlparityError
+from dlparity.core.plan import make_plan
+from dlparity.core.results import TrainResult
+from dlparity.core.spec import ModelSpec, TrainConfig
+from dlparity.core.state import TrainState, resolve_start
 from tf_impl import precision
 from tf_impl.models import cost_and_gradients
 from tf_impl.optimizers import course_state, from_course_state, make_optimizer
@@ -185,9 +186,9 @@ def train(
 ) -> TrainResult:
     """Train from params0 on data = (X, Y). progress(step, cost) is called for each recorded step.
 
-    randomness="parity" follows dlparity.plan exactly; "native" draws from TF's generator (seed).
+    randomness="parity" follows dlparity.core.plan exactly; "native" draws from TF's generator (seed).
     devices=N splits every mini-batch over N replicas of a MirroredStrategy (tf_impl.parallel).
-    start: a dlparity.checkpoint.TrainState to continue from (params0 then None; parity only:
+    start: a dlparity.core.state.TrainState to continue from (params0 then None; parity only:
     the generator's state is not kept); stop: the outer step to stop before (default: the end).
     compile_seconds is tracing plus TF's graph optimization (a zero-step call); seconds the run.
     progress is called after the compiled run, with the recorded costs. result.end is the state

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dlparity import DlparityError
+from dlparity.core.errors import DlparityError
 
 # The parity suite's float64 bar (parity_tests/conftest.py, tests check they stay equal): with the
 # same formula, two frameworks differ by summation order and x*(1/k)-versus-x/k rounding, a few
@@ -18,7 +18,7 @@ TOLERANCE = f"rtol {RTOL:g}, atol {ATOL:g} (float64 rounding of the same formula
 
 @dataclass(frozen=True)
 class Finding:
-    """A known difference: its name, what it does, and its dlparity.migration.TABLE row."""
+    """A known difference: its name, what it does, and its dlparity.course.migration.TABLE row."""
 
     name: str
     description: str

@@ -17,8 +17,9 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from dlparity import DlparityError
-from dlparity.checks import check_params
+from dlparity.core.checks import check_params
+from dlparity.core.errors import DlparityError
+from dlparity.core.spec import ModelSpec
 from dlparity.diagnose import reference as ref
 from dlparity.diagnose.common import (
     ATOL,
@@ -30,7 +31,6 @@ from dlparity.diagnose.common import (
     to_numpy,
     worst_entry,
 )
-from dlparity.spec import ModelSpec
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from dlparity import DlparityError
+from dlparity.core.errors import DlparityError
+from dlparity.core.schedules import decayed_rate, rate_for_epoch
+from dlparity.core.spec import TrainConfig
 from dlparity.diagnose.common import (
     TOLERANCE,
     Finding,
@@ -26,8 +28,6 @@ from dlparity.diagnose.common import (
     worst_entry,
 )
 from dlparity.diagnose.formulas import STEPS, Formula, sites
-from dlparity.schedules import decayed_rate, rate_for_epoch
-from dlparity.spec import TrainConfig
 
 KINDS = tuple(STEPS)
 _OWN = {"gd": (), "momentum": ("beta",), "rmsprop": ("beta2", "epsilon"),

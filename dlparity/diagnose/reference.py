@@ -13,9 +13,9 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from dlparity.init import initial_bn_state
-from dlparity.rng import dropout_masks
-from dlparity.spec import ModelSpec
+from dlparity.core.init import initial_bn_state
+from dlparity.core.rng import dropout_masks
+from dlparity.core.spec import ModelSpec
 from pure_numpy import activations, layers, losses
 from pure_numpy import models as reference
 

@@ -10,7 +10,7 @@ import importlib
 import os
 import sys
 
-from dlparity import DlparityError
+from dlparity.core.errors import DlparityError
 from dlparity.diagnose.common import call_user
 
 

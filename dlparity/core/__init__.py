@@ -1,0 +1,1 @@
+"""The core: what every framework package imports, and nothing above it."""

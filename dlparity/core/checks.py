@@ -1,0 +1,93 @@
+"""Shape checks of dicts of arrays and of train()'s arguments; dlparity.core.contract builds on them.
+
+They read only .shape, so they work on NumPy, JAX and TensorFlow arrays alike (and on traced
+arrays inside jit / tf.function).
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from dlparity.core.errors import DlparityError
+from dlparity.core.init import initial_bn_state, parameter_keys
+from dlparity.core.spec import ModelSpec, TrainConfig
+
+
+def expected_shapes(spec: ModelSpec) -> dict[str, tuple[int, int]]:
+    dims, shapes = spec.layer_dims, {}
+    for key in parameter_keys(spec):
+        l = int(re.sub(r"\D", "", key))
+        shapes[key] = (dims[l], dims[l - 1]) if key.startswith("W") else (dims[l], 1)
+    return shapes
+
+
+def check_arrays(name: str, arrays, expected: dict, spec: ModelSpec) -> None:
+    """A dict holding exactly the expected keys, each with its expected shape."""
+    if not isinstance(arrays, dict):
+        raise DlparityError(f"{name}: expected a dict, got {type(arrays).__name__}")
+    missing = [k for k in expected if k not in arrays]
+    if missing:
+        raise DlparityError(
+            f"{name}: missing {', '.join(missing)} for layer_dims {spec.layer_dims}"
+        )
+    extra = [k for k in arrays if k not in expected]
+    if extra:
+        raise DlparityError(
+            f"{name}: unexpected keys {', '.join(extra)} for this {spec.architecture}"
+        )
+    for key, shape in expected.items():
+        if tuple(np.shape(arrays[key])) != shape:
+            raise DlparityError(
+                f"{name}: {key} has shape {tuple(np.shape(arrays[key]))}, expected {shape}"
+            )
+
+
+def check_params(params, spec: ModelSpec) -> None:
+    """Every parameter of the spec present with its course-layout shape, and no stray keys."""
+    check_arrays("params", params, expected_shapes(spec), spec)
+
+
+def check_spec(spec) -> None:
+    if not isinstance(spec, ModelSpec):
+        raise DlparityError(f"spec: expected a ModelSpec, got {type(spec).__name__}")
+
+
+def check_bn_state(bn_state, spec: ModelSpec) -> None:
+    """bn_state holds exactly mu_l, var_l (n_l, 1) for every batch-norm layer."""
+    expected = {k: v.shape for k, v in initial_bn_state(spec).items()}
+    check_arrays("bn_state", bn_state, expected, spec)
+
+
+RANDOMNESS = ("parity", "native")
+
+
+def check_randomness(framework: str, options: dict, also=()) -> tuple[str, int]:
+    """(randomness, seed) of a jax or tf train() call: "parity" (dlparity.core.plan's orders and
+    masks) or "native" (the framework's own generator, seeded). also: the call's other options."""
+    accepted = ("randomness", "seed", *also)
+    unknown = [name for name in options if name not in accepted]
+    if unknown:
+        raise DlparityError(
+            f"train: unknown option {unknown[0]!r}; {framework} takes {', '.join(accepted)}"
+        )
+    randomness, seed = options.get("randomness", "parity"), options.get("seed", 0)
+    if randomness not in RANDOMNESS:
+        raise DlparityError(
+            f"randomness: unknown option {randomness!r}; choose one of {', '.join(RANDOMNESS)}"
+        )
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or not 0 <= seed < 2**31:
+        raise DlparityError(f"seed: must be an integer in [0, 2**31), got {seed!r}")
+    return randomness, int(seed)
+
+
+def check_train_call(spec, config, data, progress) -> None:
+    """The arguments of every framework's train(): types first, so mistakes are named."""
+    check_spec(spec)
+    if not isinstance(config, TrainConfig):
+        raise DlparityError(f"config: expected a TrainConfig, got {type(config).__name__}")
+    if not isinstance(data, tuple | list) or len(data) != 2:
+        raise DlparityError("data: expected a pair (X, Y)")
+    if progress is not None and not callable(progress):
+        raise DlparityError(f"progress: expected a function progress(step, cost), got {progress!r}")

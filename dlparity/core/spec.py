@@ -1,0 +1,173 @@
+"""ModelSpec and TrainConfig: what a network is and how it is trained, validated on construction."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+from dlparity.core import registry
+from dlparity.core.errors import DlparityError
+
+ARCHITECTURES = ("logistic", "two_layer", "deep", "softmax_bn")
+HIDDEN_ACTIVATIONS = ("relu", "tanh")
+OUTPUTS = ("sigmoid", "softmax")
+DTYPES = ("float64", "float32")
+OPTIMIZERS = tuple(registry.OPTIMIZERS)
+DECAYS = ("none", "inverse-time", "scheduled")
+
+
+def _fail(field_name: str, message: str) -> None:
+    raise DlparityError(f"{field_name}: {message}")
+
+
+def _check_choice(field_name: str, value, choices) -> None:
+    if value not in choices:
+        _fail(field_name, f"unknown option {value!r}; choose one of {', '.join(choices)}")
+
+
+def _check_number(field_name: str, value, *, low=None, high=None, low_open=False, high_open=False):
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        _fail(field_name, f"must be a finite number, got {value!r}")
+    if low is not None and (value < low or (low_open and value == low)):
+        _fail(field_name, f"must be {'>' if low_open else '>='} {low}, got {value!r}")
+    if high is not None and (value > high or (high_open and value == high)):
+        _fail(field_name, f"must be {'<' if high_open else '<='} {high}, got {value!r}")
+
+
+def _check_count(field_name: str, value, *, allow_none=False) -> None:
+    if value is None and allow_none:
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        _fail(field_name, f"must be a positive integer, got {value!r}")
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A network in the course's terms. layer_dims = [n_x, n_1, ..., n_L]."""
+
+    architecture: str
+    layer_dims: tuple[int, ...]
+    hidden_activation: str = "relu"
+    output: str = "sigmoid"
+    batchnorm: bool = False
+    bn_momentum: float = 0.9
+    bn_epsilon: float = 1e-5
+    keep_prob: float = 1.0
+    lambd: float = 0.0
+    dtype: str = "float64"
+
+    def __post_init__(self):
+        _check_choice("architecture", self.architecture, ARCHITECTURES)
+        dims = self.layer_dims
+        if not isinstance(dims, tuple | list) or len(dims) < 2:
+            _fail("layer_dims", f"needs at least [n_x, n_L], got {dims!r}")
+        for n in dims:
+            _check_count("layer_dims", n)
+        object.__setattr__(self, "layer_dims", tuple(int(n) for n in dims))
+        _check_choice("hidden_activation", self.hidden_activation, HIDDEN_ACTIVATIONS)
+        _check_choice("output", self.output, OUTPUTS)
+        _check_choice("dtype", self.dtype, DTYPES)
+        _check_number("bn_momentum", self.bn_momentum, low=0, high=1, high_open=True)
+        _check_number("bn_epsilon", self.bn_epsilon, low=0, low_open=True)
+        _check_number("keep_prob", self.keep_prob, low=0, high=1, low_open=True)
+        _check_number("lambd", self.lambd, low=0)
+        self._check_architecture()
+
+    def _check_architecture(self) -> None:
+        depth = len(self.layer_dims) - 1
+        if self.architecture == "logistic" and depth != 1:
+            _fail(
+                "layer_dims", f"logistic regression has one layer [n_x, 1], got {self.layer_dims}"
+            )
+        if self.architecture == "two_layer" and depth != 2:
+            _fail("layer_dims", f"two_layer needs [n_x, n_h, n_y], got {self.layer_dims}")
+        if self.output == "sigmoid" and self.layer_dims[-1] != 1:
+            _fail("layer_dims", f"a sigmoid output has one unit, got {self.layer_dims[-1]}")
+        if self.output == "softmax" and self.layer_dims[-1] < 2:
+            _fail("layer_dims", "a softmax output needs at least two classes")
+        if self.architecture == "softmax_bn":
+            if self.output != "softmax" or not self.batchnorm:
+                _fail(
+                    "architecture", "softmax_bn is batch norm on every hidden layer, softmax output"
+                )
+            if depth < 2:
+                _fail("layer_dims", "softmax_bn needs at least one hidden layer")
+        elif self.batchnorm:
+            _fail("batchnorm", f"batch norm is part of softmax_bn, not of {self.architecture}")
+        if self.keep_prob < 1 and self.architecture in ("logistic", "softmax_bn"):
+            _fail("keep_prob", f"dropout is not part of the {self.architecture} architecture")
+
+    @property
+    def num_layers(self) -> int:
+        """L, the number of layers with parameters."""
+        return len(self.layer_dims) - 1
+
+    def with_dtype(self, dtype: str) -> ModelSpec:
+        return replace(self, dtype=dtype)
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How a network is trained. Exactly one of num_iterations (full batch) or num_epochs."""
+
+    learning_rate: float
+    optimizer: str = "gd"
+    beta: float = 0.9
+    beta1: float = 0.9
+    beta2: float = 0.999
+    epsilon: float = 1e-8
+    weight_decay: float = 0.01  # adamw: decoupled, W -= lr * weight_decay * W each update
+    num_iterations: int | None = None
+    num_epochs: int | None = None
+    mini_batch_size: int | None = None
+    shuffle: bool = True
+    decay: str = "none"
+    decay_rate: float = 1.0
+    time_interval: int = 1000
+    minibatch_seed: int = 10
+    dropout_seed: int = 1
+    record_every: int = 100
+
+    def __post_init__(self):
+        _check_number("learning_rate", self.learning_rate, low=0, low_open=True)
+        _check_choice("optimizer", self.optimizer, OPTIMIZERS)
+        for name in ("beta", "beta1", "beta2"):
+            _check_number(name, getattr(self, name), low=0, high=1, high_open=True)
+        _check_number("epsilon", self.epsilon, low=0, low_open=True)
+        _check_number("weight_decay", self.weight_decay, low=0)
+        if (self.num_iterations is None) == (self.num_epochs is None):
+            _fail("num_iterations", "give exactly one of num_iterations or num_epochs")
+        _check_count("num_iterations", self.num_iterations, allow_none=True)
+        _check_count("num_epochs", self.num_epochs, allow_none=True)
+        _check_count("mini_batch_size", self.mini_batch_size, allow_none=True)
+        if self.num_iterations is not None and self.mini_batch_size is not None:
+            _fail("mini_batch_size", "mini-batches are trained by epochs: set num_epochs")
+        _check_choice("decay", self.decay, DECAYS)
+        _check_number("decay_rate", self.decay_rate, low=0)
+        _check_count("time_interval", self.time_interval)
+        _check_count("record_every", self.record_every)
+        for name in ("minibatch_seed", "dropout_seed"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                _fail(name, f"must be a non-negative integer, got {value!r}")
+
+    def optimizer_hyperparameters(self) -> dict:
+        """The named optimizer's hyperparameters, by their names in the course's update formulas."""
+        names = registry.OPTIMIZERS[self.optimizer].hyperparameters
+        return {name: getattr(self, name) for name in names}
+
+    @property
+    def steps(self) -> int:
+        """Number of outer steps: iterations for full batch, epochs for mini-batches."""
+        return self.num_iterations if self.num_iterations is not None else self.num_epochs
+
+    @property
+    def step_name(self) -> str:
+        return "iteration" if self.num_iterations is not None else "epoch"
+
+    def recorded_steps(self) -> list[int]:
+        """Steps whose cost is recorded: every record_every-th and the last."""
+        steps = list(range(0, self.steps, self.record_every))
+        if steps[-1] != self.steps - 1:
+            steps.append(self.steps - 1)
+        return steps

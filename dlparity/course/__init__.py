@@ -1,0 +1,1 @@
+"""The course: datasets, experiments, the migration table, the lessons."""

@@ -1,0 +1,130 @@
+"""The migration table: where optax and Keras differ from the course's formulas, and the mapping.
+
+One table, read by the docs (`dlparity migration`, `dlparity report`) and by the parity suite, which proves every row: the exact mapping where one exists and, where a
+stock component cannot match, the size of its deviation (the `stock_deviation` column).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Row:
+    knob: str
+    course: str
+    optax: str
+    keras: str
+    stock_keras_exact: bool
+    # measured size of the stock difference: of the stock component where it cannot match; of the
+    # trap (the component used without the mapping) where it can. `measure` says how.
+    stock_deviation: float | None = None
+    measure: str = ""
+
+
+# Sizes measured by parity_tests/test_keras_stock.py (Keras 3.15, TensorFlow 2.21, float64, CPU),
+# which checks each stays nonzero and within a factor of 3 of the value recorded here.
+# The course's symbols are written as such: α learning rate, β momentum, ε epsilon, λ lambd.
+_RUN = (
+    "||θ_stock - θ_course|| / ||θ_course - θ_0|| after 30 full-batch updates of "
+    "deep (2, 5, 2, 1), He seed 3, on moons"
+)
+
+TABLE: dict[str, Row] = {
+    "momentum": Row(
+        "momentum", "v = β v + (1 - β) dW; W -= α v",
+        "sgd(α (1 - β), momentum=β): exact, also with decay",
+        "SGD(learning_rate=α (1 - β), momentum=β): exact for constant α only", True,
+    ),
+    "momentum-decay": Row(
+        "momentum with lr decay", "α changes, v keeps (1 - β) dW",
+        "exact: optax scales by α after accumulating",
+        "SGD folds α into its velocity: no setting matches; course-exact CourseSGD", False,
+        0.29,
+        f"{_RUN}; α 0.1, β 0.9, inverse-time decay 0.1 per update, the same (unlagged) rates for both: SGD(α (1 - β), momentum=β) alone",
+    ),
+    "rmsprop": Row(
+        "RMSprop", "s = β2 s + (1 - β2) dW^2; W -= α dW / (sqrt(s) + ε)",
+        "rmsprop(α, decay=β2, eps=ε, eps_in_sqrt=False): exact (default eps_in_sqrt=True is not)",
+        "RMSprop: dW / sqrt(s + ε), no option; course-exact CourseRMSprop", False,
+        0.27,
+        f"{_RUN}; α 0.01, β2 0.999, ε 1e-8 (early s < ε, so sqrt(s + ε) is far from sqrt(s) + ε); stock equals the eps_in_sqrt reference",
+    ),
+    "adam": Row(
+        "Adam", "W -= α v_corr / (sqrt(s_corr) + ε), ε 1e-8",
+        "adam(α, b1=β1, b2=β2, eps=ε): exact",
+        "Adam: ε-hat form, ε / sqrt(1 - β2^t) in the course's terms; course-exact CourseAdam", False,
+        4.5e-05,
+        f"{_RUN}; α 0.0007, defaults β1 0.9, β2 0.999, ε 1e-8; stock equals the eps_hat reference",
+    ),
+    "adamw": Row(
+        "AdamW (not in the course)", "W -= α (v_corr / (sqrt(s_corr) + ε) + λ_w W), decay outside the gradient",
+        "adamw(α, b1=β1, b2=β2, eps=ε, weight_decay=λ_w): exact",
+        "AdamW: decays W -= λ_w α W first, then the ε-hat Adam step; course-exact CourseAdamW", False,
+        4.5e-05,
+        f"{_RUN}; α 0.0007, λ_w 0.01, defaults otherwise; stock equals the eps_hat reference to rounding (decay first: 7e-16)",
+    ),
+    "decay": Row(
+        "learning-rate decay", "α = α0 / (1 + r floor(e / T)), set after each epoch (one-epoch lag)",
+        "a schedule function of the update count: epoch = count // batches_per_epoch",
+        "InverseTimeDecay(α0, B*T, r, staircase=True) has no lag; course-exact CourseDecay", False,
+        0.034,
+        f"{_RUN}; gd α0 0.1, scheduled decay 1.0 every 10 updates: InverseTimeDecay (exact to the unlagged rates) vs the course's one-epoch lag",
+    ),
+    "l2": Row(
+        "L2 regularization", "J += (λ / 2m) sum ||W||^2",
+        "the term added to the loss, differentiated by jax.grad",
+        "kernel_regularizer=L2(λ / 2m), cast to float32 on TF; course-exact CourseL2", False,
+        9.7e-10,
+        '|stock L2 penalty - (λ / 2m) sum ||W||^2|: reg-l2 (2, 20, 3, 1) at its initial params, λ 0.7, m 211 (the factor rounded to float32)',
+    ),
+    "binary-loss": Row(
+        "binary cross-entropy", "-(1/m) sum[y log a + (1-y) log(1-a)]",
+        "sigmoid_binary_cross_entropy(logits, labels).mean()",
+        "BinaryCrossentropy: logits form after a Keras sigmoid, else clipped to [1e-7, 1-1e-7]", True,
+    ),
+    "softmax-loss": Row(
+        "softmax cross-entropy", "softmax over axis 0, -(1/m) sum y log a",
+        "softmax_cross_entropy(Z, Y, axis=0).mean()",
+        "CategoricalCrossentropy wants (m, C): course-layout (C, m) reduces the wrong axis", True,
+        43.0,
+        '|CategoricalCrossentropy()(Y, A) - J| on course-layout (C, m) arrays: digits (10, 100), deep (64, 16, 10) He seed 1; (m, C) is exact',
+    ),
+    "dropout": Row(
+        "dropout", "keep where rand < keep_prob, A * D / keep_prob",
+        "the same formula with a jax.random mask (or the shared mask)",
+        "Dropout(rate=1 - keep_prob) keeps where U >= rate; FixedDropout for shared masks", False,
+        0.02,
+        "|J_stock - J_course|, training-mode cost of reg-dropout's (2, 20, 3, 1) at its initial params on moons, Dropout(0.14, seed=l) vs the course's masks; with Keras' mask read back the formula is the course's",
+    ),
+    "batchnorm": Row(
+        "batch norm", "batch mean, biased variance, ε 1e-5; running = momentum running + (1 - momentum) batch, momentum 0.9",
+        "the same formula",
+        "BatchNormalization(momentum, epsilon) after Dense(use_bias=False): pin both", True,
+        0.051,
+        "max |A_L| difference at inference after one training batch: digits-bn (64, 32, 16, 10) He seed 1 on 64 digits, Keras' defaults (0.99, 1e-3) vs the course's (0.9, 1e-5)",
+    ),
+    "init": Row(
+        "initialization", "randn(n_l, n_prev) * scale, drawn in NumPy after the seed",
+        "draw in NumPy and convert; he_normal is truncated",
+        "draw in NumPy and port; HeNormal is truncated and fans come from shape[0]", False,
+        0.023,
+        "share of the course's He draws (500 x 500, seed 1) beyond the largest |HeNormal(seed=1)| draw (a 2-sigma truncated normal of the same std)",
+    ),
+    "layout": Row(
+        "layout", "W (n_l, n_prev), X (n_x, m)", "the same (our choice)",
+        "kernel (n_in, n_out) = W^T, bias (n,), inputs (m, n_x): dlparity.core.layout converts", True,
+    ),
+    "keras-jax": Row(
+        "Keras on the JAX backend", "float64 throughout",
+        "jax_enable_x64 on; jnp.tanh, jnp.mean stay float64",
+        "KERAS_BACKEND=jax: ops.tanh, ops.mean, ops.var and BatchNormalization compute float64 in float32 (64-bit types promote to 32-bit off TF); a sigmoid's logits are lost under jit, so losses need from_logits; course-exact: jnp.tanh, sum / m, CourseBatchNormalization", False,
+        2.2e-07,
+        "max |keras.activations.tanh(z) - tanh(z)| / |tanh(z)| in float64 on Keras' JAX backend, z a 50 x 7 standard normal draw (seed 0); exact on TensorFlow",
+    ),
+    "hyperparameters": Row(
+        "hyperparameters in float64", "float64 values", "float64 with jax_enable_x64 on",
+        "Python floats cast through float32 on TF (0.9 -> 0.8999999761581421): pass np.float64",
+        True,
+    ),
+}  # fmt: skip

@@ -1,0 +1,1 @@
+"""The runtime: devices, quiet imports, the compile cache, the framework loader, the worker."""

@@ -1,0 +1,1 @@
+"""The tools: runs, bench, tune, sweep, report, plots, show, notebooks, checkpoint files."""

@@ -1,0 +1,222 @@
+"""Speed: train experiments on each installed framework in one run and print times and ratios.
+
+Ratios are NumPy's training time over each framework's (higher is faster). The compiled
+frameworks' first-call tracing and compilation is shown apart, and added in the end-to-end ratio.
+A row "keras/tf" gives what model.fit costs over the low-level TensorFlow loop, "keras-jax/jax"
+over JAX's own compiled loop, when both ran (higher is slower): the training time's ratio and
+the end-to-end one. With repeat > 1 the bench runs
+repeat rounds (the GEMMs, then each framework) and reports the fastest of each: other load on
+the machine only adds time.
+
+The limit: each experiment's bare GEMMs (NumPy matmuls of the forward and backward pass, the
+shapes and order of the run, in its dtype) are timed in the same run, and every framework's
+limit_ratio is its training time over that GEMM time (1.0 would be nothing but the matmuls).
+The GEMMs are those a minimal implementation needs: no dA_0 = W1^T dZ1, which no update uses.
+JAX and TensorFlow differentiate with respect to the parameters only and never form it; the
+reference (pure_numpy's linear_backward, the course's) computes it for the first layer too, so
+NumPy's limit_ratio includes that one product. The GEMM time is the fastest of several timed
+steps, scaled to the run's steps: on a loaded machine other work only adds time.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from dlparity.core.errors import DlparityError
+from dlparity.core.rng import minibatch_bounds
+from dlparity.course import data, experiments
+from dlparity.runtime import frameworks
+from dlparity.tools.runs import run_experiment, split_framework
+
+DEFAULT_FRAMEWORKS = ["numpy", "jax", "tf", "keras"]
+DEFAULT_EXPERIMENTS = ["planar", "opt-adam", "dnn-cats-deep"]
+GEMM_BUDGET_SECONDS = 2.0  # steps of GEMMs are timed one by one until this much time has passed
+
+
+def runnable(names, data_dir=None, out=print) -> list[str]:
+    """The experiments whose data is here, checked before any runs. Named experiments must
+    have it (a DlparityError names what is missing); the default set skips those that do not."""
+    names = names or DEFAULT_EXPERIMENTS
+    folder, keep = data.resolve_data_dir(data_dir), []
+    for name in names:
+        info = data.DATASETS[experiments.get(name).dataset]
+        missing = [f for f in info.files if not (folder / f).is_file()]
+        if not missing:
+            keep.append(name)
+        elif names is DEFAULT_EXPERIMENTS:
+            out(f"{name}: skipped, needs {', '.join(missing)} (--data-dir or {data.ENV_VAR})")
+        else:
+            raise DlparityError(
+                f"{name} needs {', '.join(missing)}, not found in {folder} "
+                f"(--data-dir or {data.ENV_VAR})"
+            )
+    return keep
+
+
+# ---------------------------------------------------------------- the bare GEMMs
+
+
+def gemm_operands(layer_dims, batch_sizes, dtype) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The (left, right) operands of one step's matmuls, in order, standard normal in dtype.
+
+    For each mini-batch of size m_b: forward Z_l = W_l A_{l-1}, (n_l, n_{l-1}) @ (n_{l-1}, m_b),
+    for l = 1..L; backward for l = L..1 dW_l = dZ_l A_{l-1}^T, (n_l, m_b) @ (m_b, n_{l-1}), and
+    for l > 1 dA_{l-1} = W_l^T dZ_l, (n_{l-1}, n_l) @ (n_l, m_b): dA_0 is left out, as no
+    update needs it. The transposes are views, as in the reference.
+    """
+    rng, L = np.random.default_rng(0), len(layer_dims) - 1
+    normal = lambda *shape: rng.standard_normal(shape).astype(dtype)  # noqa: E731
+    W = {l: normal(layer_dims[l], layer_dims[l - 1]) for l in range(1, L + 1)}
+    operands = []
+    for m_b in batch_sizes:
+        A = {l: normal(layer_dims[l], m_b) for l in range(L)}
+        dZ = {l: normal(layer_dims[l], m_b) for l in range(1, L + 1)}
+        operands += [(W[l], A[l - 1]) for l in range(1, L + 1)]
+        for l in range(L, 0, -1):
+            operands += [(dZ[l], A[l - 1].T)] + ([(W[l].T, dZ[l])] if l > 1 else [])
+    return operands
+
+
+@dataclass(frozen=True)
+class GemmTiming:
+    """seconds: the whole run's GEMM time, the fastest of steps_timed steps times steps."""
+
+    seconds: float
+    steps_timed: int
+    steps: int
+    products_per_step: int
+
+
+def _one_step(operands) -> float:
+    """Seconds of one step's matmuls, in order."""
+    start = time.perf_counter()
+    for left, right in operands:
+        left @ right
+    return time.perf_counter() - start
+
+
+def time_gemms(experiment, m: int, budget: float = GEMM_BUDGET_SECONDS) -> GemmTiming:
+    """Time the bare GEMMs of experiment's run on m examples. X is (n_x, m).
+
+    After one untimed step, whole steps (every mini-batch's forward and backward matmuls) are
+    timed one by one until budget seconds have passed (at least one) or as many as the run has;
+    the fastest, times the run's steps, is the estimate: other load on the machine only adds
+    time, so the fastest step is the one it disturbed least.
+    """
+    spec, steps = experiment.spec, experiment.config.steps
+    sizes = [hi - lo for lo, hi in minibatch_bounds(m, experiment.config.mini_batch_size)]
+    operands = gemm_operands(spec.layer_dims, sizes, np.dtype(spec.dtype))
+    _one_step(operands)  # untimed: the BLAS's threads and first allocations
+    start = time.perf_counter()
+    fastest, done = _one_step(operands), 1
+    while done < steps and time.perf_counter() - start < budget:
+        fastest = min(fastest, _one_step(operands))
+        done += 1
+    return GemmTiming(fastest * steps, done, steps, len(operands))
+
+
+# ---------------------------------------------------------------- the runs
+
+
+PAIRS = [("keras", "tf"), ("keras-jax", "jax")]  # (framework, the one it is measured against)
+HEADER = (f"{'experiment':<16}{'framework':<13}{'dtype':<9}{'run s':>10}{'compile s':>11}"
+          f"{'x numpy':>9}{'x numpy e2e':>13}{'gemm s':>10}{'limit x':>9}")  # fmt: skip
+
+
+def _usable(framework_names) -> list[str]:
+    """The installed ones of framework_names, NumPy first (the base of the speed-ups)."""
+    names = framework_names or DEFAULT_FRAMEWORKS
+    usable = [n for n in names if frameworks.available(split_framework(n)[0])]
+    return ["numpy", *[n for n in usable if n != "numpy"]]
+
+
+def check_repeat(repeat) -> int:
+    """repeat: how many rounds of runs the bench makes (the fastest of each counts)."""
+    if isinstance(repeat, bool) or not isinstance(repeat, int) or repeat < 1:
+        raise DlparityError(f"repeat: must be a positive integer, got {repeat!r}")
+    return repeat
+
+
+def run_bench(
+    names, framework_names=None, data_dir=None, dtype="float64", out=print, repeat: int = 1
+) -> dict:
+    """Train each experiment on each usable framework in repeat rounds (the fastest counts);
+    {"runs": [row...], "pairs": [row...]}."""
+    check_repeat(repeat)
+    usable, runs, pairs = _usable(framework_names), [], []
+    if repeat > 1:
+        out(f"run s and gemm s: the fastest of {repeat} rounds; compile s: the first round's")
+    out(HEADER)
+    for name in names:
+        experiment = experiments.get(name).with_dtype(dtype)
+        arrays = data.load(experiment.dataset, data_dir)
+        rows = _experiment_rows(experiment, usable, arrays, repeat, out)
+        runs.extend(rows)
+        pairs.extend(_pair_rows(name, rows, out))
+    missing = [n for n in framework_names or DEFAULT_FRAMEWORKS if n not in usable]
+    if missing:
+        out(f"not installed here: {', '.join(missing)}")
+    return {"runs": runs, "pairs": pairs}
+
+
+def _faster_gemms(a: GemmTiming | None, b: GemmTiming) -> GemmTiming:
+    """The faster of two timings of the same GEMMs, with the steps both timed."""
+    if a is None:
+        return b
+    return replace(min(a, b, key=lambda t: t.seconds), steps_timed=a.steps_timed + b.steps_timed)
+
+
+def _experiment_rows(experiment, usable, arrays, repeat: int, out) -> list[dict]:
+    """repeat rounds of the bare GEMMs then each framework's run, interleaved so that load on the
+    machine falls on all alike; each keeps its fastest time, and its first compile time (what a
+    single run pays: JAX's later runs reuse the compiled program). The last round prints the
+    rows, one per framework; NumPy runs first and is the base of the speed-ups."""
+    gemm, fastest, rows = None, {}, []
+    for last in [False] * (repeat - 1) + [True]:
+        gemm = _faster_gemms(gemm, time_gemms(experiment, arrays[0].shape[1]))
+        if last:
+            out(f"{experiment.name}: bare GEMMs {gemm.seconds:.3f} s ({gemm.products_per_step} "
+                f"matmuls a step; the fastest of {gemm.steps_timed} timed steps, "
+                f"times {gemm.steps})")  # fmt: skip
+        for fw in usable:
+            result = run_experiment(experiment, fw, arrays=arrays).result
+            seconds, compile_s = fastest.get(fw, (result.seconds, result.compile_seconds))
+            fastest[fw] = (min(seconds, result.seconds), compile_s)
+            if last:
+                rows.append(_row(experiment, fw, fastest[fw], rows, gemm, repeat, out))
+    return rows
+
+
+def _row(experiment, fw, times, rows, gemm: GemmTiming, repeat, out) -> dict:
+    """fw's row from its (seconds, compile seconds), printed; rows[0] (NumPy) is the base."""
+    seconds, compile_s = times
+    base = rows[0]["seconds"] if rows else seconds
+    row = {"experiment": experiment.name, "framework": fw, "dtype": experiment.spec.dtype,
+           "seconds": seconds, "compile_seconds": compile_s, "repeat": repeat,
+           "speedup_vs_numpy": base / seconds, "gemm_seconds": gemm.seconds,
+           "gemm_steps_timed": gemm.steps_timed, "limit_ratio": seconds / gemm.seconds}  # fmt: skip
+    out(f"{experiment.name:<16}{fw:<13}{row['dtype']:<9}{seconds:>10.3f}{compile_s:>11.3f}"
+        f"{row['speedup_vs_numpy']:>9.1f}{base / (seconds + compile_s):>13.1f}"
+        f"{gemm.seconds:>10.3f}{row['limit_ratio']:>9.1f}")  # fmt: skip
+    return row
+
+
+def _pair_rows(name: str, rows: list[dict], out) -> list[dict]:
+    """A row per PAIRS entry run on experiment name: time over the other's, run and end to end."""
+    runs = {r["framework"]: r for r in rows if r["experiment"] == name}
+    pairs = []
+    for fw, other in PAIRS:
+        if fw in runs and other in runs:
+            a, b = runs[fw], runs[other]
+            end_to_end = (a["seconds"] + a["compile_seconds"]) / (
+                b["seconds"] + b["compile_seconds"]
+            )
+            pair = {"experiment": name, "framework": f"{fw}/{other}",
+                    "ratio": a["seconds"] / b["seconds"], "ratio_end_to_end": end_to_end}  # fmt: skip
+            pairs.append(pair)
+            out(f"{name:<16}{pair['framework']:<13}{'':>30}"
+                f"{pair['ratio']:>9.1f}{end_to_end:>13.1f}  (time over {other}'s)")  # fmt: skip
+    return pairs
