@@ -5,6 +5,9 @@ Shapes: A_prev (n_{l-1}, m), W (n_l, n_{l-1}), b (n_l, 1), Z (n_l, m).
 
 import jax.numpy as jnp
 
+from dlparity.core import layers as specs
+from jax_impl import activations
+
 
 def linear_forward(A_prev, W, b=None):
     """Z = W A_prev + b (b is None for a layer followed by batch norm)."""
@@ -32,3 +35,57 @@ def batchnorm_forward(Z, gamma, beta, epsilon, *, mu=None, var=None):
 def dropout_forward(A, D, keep_prob):
     """Inverted dropout: A * D / keep_prob, D a 0/1 mask of A's shape."""
     return A * D / keep_prob
+
+
+# ---------------------------------------------------------------- one forward per layer type
+
+
+def forward_dense(layer: specs.Dense, params, A_prev, run: specs.Pass):
+    """Z_l (units, m) from A_prev (n_in, m)."""
+    b = params[f"b{layer.l}"] if layer.use_bias else None
+    return linear_forward(A_prev, params[f"W{layer.l}"], b), None
+
+
+def forward_batchnorm(layer: specs.BatchNorm, params, Z, run: specs.Pass):
+    """Z~_l; in training the running statistics are updated into run.new_state."""
+    l = layer.l
+    running = (None, None) if run.training else (run.bn_state[f"mu{l}"], run.bn_state[f"var{l}"])
+    Z_tilde, (mu, var) = batchnorm_forward(
+        Z, params[f"gamma{l}"], params[f"beta{l}"], layer.epsilon, mu=running[0], var=running[1]
+    )
+    if run.training:
+        run.new_state[f"mu{l}"] = run.bn_state[f"mu{l}"] * layer.momentum + mu * (
+            1 - layer.momentum
+        )
+        run.new_state[f"var{l}"] = run.bn_state[f"var{l}"] * layer.momentum + var * (
+            1 - layer.momentum
+        )
+    return Z_tilde, None
+
+
+def forward_activation(layer: specs.Activation, params, Z, run: specs.Pass):
+    """A_l = g(Z_l); (Z_l, A_l) is what forward_layers reports."""
+    A = activations.HIDDEN[layer.name](Z)
+    return A, (Z, A)
+
+
+def forward_dropout(layer: specs.Dropout, params, A, run: specs.Pass):
+    """With masks (training): A D_l / keep_prob; without, A as it is."""
+    if run.masks is None:
+        return A, None
+    return dropout_forward(A, run.masks[f"D{layer.l}"], layer.keep_prob), None
+
+
+def forward_output(layer: specs.Output, params, ZL, run: specs.Pass):
+    """A_L = sigmoid(Z_L) or softmax(Z_L); (Z_L, A_L): the cost reads Z_L."""
+    AL = activations.sigmoid(ZL) if layer.kind == "sigmoid" else activations.softmax(ZL)
+    return AL, (ZL, AL)
+
+
+FORWARD = {
+    specs.Dense: forward_dense,
+    specs.BatchNorm: forward_batchnorm,
+    specs.Activation: forward_activation,
+    specs.Dropout: forward_dropout,
+    specs.Output: forward_output,
+}

@@ -62,7 +62,7 @@ def _dropout_layer(spec: ModelSpec, l: int, stock: bool, by_size: dict):
         )
 
     def course_mask(size):  # the reference's masks when none are given: seed 1, for this size
-        return dropout_masks(spec.layer_dims, size, spec.keep_prob, dtype=spec.dtype)[f"D{l}"].T
+        return dropout_masks(spec.layers, size, dtype=spec.dtype)[f"D{l}"].T
 
     masks = {size: keras_masks[l - 1] for size, keras_masks in by_size.items()}
     return keras_course.FixedDropout(

@@ -95,7 +95,7 @@ def seeded_problem(spec: ModelSpec, *, m: int = 9, seed: int = 0, perturb: float
         Y = np.eye(n_y)[:, rng.randint(n_y, size=m)]
     masks = None
     if spec.keep_prob < 1:
-        masks = dropout_masks(spec.layer_dims, m, spec.keep_prob, seed=seed + 5, dtype=spec.dtype)
+        masks = dropout_masks(spec.layers, m, seed=seed + 5, dtype=spec.dtype)
     bn_state = None
     if spec.batchnorm:
         bn_state = {

@@ -1,9 +1,16 @@
-"""Layer building blocks, the course's way: forward returns a cache, backward consumes it.
+"""Each layer type of dlparity.core.layers as a forward and backward pair, the course's way: the
+forward returns a cache, the backward consumes it. The course's building blocks (linear_forward,
+batchnorm_forward, ...) come first, then one pair per layer type, then the two tables that
+models.py composes the network with.
 
-Shapes: A_prev (n_{l-1}, m), W (n_l, n_{l-1}), b (n_l, 1), Z (n_l, m).
+Shapes: A_prev (n_{l-1}, m), W (n_l, n_{l-1}), b (n_l, 1), Z (n_l, m). Every backward takes and
+returns derivatives unscaled by m (dZ_L = A_L - Y); dW, db, dgamma and dbeta carry the 1/m.
 """
 
 import numpy as np
+
+from dlparity.core import layers as specs
+from pure_numpy import activations
 
 
 def linear_forward(A_prev, W, b=None):
@@ -68,3 +75,94 @@ def dropout_forward(A, D, keep_prob):
 def dropout_backward(dA, D, keep_prob):
     """The same mask, the same scaling."""
     return dA * D / keep_prob
+
+
+# ---------------------------------------------------------------- one pair per layer type
+
+
+def forward_dense(layer: specs.Dense, params, A_prev, run: specs.Pass):
+    """Z_l (units, m) from A_prev (n_in, m)."""
+    b = params[f"b{layer.l}"] if layer.use_bias else None
+    return linear_forward(A_prev, params[f"W{layer.l}"], b)
+
+
+def backward_dense(layer: specs.Dense, params, dZ, cache, run: specs.Pass):
+    dA_prev, dW, db = linear_backward(dZ, cache, has_bias=layer.use_bias)
+    grads = {f"W{layer.l}": dW}
+    if layer.use_bias:
+        grads[f"b{layer.l}"] = db
+    return dA_prev, grads
+
+
+def forward_batchnorm(layer: specs.BatchNorm, params, Z, run: specs.Pass):
+    """Z~_l; in training the running statistics are updated into run.new_state."""
+    l = layer.l
+    running = (None, None) if run.training else (run.bn_state[f"mu{l}"], run.bn_state[f"var{l}"])
+    Z_tilde, cache, (mu, var) = batchnorm_forward(
+        Z, params[f"gamma{l}"], params[f"beta{l}"], layer.epsilon, mu=running[0], var=running[1]
+    )
+    if run.training:
+        run.new_state[f"mu{l}"] = run.bn_state[f"mu{l}"] * layer.momentum + mu * (
+            1 - layer.momentum
+        )
+        run.new_state[f"var{l}"] = run.bn_state[f"var{l}"] * layer.momentum + var * (
+            1 - layer.momentum
+        )
+    return Z_tilde, cache
+
+
+def backward_batchnorm(layer: specs.BatchNorm, params, dZ_tilde, cache, run: specs.Pass):
+    dZ, dgamma, dbeta = batchnorm_backward(dZ_tilde, cache)
+    return dZ, {f"gamma{layer.l}": dgamma, f"beta{layer.l}": dbeta}
+
+
+def forward_activation(layer: specs.Activation, params, Z, run: specs.Pass):
+    """A_l = g(Z_l); the cache (Z_l, A_l) is what forward_layers reports."""
+    A = activations.HIDDEN[layer.name](Z)
+    return A, (Z, A)
+
+
+def backward_activation(layer: specs.Activation, params, dA, cache, run: specs.Pass):
+    Z, A = cache
+    if layer.name == "relu":
+        return activations.relu_backward(dA, Z), {}
+    return activations.tanh_backward(dA, A), {}
+
+
+def forward_dropout(layer: specs.Dropout, params, A, run: specs.Pass):
+    """With masks (training): A D_l / keep_prob; without, A as it is."""
+    if run.masks is None:
+        return A, None
+    D = run.masks[f"D{layer.l}"]
+    return dropout_forward(A, D, layer.keep_prob), D
+
+
+def backward_dropout(layer: specs.Dropout, params, dA, D, run: specs.Pass):
+    return (dA if D is None else dropout_backward(dA, D, layer.keep_prob)), {}
+
+
+def forward_output(layer: specs.Output, params, ZL, run: specs.Pass):
+    """A_L = sigmoid(Z_L) or softmax(Z_L); the cache (Z_L, A_L): the cost reads Z_L."""
+    AL = activations.sigmoid(ZL) if layer.kind == "sigmoid" else activations.softmax(ZL)
+    return AL, (ZL, AL)
+
+
+def backward_output(layer: specs.Output, params, _, cache, run: specs.Pass):
+    """dZ_L = A_L - Y, the derivative of the cross-entropy (sigmoid or softmax) in its logits."""
+    return cache[1] - run.Y, {}
+
+
+FORWARD = {
+    specs.Dense: forward_dense,
+    specs.BatchNorm: forward_batchnorm,
+    specs.Activation: forward_activation,
+    specs.Dropout: forward_dropout,
+    specs.Output: forward_output,
+}
+BACKWARD = {
+    specs.Dense: backward_dense,
+    specs.BatchNorm: backward_batchnorm,
+    specs.Activation: backward_activation,
+    specs.Dropout: backward_dropout,
+    specs.Output: backward_output,
+}

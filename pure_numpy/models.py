@@ -1,5 +1,7 @@
-"""The four architectures through one L-layer code path.
+"""A network is its spec's layers (dlparity.core.layers), composed: forward runs each layer's
+forward in order and keeps its cache, backward runs each layer's backward in reverse.
 
+The course's four architectures are four such sequences:
 logistic    [n_x, 1]                 LINEAR -> SIGMOID
 two_layer   [n_x, n_h, n_y]          LINEAR -> tanh|relu -> LINEAR -> SIGMOID
 deep        [n_x, n_1, ..., n_L]     (LINEAR -> RELU [-> DROPOUT]) x (L-1) -> LINEAR -> SIGMOID|SOFTMAX
@@ -10,61 +12,21 @@ converted once, by dlparity.core.contract. The backward pass is written by hand,
 """
 
 from dlparity.core import contract
+from dlparity.core import layers as specs
 from dlparity.core.spec import ModelSpec
-from pure_numpy import activations, boundary, layers, losses
-
-
-def _hidden_layer(A_prev, params, l, spec, *, training, D, bn_state):
-    """One hidden layer. Returns A_l, its cache and its batch statistics (or None)."""
-    cache = {"D": D}
-    if spec.batchnorm:
-        Z, cache["linear"] = layers.linear_forward(A_prev, params[f"W{l}"])
-        running = (None, None) if training else (bn_state[f"mu{l}"], bn_state[f"var{l}"])
-        Z, cache["bn"], stats = layers.batchnorm_forward(
-            Z,
-            params[f"gamma{l}"],
-            params[f"beta{l}"],
-            spec.bn_epsilon,
-            mu=running[0],
-            var=running[1],
-        )
-    else:
-        Z, cache["linear"] = layers.linear_forward(A_prev, params[f"W{l}"], params[f"b{l}"])
-        stats = None
-    A = activations.HIDDEN[spec.hidden_activation](Z)
-    cache.update(Z=Z, A=A)
-    if D is not None:
-        A = layers.dropout_forward(A, D, spec.keep_prob)
-    return A, cache, stats
-
-
-def _updated_bn_state(all_stats, spec, bn_state):
-    """Running averages: running * momentum + batch * (1 - momentum), as Keras does."""
-    momentum, new = spec.bn_momentum, {}
-    for l, (mu, var) in enumerate(all_stats, start=1):
-        new[f"mu{l}"] = bn_state[f"mu{l}"] * momentum + mu * (1 - momentum)
-        new[f"var{l}"] = bn_state[f"var{l}"] * momentum + var * (1 - momentum)
-    return new
+from pure_numpy import boundary, layers, losses
 
 
 def _forward(params, X, spec: ModelSpec, *, training, masks, bn_state):
-    """Forward pass on checked inputs. Returns (AL, caches, new bn_state); caches[l - 1] holds
-    layer l's Z and A (A before dropout) and what the backward pass needs."""
-    A, caches, all_stats = X, [], []
-    for l in range(1, spec.num_layers):
-        D = masks[f"D{l}"] if masks is not None else None
-        A, cache, stats = _hidden_layer(
-            A, params, l, spec, training=training, D=D, bn_state=bn_state
-        )
+    """Forward pass on checked inputs. Returns (AL, caches, new bn_state): one cache per layer
+    of spec.layers; an activation's and the output's are its (Z, A) (A before dropout)."""
+    run = specs.Pass(training, masks, bn_state, {})
+    A, caches = X, []
+    for layer in spec.layers:
+        A, cache = layers.FORWARD[type(layer)](layer, params, A, run)
         caches.append(cache)
-        all_stats.append(stats)
-    L = spec.num_layers
-    ZL, linear_cache = layers.linear_forward(A, params[f"W{L}"], params[f"b{L}"])
-    AL = activations.sigmoid(ZL) if spec.output == "sigmoid" else activations.softmax(ZL)
-    caches.append({"linear": linear_cache, "Z": ZL, "A": AL})
-    if spec.batchnorm and training:
-        bn_state = _updated_bn_state(all_stats, spec, bn_state)
-    return AL, caches, bn_state if bn_state is not None else {}
+    new_state = run.new_state if training else bn_state
+    return A, caches, new_state if new_state is not None else {}
 
 
 def _cost(ZL, Y, params, spec):
@@ -74,48 +36,35 @@ def _cost(ZL, Y, params, spec):
     else:
         cost = losses.softmax_cross_entropy(ZL, Y)
     if spec.lambd > 0:
-        cost += losses.l2_penalty(params, spec.lambd, Y.shape[1])
+        cost += losses.l2_penalty(params, spec.lambd, Y.shape[spec.examples_axis])
     return cost
 
 
 def _cost_and_state(params, X, Y, spec, masks, bn_state):
     """Training-mode cost and the new bn_state (no backward pass: compute_cost)."""
     _, caches, bn_state = _forward(params, X, spec, training=True, masks=masks, bn_state=bn_state)
-    return _cost(caches[-1]["Z"], Y, params, spec), bn_state
+    return _cost(caches[-1][0], Y, params, spec), bn_state
 
 
-def _backward(AL, Y, caches, params, spec):
-    """Hand-written backward pass. dZ_L = AL - Y for both sigmoid and softmax outputs."""
-    grads, L, m = {}, spec.num_layers, Y.shape[1]
-    dZ = AL - Y
-    for l in range(L, 0, -1):
-        cache = caches[l - 1]
-        has_bias = not (spec.batchnorm and l < L)
-        dA_prev, dW, db = layers.linear_backward(dZ, cache["linear"], has_bias=has_bias)
-        grads[f"W{l}"] = dW + spec.lambd / m * params[f"W{l}"] if spec.lambd > 0 else dW
-        if has_bias:
-            grads[f"b{l}"] = db
-        if l == 1:
-            break
-        below = caches[l - 2]
-        if below["D"] is not None:
-            dA_prev = layers.dropout_backward(dA_prev, below["D"], spec.keep_prob)
-        if spec.hidden_activation == "relu":
-            dZ = activations.relu_backward(dA_prev, below["Z"])
-        else:
-            dZ = activations.tanh_backward(dA_prev, below["A"])
-        if spec.batchnorm:
-            dZ, grads[f"gamma{l - 1}"], grads[f"beta{l - 1}"] = layers.batchnorm_backward(
-                dZ, below["bn"]
-            )
+def _backward(Y, caches, params, spec):
+    """Hand-written backward pass: each layer's backward, last layer first, from its cache."""
+    run = specs.Pass(True, None, None, {}, Y)
+    grads, d = {}, None
+    for layer, cache in zip(reversed(spec.layers), reversed(caches), strict=True):
+        d, layer_grads = layers.BACKWARD[type(layer)](layer, params, d, cache, run)
+        grads.update(layer_grads)
+    if spec.lambd > 0:
+        m = Y.shape[spec.examples_axis]
+        grads = {k: g + spec.lambd / m * params[k] if k.startswith("W") else g
+                 for k, g in grads.items()}  # fmt: skip
     return contract.in_order(grads, params)
 
 
 def cost_and_gradients(params, X, Y, spec: ModelSpec, masks, bn_state):
     """(cost, grads, new bn_state) on checked arrays: what train() calls for every batch."""
-    AL, caches, bn_state = _forward(params, X, spec, training=True, masks=masks, bn_state=bn_state)
-    cost = _cost(caches[-1]["Z"], Y, params, spec)
-    return cost, _backward(AL, Y, caches, params, spec), bn_state
+    _, caches, bn_state = _forward(params, X, spec, training=True, masks=masks, bn_state=bn_state)
+    cost = _cost(caches[-1][0], Y, params, spec)
+    return cost, _backward(Y, caches, params, spec), bn_state
 
 
 def _cost_only(params, X, Y, spec, masks, bn_state):
@@ -144,7 +93,7 @@ def forward_layers(params, X, spec: ModelSpec, *, training, masks=None, bn_state
         spec, params, X, training=training, masks=masks, bn_state=bn_state
     )
     _, caches, _ = _forward_call(params, X, spec, training=training, masks=masks, bn_state=bn_state)
-    return contract.layer_values([(cache["Z"], cache["A"]) for cache in caches])
+    return contract.layer_values(specs.reported(spec.layers, caches))
 
 
 def compute_cost(params, X, Y, spec: ModelSpec, *, masks=None, bn_state=None):

@@ -95,7 +95,7 @@ def test_dropout_masks_are_course_draws():
     D1 = (np.random.rand(20, 6) < 0.86).astype(int)
     D2 = (np.random.rand(3, 6) < 0.86).astype(int)
     np.random.set_state(state)
-    masks = dropout_masks((2, 20, 3, 1), 6, 0.86)
+    masks = dropout_masks(ModelSpec("deep", (2, 20, 3, 1), keep_prob=0.86).layers, 6)
     assert np.array_equal(masks["D1"], D1) and np.array_equal(masks["D2"], D2)
     assert set(masks) == {"D1", "D2"}
 

@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -88,7 +89,7 @@ def test_inputs_labels_outputs_and_masks():
     np.testing.assert_array_equal(to_keras_inputs(X, DEEP), X.T)
     np.testing.assert_array_equal(to_keras_labels(Y, DEEP), Y.T)
     np.testing.assert_array_equal(from_keras_outputs(Y.T, DEEP), Y)
-    masks = dropout_masks(DEEP.layer_dims, 4, 0.5)
+    masks = dropout_masks(replace(DEEP, keep_prob=0.5).layers, 4)
     keras_masks = to_keras_masks(masks, DEEP)
     np.testing.assert_array_equal(keras_masks[1], masks["D2"].T)
 

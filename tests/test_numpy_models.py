@@ -10,7 +10,7 @@ from tests.conftest import SPECS, small_problem
 
 
 def _masks(spec, m):
-    return dropout_masks(spec.layer_dims, m, spec.keep_prob) if spec.keep_prob < 1 else None
+    return dropout_masks(spec.layers, m) if spec.keep_prob < 1 else None
 
 
 def test_gradient_check_passes_for_every_architecture(spec_name):

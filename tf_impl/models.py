@@ -1,72 +1,35 @@
-"""The four architectures through one L-layer code path, in TensorFlow.
+"""A network is its spec's layers (dlparity.core.layers), composed: forward runs each layer's
+forward in order; the backward pass is tf.GradientTape's.
 
+The course's four architectures are four such sequences:
 logistic    [n_x, 1]                 LINEAR -> SIGMOID
 two_layer   [n_x, n_h, n_y]          LINEAR -> tanh|relu -> LINEAR -> SIGMOID
 deep        [n_x, n_1, ..., n_L]     (LINEAR -> RELU [-> DROPOUT]) x (L-1) -> LINEAR -> SIGMOID|SOFTMAX
 softmax_bn  [n_x, n_1, ..., n_L]     (LINEAR(no b) -> BATCHNORM -> RELU) x (L-1) -> LINEAR -> SOFTMAX
 
 X is (n_x, m); Y is (1, m) for sigmoid, one-hot (C, m) for softmax. Inputs are checked and
-converted once, by dlparity.core.contract. The backward pass is tf.GradientTape's.
+converted once, by dlparity.core.contract.
 """
 
 import tensorflow as tf
 
 from dlparity.core import contract
+from dlparity.core import layers as specs
 from dlparity.core.spec import ModelSpec
-from tf_impl import activations, boundary, layers, losses
-
-
-def _hidden_layer(A_prev, params, l, spec, *, training, D, bn_state):
-    """One hidden layer. Returns A_l, its cache and its batch statistics (or None)."""
-    cache = {}
-    if spec.batchnorm:
-        Z = layers.linear_forward(A_prev, params[f"W{l}"])
-        running = (None, None) if training else (bn_state[f"mu{l}"], bn_state[f"var{l}"])
-        Z, stats = layers.batchnorm_forward(
-            Z,
-            params[f"gamma{l}"],
-            params[f"beta{l}"],
-            spec.bn_epsilon,
-            mu=running[0],
-            var=running[1],
-        )
-    else:
-        Z = layers.linear_forward(A_prev, params[f"W{l}"], params[f"b{l}"])
-        stats = None
-    A = activations.HIDDEN[spec.hidden_activation](Z)
-    cache.update(Z=Z, A=A)
-    if D is not None:
-        A = layers.dropout_forward(A, D, spec.keep_prob)
-    return A, cache, stats
-
-
-def _updated_bn_state(all_stats, spec, bn_state):
-    """Running averages: running * momentum + batch * (1 - momentum), as Keras does."""
-    momentum, new = spec.bn_momentum, {}
-    for l, (mu, var) in enumerate(all_stats, start=1):
-        new[f"mu{l}"] = bn_state[f"mu{l}"] * momentum + mu * (1 - momentum)
-        new[f"var{l}"] = bn_state[f"var{l}"] * momentum + var * (1 - momentum)
-    return new
+from tf_impl import boundary, layers, losses
 
 
 def _forward(params, X, spec: ModelSpec, *, training, masks, bn_state):
-    """Forward pass on checked inputs. Returns (AL, caches, new bn_state); caches[l - 1] holds
-    layer l's Z and A (A before dropout), for comparison: the tape keeps what backward needs."""
-    A, caches, all_stats = X, [], []
-    for l in range(1, spec.num_layers):
-        D = masks[f"D{l}"] if masks is not None else None
-        A, cache, stats = _hidden_layer(
-            A, params, l, spec, training=training, D=D, bn_state=bn_state
-        )
+    """Forward pass on checked inputs. Returns (AL, caches, new bn_state): one cache per layer
+    of spec.layers, for comparison (the tape keeps what backward needs): an activation's and the output's
+    are its (Z, A) (A before dropout), the others' None."""
+    run = specs.Pass(training, masks, bn_state, {})
+    A, caches = X, []
+    for layer in spec.layers:
+        A, cache = layers.FORWARD[type(layer)](layer, params, A, run)
         caches.append(cache)
-        all_stats.append(stats)
-    L = spec.num_layers
-    ZL = layers.linear_forward(A, params[f"W{L}"], params[f"b{L}"])
-    AL = activations.sigmoid(ZL) if spec.output == "sigmoid" else activations.softmax(ZL)
-    caches.append({"Z": ZL, "A": AL})
-    if spec.batchnorm and training:
-        bn_state = _updated_bn_state(all_stats, spec, bn_state)
-    return AL, caches, bn_state if bn_state is not None else {}
+    new_state = run.new_state if training else bn_state
+    return A, caches, new_state if new_state is not None else {}
 
 
 def _cost(ZL, Y, params, spec):
@@ -76,14 +39,14 @@ def _cost(ZL, Y, params, spec):
     else:
         cost = losses.softmax_cross_entropy(ZL, Y)
     if spec.lambd > 0:
-        cost += losses.l2_penalty(params, spec.lambd, Y.shape[1])
+        cost += losses.l2_penalty(params, spec.lambd, Y.shape[spec.examples_axis])
     return cost
 
 
 def _cost_and_state(params, X, Y, spec, masks, bn_state):
     """The function the tape records: (cost, new bn_state)."""
     _, caches, bn_state = _forward(params, X, spec, training=True, masks=masks, bn_state=bn_state)
-    return _cost(caches[-1]["Z"], Y, params, spec), bn_state
+    return _cost(caches[-1][0], Y, params, spec), bn_state
 
 
 def cost_and_gradients(params, X, Y, spec: ModelSpec, masks, bn_state):
@@ -121,7 +84,7 @@ def forward_layers(params, X, spec: ModelSpec, *, training, masks=None, bn_state
         spec, params, X, training=training, masks=masks, bn_state=bn_state
     )
     _, caches, _ = _forward_call(params, X, spec, training=training, masks=masks, bn_state=bn_state)
-    return contract.layer_values([(cache["Z"], cache["A"]) for cache in caches])
+    return contract.layer_values(specs.reported(spec.layers, caches))
 
 
 def compute_cost(params, X, Y, spec: ModelSpec, *, masks=None, bn_state=None):

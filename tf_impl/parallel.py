@@ -75,7 +75,7 @@ def _replica_cost_and_gradients(params, X, Y, spec, masks, bn_state):
         _, caches, new_bn = _forward(
             params, X_r, spec, training=True, masks=masks_r, bn_state=bn_state
         )
-        example_losses = _example_losses(caches[-1]["Z"], Y_r, spec)
+        example_losses = _example_losses(caches[-1][0], Y_r, spec)
         loss = tf.nn.compute_average_loss(example_losses, global_batch_size=m_b)
         if spec.lambd > 0:
             m = tf.cast(m_b, X.dtype)

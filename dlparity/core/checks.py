@@ -6,21 +6,17 @@ arrays inside jit / tf.function).
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 
+from dlparity.core import layers
 from dlparity.core.errors import DlparityError
-from dlparity.core.init import initial_bn_state, parameter_keys
+from dlparity.core.init import initial_bn_state
 from dlparity.core.spec import ModelSpec, TrainConfig
 
 
-def expected_shapes(spec: ModelSpec) -> dict[str, tuple[int, int]]:
-    dims, shapes = spec.layer_dims, {}
-    for key in parameter_keys(spec):
-        l = int(re.sub(r"\D", "", key))
-        shapes[key] = (dims[l], dims[l - 1]) if key.startswith("W") else (dims[l], 1)
-    return shapes
+def expected_shapes(spec: ModelSpec) -> dict[str, tuple[int, ...]]:
+    """Every parameter's shape, in forward order: what the spec's layers own."""
+    return layers.parameter_shapes(spec.layers)
 
 
 def check_arrays(name: str, arrays, expected: dict, spec: ModelSpec) -> None:

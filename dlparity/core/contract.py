@@ -26,6 +26,7 @@ import numpy as np
 from dlparity.core.checks import check_arrays, check_params, check_spec
 from dlparity.core.errors import DlparityError
 from dlparity.core.init import initial_bn_state
+from dlparity.core.layers import mask_shapes
 from dlparity.core.rng import dropout_masks
 from dlparity.core.spec import ModelSpec
 
@@ -48,7 +49,7 @@ def arguments(
     X = examples(X, spec)
     m = X.shape[1]
     Y = None if Y is None else labels(Y, spec, m)
-    masks = _masks(masks, spec, m) if training and spec.keep_prob < 1 else None
+    masks = _masks(masks, spec, m) if training and mask_shapes(spec.layers, m) else None
     bn_state = _bn_state(bn_state, spec, training) if spec.batchnorm else None
     return Arguments(params, X, Y, masks, bn_state)
 
@@ -172,10 +173,8 @@ def labels(Y, spec: ModelSpec, m: int):
 
 def _masks(masks, spec: ModelSpec, m: int) -> dict:
     if masks is None:
-        return dropout_masks(spec.layer_dims, m, spec.keep_prob, dtype=spec.dtype)
-    dims = spec.layer_dims
-    expected = {f"D{l}": (dims[l], m) for l in range(1, spec.num_layers)}
-    check_arrays("masks", masks, expected, spec)
+        return dropout_masks(spec.layers, m, dtype=spec.dtype)
+    check_arrays("masks", masks, mask_shapes(spec.layers, m), spec)
     out = {}
     for key, value in masks.items():
         value = _array(f"masks: {key}", value)

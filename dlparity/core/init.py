@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from dlparity.core import layers
 from dlparity.core.errors import DlparityError
 from dlparity.core.spec import ModelSpec
 
@@ -33,51 +34,37 @@ def layer_scale(scheme: str, n_l: int, n_prev: int, scale: float | None) -> floa
 def initialize_parameters(
     spec: ModelSpec, scheme: str, *, seed: int = 1, scale: float | None = None
 ) -> dict[str, np.ndarray]:
-    """W_l (n_l, n_{l-1}), b_l (n_l, 1); batch-norm layers get gamma_l = 1, beta_l = 0, no b_l."""
+    """Every layer's parameters in forward order: W_l drawn by scheme, layer by layer from one
+    seeded generator (W1 first, as the course draws), b_l = 0, gamma_l = 1, beta_l = 0."""
     if scheme not in SCHEMES:
         layer_scale(scheme, 1, 1, scale)
     rng = np.random.RandomState(seed)
-    dims = spec.layer_dims
-    params = {}
-    for l in range(1, len(dims)):
-        n_l, n_prev = dims[l], dims[l - 1]
+
+    def draw(shape, fan_in):
         if scheme == "zeros":
-            params[f"W{l}"] = np.zeros((n_l, n_prev))
-        else:
-            # randn then multiply (or divide) in the same order as the course, so results are bit-equal
-            draw = rng.randn(n_l, n_prev)
-            params[f"W{l}"] = (
-                draw / np.sqrt(n_prev)
-                if scheme == "inv_sqrt"
-                else draw * layer_scale(scheme, n_l, n_prev, scale)
-            )
-        if spec.batchnorm and l < len(dims) - 1:
-            params[f"gamma{l}"] = np.ones((n_l, 1))
-            params[f"beta{l}"] = np.zeros((n_l, 1))
-        else:
-            params[f"b{l}"] = np.zeros((n_l, 1))
+            return np.zeros(shape)
+        # randn then multiply (or divide) in the same order as the course, so results are bit-equal
+        values = rng.randn(*shape)
+        if scheme == "inv_sqrt":
+            return values / np.sqrt(fan_in)
+        return values * layer_scale(scheme, shape[0], fan_in, scale)
+
+    params = {}
+    for layer in spec.layers:
+        if hasattr(layer, "initial_parameters"):
+            params.update(layer.initial_parameters(draw))
     return {k: v.astype(spec.dtype) for k, v in params.items()}
 
 
 def initial_bn_state(spec: ModelSpec) -> dict[str, np.ndarray]:
     """Running statistics mu_l = 0, var_l = 1 (Keras' moving_mean / moving_variance start)."""
-    if not spec.batchnorm:
-        return {}
     state = {}
-    for l in range(1, spec.num_layers):
-        n_l = spec.layer_dims[l]
-        state[f"mu{l}"] = np.zeros((n_l, 1), dtype=spec.dtype)
-        state[f"var{l}"] = np.ones((n_l, 1), dtype=spec.dtype)
-    return state
+    for layer in spec.layers:
+        if hasattr(layer, "initial_state"):
+            state.update(layer.initial_state())
+    return {k: v.astype(spec.dtype) for k, v in state.items()}
 
 
 def parameter_keys(spec: ModelSpec) -> list[str]:
     """Parameter names in forward order (W1, b1 or gamma1, beta1, W2, ...)."""
-    keys = []
-    for l in range(1, spec.num_layers + 1):
-        keys.append(f"W{l}")
-        if spec.batchnorm and l < spec.num_layers:
-            keys += [f"gamma{l}", f"beta{l}"]
-        else:
-            keys.append(f"b{l}")
-    return keys
+    return list(layers.parameter_shapes(spec.layers))

@@ -67,7 +67,7 @@ def make_plan(
     if spec.keep_prob < 1:
         for size in sorted({hi - lo for lo, hi in bounds}):
             masks[size] = rng.dropout_masks(
-                spec.layer_dims, size, spec.keep_prob, seed=config.dropout_seed, dtype=spec.dtype
+                spec.layers, size, seed=config.dropout_seed, dtype=spec.dtype
             )
     return TrainPlan(
         steps=config.steps,

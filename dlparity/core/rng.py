@@ -33,12 +33,12 @@ def minibatch_bounds(m: int, mini_batch_size: int | None) -> list[tuple[int, int
     return bounds
 
 
-def dropout_masks(
-    layer_dims, m: int, keep_prob: float, *, seed: int = 1, dtype="float64"
-) -> dict[str, np.ndarray]:
-    """D_l = (rand(n_l, m) < keep_prob) for each hidden layer l, drawn in order after the seed."""
+def dropout_masks(layers, m: int, *, seed: int = 1, dtype="float64") -> dict[str, np.ndarray]:
+    """D_l = (rand(*shape) < keep_prob) for each dropout layer of `layers` (a spec's layers, in
+    forward order), its mask shape for a batch of m examples, drawn in order after the seed."""
     rng = np.random.RandomState(seed)
-    masks = {}
-    for l in range(1, len(layer_dims) - 1):
-        masks[f"D{l}"] = (rng.rand(layer_dims[l], m) < keep_prob).astype(dtype)
-    return masks
+    return {
+        f"D{layer.l}": (rng.rand(*layer.mask_shape(m)) < layer.keep_prob).astype(dtype)
+        for layer in layers
+        if hasattr(layer, "mask_shape")
+    }

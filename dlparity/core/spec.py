@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, replace
 
-from dlparity.core import registry
+from dlparity.core import layers, registry
 from dlparity.core.errors import DlparityError
 
 ARCHITECTURES = ("logistic", "two_layer", "deep", "softmax_bn")
-HIDDEN_ACTIVATIONS = ("relu", "tanh")
-OUTPUTS = ("sigmoid", "softmax")
+HIDDEN_ACTIVATIONS = layers.HIDDEN_ACTIVATIONS
+OUTPUTS = layers.OUTPUTS
 DTYPES = ("float64", "float32")
 OPTIMIZERS = tuple(registry.OPTIMIZERS)
 DECAYS = ("none", "inverse-time", "scheduled")
@@ -96,6 +97,16 @@ class ModelSpec:
             _fail("batchnorm", f"batch norm is part of softmax_bn, not of {self.architecture}")
         if self.keep_prob < 1 and self.architecture in ("logistic", "softmax_bn"):
             _fail("keep_prob", f"dropout is not part of the {self.architecture} architecture")
+
+    @functools.cached_property
+    def layers(self) -> tuple:
+        """The network as layer specs in forward order (dlparity.core.layers)."""
+        return layers.of_architecture(self)
+
+    @property
+    def examples_axis(self) -> int:
+        """The axis of X (and of every activation) that indexes examples."""
+        return self.layers[0].examples_axis
 
     @property
     def num_layers(self) -> int:

@@ -14,6 +14,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from dlparity.core.init import initial_bn_state
+from dlparity.core.layers import mask_shapes
 from dlparity.core.rng import dropout_masks
 from dlparity.core.spec import ModelSpec
 from pure_numpy import activations, layers, losses
@@ -144,9 +145,8 @@ def _saturating_columns(params, spec: ModelSpec, directions: np.ndarray) -> list
     X = np.concatenate([directions * c for c in scales] + [-directions * c for c in scales], axis=1)
     ones = None
     if spec.keep_prob < 1:
-        ones = dropout_masks(
-            spec.layer_dims, X.shape[1], 1.0
-        )  # every unit kept (still / keep_prob)
+        # every unit kept (still / keep_prob)
+        ones = {k: np.ones(shape) for k, shape in mask_shapes(spec.layers, X.shape[1]).items()}
     probe = SimpleNamespace(X=X, masks=ones, bn_state=None)
     ZL = forward_values(params, probe, spec, Variant())[0][f"Z{spec.num_layers}"][0]
     low, high = _SATURATION
@@ -174,7 +174,7 @@ def seeded_case(params, spec: ModelSpec):
     m = X.shape[1]
     masks = None
     if spec.keep_prob < 1:
-        masks = dropout_masks(spec.layer_dims, m, spec.keep_prob, seed=5)
+        masks = dropout_masks(spec.layers, m, seed=5)
         for D in masks.values():
             D[:, _EXAMPLES:] = 1.0  # the saturating examples keep every unit, as when found
     bn_state = None

@@ -41,7 +41,7 @@ def check_experiment(
     params = initial_parameters(experiment)
     masks = None
     if spec.keep_prob < 1:
-        masks = dropout_masks(spec.layer_dims, X.shape[1], spec.keep_prob)
+        masks = dropout_masks(spec.layers, X.shape[spec.examples_axis])
     total = sum(int(np.size(params[k])) for k in parameter_keys(spec))
     indices = sample_indices(total, max_params)
     module = importlib.import_module(GRADCHECK_MODULES[framework])

@@ -1,0 +1,204 @@
+"""Layers as data: a network is a tuple of these specs, in forward order.
+
+Each spec knows its place l (the course's layer index, which names its parameters), the shapes
+of its parameters, of its running statistics and of its dropout mask, and the course's
+initialization of what it owns. It knows nothing of a framework: each package implements each
+type once (pure_numpy as a forward and backward pair with a cache, jax_impl and tf_impl as the
+forward alone), and its models.py composes the sequence.
+
+Shapes are the course's: examples are columns, so every array below is (n_l, m) or (n_l, 1)
+(EXAMPLES_AXIS). A layer type with another layout (a convolution's (m, n_H, n_W, n_C)) says so
+with its own examples_axis.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import numpy as np
+
+EXAMPLES_AXIS = 1  # dense layers: X is (n_x, m)
+HIDDEN_ACTIVATIONS = ("relu", "tanh")
+OUTPUTS = ("sigmoid", "softmax")
+
+
+@dataclass(frozen=True)
+class Dense:
+    """Z_l = W_l A_{l-1} + b_l. W_l (units, n_in), b_l (units, 1); no b_l before batch norm
+    (its beta_l plays that part)."""
+
+    l: int
+    n_in: int
+    units: int
+    use_bias: bool = True
+    examples_axis: int = EXAMPLES_AXIS
+
+    def parameter_shapes(self) -> dict[str, tuple[int, ...]]:
+        shapes = {f"W{self.l}": (self.units, self.n_in)}
+        if self.use_bias:
+            shapes[f"b{self.l}"] = (self.units, 1)
+        return shapes
+
+    def initial_parameters(self, draw) -> dict[str, np.ndarray]:
+        """W_l from draw(shape, fan_in) (the course's scheme, see dlparity.core.init), b_l = 0."""
+        params = {f"W{self.l}": draw((self.units, self.n_in), self.n_in)}
+        if self.use_bias:
+            params[f"b{self.l}"] = np.zeros((self.units, 1))
+        return params
+
+
+@dataclass(frozen=True)
+class BatchNorm:
+    """Z~_l = gamma_l (Z_l - mu) / sqrt(var + epsilon) + beta_l over the examples; running
+    statistics mu_l, var_l kept apart from the parameters (running * momentum + batch *
+    (1 - momentum))."""
+
+    l: int
+    units: int
+    momentum: float
+    epsilon: float
+    examples_axis: int = EXAMPLES_AXIS
+
+    def parameter_shapes(self) -> dict[str, tuple[int, ...]]:
+        return {f"gamma{self.l}": (self.units, 1), f"beta{self.l}": (self.units, 1)}
+
+    def initial_parameters(self, draw) -> dict[str, np.ndarray]:
+        return {
+            f"gamma{self.l}": np.ones((self.units, 1)),
+            f"beta{self.l}": np.zeros((self.units, 1)),
+        }
+
+    def state_shapes(self) -> dict[str, tuple[int, ...]]:
+        return {f"mu{self.l}": (self.units, 1), f"var{self.l}": (self.units, 1)}
+
+    def initial_state(self) -> dict[str, np.ndarray]:
+        """mu_l = 0, var_l = 1: Keras' moving_mean and moving_variance start."""
+        return {f"mu{self.l}": np.zeros((self.units, 1)), f"var{self.l}": np.ones((self.units, 1))}
+
+
+@dataclass(frozen=True)
+class Activation:
+    """A_l = g(Z_l), g one of HIDDEN_ACTIVATIONS. Its input and output are layer l's Z and A
+    (forward_layers reports them)."""
+
+    l: int
+    name: str
+
+
+@dataclass(frozen=True)
+class Dropout:
+    """Inverted dropout: A_l D_l / keep_prob, D_l (units, m) of 0s and 1s, the same mask backward."""
+
+    l: int
+    units: int
+    keep_prob: float
+    examples_axis: int = EXAMPLES_AXIS
+
+    def mask_shape(self, m: int) -> tuple[int, ...]:
+        return (self.units, m)
+
+
+@dataclass(frozen=True)
+class Output:
+    """The head: A_L = sigmoid(Z_L) (one unit) or softmax(Z_L) over the classes (axis 0); the cost
+    is the cross-entropy of the logits Z_L, and dZ_L = A_L - Y for both."""
+
+    l: int
+    units: int
+    kind: str
+
+
+LAYER_TYPES = (Dense, BatchNorm, Activation, Dropout, Output)
+
+
+class Pass(NamedTuple):
+    """What a layer sees of its pass besides its input, in every package: the mode, the dropout
+    masks, the running statistics given (bn_state), the ones it updates (new_state) and, in the
+    reference's backward pass, the labels Y."""
+
+    training: bool
+    masks: dict | None
+    bn_state: dict | None
+    new_state: dict
+    Y: Any = None
+
+
+def parameter_shapes(layers) -> dict[str, tuple[int, ...]]:
+    """Every parameter of the network, in forward order (W1, b1 or gamma1, beta1, W2, ...)."""
+    return {k: v for layer in layers if hasattr(layer, "parameter_shapes")
+            for k, v in layer.parameter_shapes().items()}  # fmt: skip
+
+
+def state_shapes(layers) -> dict[str, tuple[int, ...]]:
+    """The running statistics (mu_l, var_l), in forward order; {} without batch norm."""
+    return {k: v for layer in layers if hasattr(layer, "state_shapes")
+            for k, v in layer.state_shapes().items()}  # fmt: skip
+
+
+def mask_shapes(layers, m: int) -> dict[str, tuple[int, ...]]:
+    """The dropout masks of a batch of m examples (D_l), in forward order."""
+    return {f"D{layer.l}": layer.mask_shape(m) for layer in layers if isinstance(layer, Dropout)}
+
+
+def reported(layers, caches) -> list:
+    """(Z_l, A_l) of every activation and of the output, in forward order, from the caches a
+    forward pass keeps per layer: what forward_layers reports."""
+    kinds = (Activation, Output)
+    return [cache for layer, cache in zip(layers, caches, strict=True) if isinstance(layer, kinds)]
+
+
+# ---------------------------------------------------------------- the course's architectures
+
+
+def _dense_stack(layer_dims, hidden_activation, output, *, batchnorm=None, keep_prob=1.0):
+    """(LINEAR [-> BATCHNORM] -> g [-> DROPOUT]) x (L-1) -> LINEAR -> output head.
+    batchnorm: None, or (momentum, epsilon) of every hidden layer's batch norm."""
+    dims, L, layers = layer_dims, len(layer_dims) - 1, []
+    for l in range(1, L):
+        layers.append(Dense(l, dims[l - 1], dims[l], use_bias=batchnorm is None))
+        if batchnorm is not None:
+            layers.append(BatchNorm(l, dims[l], *batchnorm))
+        layers.append(Activation(l, hidden_activation))
+        if keep_prob < 1:
+            layers.append(Dropout(l, dims[l], keep_prob))
+    layers += [Dense(L, dims[L - 1], dims[L]), Output(L, dims[L], output)]
+    return tuple(layers)
+
+
+def logistic(n_x: int) -> tuple:
+    """[n_x, 1]: LINEAR -> SIGMOID (C1W2)."""
+    return _dense_stack((n_x, 1), "relu", "sigmoid")
+
+
+def two_layer(n_x: int, n_h: int, n_y: int, hidden_activation: str = "tanh") -> tuple:
+    """[n_x, n_h, n_y]: LINEAR -> tanh|relu -> LINEAR -> SIGMOID (C1W3, C1W4)."""
+    return _dense_stack((n_x, n_h, n_y), hidden_activation, "sigmoid")
+
+
+def deep(
+    layer_dims, output: str = "sigmoid", keep_prob: float = 1.0, hidden_activation: str = "relu"
+) -> tuple:
+    """[n_x, n_1, ..., n_L]: (LINEAR -> RELU [-> DROPOUT]) x (L-1) -> LINEAR -> SIGMOID|SOFTMAX
+    (C1W4, C2W1, C2W2)."""
+    return _dense_stack(layer_dims, hidden_activation, output, keep_prob=keep_prob)
+
+
+def softmax_bn(
+    layer_dims, momentum: float, epsilon: float, hidden_activation: str = "relu"
+) -> tuple:
+    """[n_x, n_1, ..., n_L]: (LINEAR(no b) -> BATCHNORM -> RELU) x (L-1) -> LINEAR -> SOFTMAX
+    (C2W3)."""
+    return _dense_stack(layer_dims, hidden_activation, "softmax", batchnorm=(momentum, epsilon))
+
+
+def of_architecture(spec) -> tuple:
+    """The layers of a ModelSpec: its architecture's constructor, with the spec's fields."""
+    dims, g = spec.layer_dims, spec.hidden_activation
+    if spec.architecture == "logistic":
+        return logistic(dims[0])
+    if spec.architecture == "two_layer":
+        return two_layer(*dims, hidden_activation=g)
+    if spec.architecture == "deep":
+        return deep(dims, spec.output, spec.keep_prob, g)
+    return softmax_bn(dims, spec.bn_momentum, spec.bn_epsilon, g)
