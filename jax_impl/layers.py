@@ -4,6 +4,7 @@ Shapes: A_prev (n_{l-1}, m), W (n_l, n_{l-1}), b (n_l, 1), Z (n_l, m).
 """
 
 import jax.numpy as jnp
+from jax import lax
 
 from dlparity.core import layers as specs
 from jax_impl import activations
@@ -37,6 +38,21 @@ def dropout_forward(A, D, keep_prob):
     return A * D / keep_prob
 
 
+def conv_forward(A_prev, W, b, hparameters):
+    """Z = W * A_prev + b, cross-correlation like the course's: lax.conv_general_dilated with
+    the course's layouts named (NHWC inputs, HWIO kernels) and its symmetric zero padding."""
+    pad, stride = hparameters["pad"], hparameters["stride"]
+    Z = lax.conv_general_dilated(
+        A_prev,
+        W,
+        window_strides=(stride, stride),
+        padding=((pad, pad), (pad, pad)),
+        dimension_numbers=("NHWC", "HWIO", "NHWC"),
+        precision="highest",
+    )
+    return Z + b
+
+
 # ---------------------------------------------------------------- one forward per layer type
 
 
@@ -44,6 +60,12 @@ def forward_dense(layer: specs.Dense, params, A_prev, run: specs.Pass):
     """Z_l (units, m) from A_prev (n_in, m)."""
     b = params[f"b{layer.l}"] if layer.use_bias else None
     return linear_forward(A_prev, params[f"W{layer.l}"], b), None
+
+
+def forward_conv2d(layer: specs.Conv2D, params, A_prev, run: specs.Pass):
+    """Z_l (m, n_H, n_W, n_C) from A_prev (m, n_H_prev, n_W_prev, n_C_prev)."""
+    W, b = params[f"W{layer.l}"], params[f"b{layer.l}"]
+    return conv_forward(A_prev, W, b, layer.hparameters), None
 
 
 def forward_batchnorm(layer: specs.BatchNorm, params, Z, run: specs.Pass):
@@ -84,6 +106,7 @@ def forward_output(layer: specs.Output, params, ZL, run: specs.Pass):
 
 FORWARD = {
     specs.Dense: forward_dense,
+    specs.Conv2D: forward_conv2d,
     specs.BatchNorm: forward_batchnorm,
     specs.Activation: forward_activation,
     specs.Dropout: forward_dropout,

@@ -77,6 +77,49 @@ def dropout_backward(dA, D, keep_prob):
     return dA * D / keep_prob
 
 
+def zero_pad(X, pad):
+    """X (m, n_H, n_W, n_C) with pad zeros on each side of n_H and n_W."""
+    return np.pad(X, ((0, 0), (pad, pad), (pad, pad), (0, 0)))
+
+
+def _windows(A_pad, f, stride):
+    """(m, n_H, n_W, n_C_prev, f, f): the window of every output position, a strided view of
+    A_pad (no copy)."""
+    view = np.lib.stride_tricks.sliding_window_view(A_pad, (f, f), axis=(1, 2))
+    return view[:, ::stride, ::stride]
+
+
+def conv_forward(A_prev, W, b, hparameters):
+    """Z = W * A_prev + b, cross-correlation of every f x f window (C4W1), as one contraction.
+
+    A_prev (m, n_H_prev, n_W_prev, n_C_prev), W (f, f, n_C_prev, n_C), b (1, 1, 1, n_C);
+    Z (m, n_H, n_W, n_C), n_H = (n_H_prev - f + 2 pad) // stride + 1. Returns Z, cache.
+    """
+    windows = _windows(zero_pad(A_prev, hparameters["pad"]), W.shape[0], hparameters["stride"])
+    Z = np.tensordot(windows, W.transpose(2, 0, 1, 3), axes=([3, 4, 5], [0, 1, 2])) + b
+    return Z, (A_prev, W, b, hparameters)
+
+
+def conv_backward(dZ, cache):
+    """dA_prev, dW, db of conv_forward, summed over the examples as the course's conv_backward
+    returns them (no 1/m): every window's share of dZ goes back to the inputs it read."""
+    A_prev, W, _, hparameters = cache
+    f, stride, pad = W.shape[0], hparameters["stride"], hparameters["pad"]
+    A_pad = zero_pad(A_prev, pad)
+    dW = np.tensordot(_windows(A_pad, f, stride), dZ, axes=([0, 1, 2], [0, 1, 2]))
+    db = dZ.sum(axis=(0, 1, 2)).reshape(1, 1, 1, -1)
+    dA_pad = np.zeros_like(A_pad)
+    n_H, n_W = dZ.shape[1:3]
+    for i in range(f):
+        for j in range(f):
+            rows = slice(i, i + stride * (n_H - 1) + 1, stride)
+            cols = slice(j, j + stride * (n_W - 1) + 1, stride)
+            dA_pad[:, rows, cols, :] += dZ @ W[i, j].T
+    n_H_prev, n_W_prev = A_prev.shape[1:3]
+    dA_prev = dA_pad[:, pad : pad + n_H_prev, pad : pad + n_W_prev, :]
+    return dA_prev, dW.transpose(1, 2, 0, 3), db
+
+
 # ---------------------------------------------------------------- one pair per layer type
 
 
@@ -92,6 +135,18 @@ def backward_dense(layer: specs.Dense, params, dZ, cache, run: specs.Pass):
     if layer.use_bias:
         grads[f"b{layer.l}"] = db
     return dA_prev, grads
+
+
+def forward_conv2d(layer: specs.Conv2D, params, A_prev, run: specs.Pass):
+    """Z_l (m, n_H, n_W, n_C) from A_prev (m, n_H_prev, n_W_prev, n_C_prev)."""
+    return conv_forward(A_prev, params[f"W{layer.l}"], params[f"b{layer.l}"], layer.hparameters)
+
+
+def backward_conv2d(layer: specs.Conv2D, params, dZ, cache, run: specs.Pass):
+    """The course's sums over the examples, with the 1/m of the mean cost."""
+    dA_prev, dW, db = conv_backward(dZ, cache)
+    m = dZ.shape[layer.examples_axis]
+    return dA_prev, {f"W{layer.l}": dW / m, f"b{layer.l}": db / m}
 
 
 def forward_batchnorm(layer: specs.BatchNorm, params, Z, run: specs.Pass):
@@ -154,6 +209,7 @@ def backward_output(layer: specs.Output, params, _, cache, run: specs.Pass):
 
 FORWARD = {
     specs.Dense: forward_dense,
+    specs.Conv2D: forward_conv2d,
     specs.BatchNorm: forward_batchnorm,
     specs.Activation: forward_activation,
     specs.Dropout: forward_dropout,
@@ -161,6 +217,7 @@ FORWARD = {
 }
 BACKWARD = {
     specs.Dense: backward_dense,
+    specs.Conv2D: backward_conv2d,
     specs.BatchNorm: backward_batchnorm,
     specs.Activation: backward_activation,
     specs.Dropout: backward_dropout,

@@ -50,6 +50,15 @@ def dropout_forward(A, D, keep_prob):
     return A * D / keep_prob
 
 
+def conv_forward(A_prev, W, b, hparameters):
+    """Z = W * A_prev + b, cross-correlation like the course's: tf.nn.conv2d with the course's
+    symmetric zero padding given explicitly ("SAME" pads the bottom and right when the total
+    padding is odd)."""
+    pad, stride = hparameters["pad"], hparameters["stride"]
+    paddings = [[0, 0], [pad, pad], [pad, pad], [0, 0]]
+    return tf.nn.conv2d(A_prev, W, strides=stride, padding=paddings) + b
+
+
 # ---------------------------------------------------------------- one forward per layer type
 
 
@@ -57,6 +66,12 @@ def forward_dense(layer: specs.Dense, params, A_prev, run: specs.Pass):
     """Z_l (units, m) from A_prev (n_in, m)."""
     b = params[f"b{layer.l}"] if layer.use_bias else None
     return linear_forward(A_prev, params[f"W{layer.l}"], b), None
+
+
+def forward_conv2d(layer: specs.Conv2D, params, A_prev, run: specs.Pass):
+    """Z_l (m, n_H, n_W, n_C) from A_prev (m, n_H_prev, n_W_prev, n_C_prev)."""
+    W, b = params[f"W{layer.l}"], params[f"b{layer.l}"]
+    return conv_forward(A_prev, W, b, layer.hparameters), None
 
 
 def forward_batchnorm(layer: specs.BatchNorm, params, Z, run: specs.Pass):
@@ -97,6 +112,7 @@ def forward_output(layer: specs.Output, params, ZL, run: specs.Pass):
 
 FORWARD = {
     specs.Dense: forward_dense,
+    specs.Conv2D: forward_conv2d,
     specs.BatchNorm: forward_batchnorm,
     specs.Activation: forward_activation,
     specs.Dropout: forward_dropout,

@@ -40,14 +40,14 @@ def initialize_parameters(
         layer_scale(scheme, 1, 1, scale)
     rng = np.random.RandomState(seed)
 
-    def draw(shape, fan_in):
+    def draw(shape, fan_in, fan_out):
         if scheme == "zeros":
             return np.zeros(shape)
         # randn then multiply (or divide) in the same order as the course, so results are bit-equal
         values = rng.randn(*shape)
         if scheme == "inv_sqrt":
             return values / np.sqrt(fan_in)
-        return values * layer_scale(scheme, shape[0], fan_in, scale)
+        return values * layer_scale(scheme, fan_out, fan_in, scale)
 
     params = {}
     for layer in spec.layers:

@@ -41,11 +41,46 @@ class Dense:
         return shapes
 
     def initial_parameters(self, draw) -> dict[str, np.ndarray]:
-        """W_l from draw(shape, fan_in) (the course's scheme, see dlparity.core.init), b_l = 0."""
-        params = {f"W{self.l}": draw((self.units, self.n_in), self.n_in)}
+        """W_l from draw(shape, fan_in, fan_out) (the course's scheme, dlparity.core.init), b_l = 0."""
+        params = {f"W{self.l}": draw((self.units, self.n_in), self.n_in, self.units)}
         if self.use_bias:
             params[f"b{self.l}"] = np.zeros((self.units, 1))
         return params
+
+
+@dataclass(frozen=True)
+class Conv2D:
+    """Z_l = W_l * A_prev + b_l, the course's cross-correlation (C4W1): A_prev (m, n_H_prev,
+    n_W_prev, n_C_prev) zero-padded by pad on each side, windows f x f taken every stride;
+    W_l (f, f, n_C_prev, n_C), b_l (1, 1, 1, n_C); Z_l (m, n_H, n_W, n_C) with
+    n_H = (n_H_prev - f + 2 pad) // stride + 1 (channels last, examples first)."""
+
+    l: int
+    f: int
+    n_C_prev: int
+    n_C: int
+    stride: int = 1
+    pad: int = 0
+    examples_axis: int = 0
+
+    @property
+    def hparameters(self) -> dict[str, int]:
+        """The course's hparameters dict."""
+        return {"stride": self.stride, "pad": self.pad}
+
+    def output_size(self, n_prev: int) -> int:
+        """n_H (or n_W) from n_H_prev (or n_W_prev)."""
+        return (n_prev - self.f + 2 * self.pad) // self.stride + 1
+
+    def parameter_shapes(self) -> dict[str, tuple[int, ...]]:
+        return {f"W{self.l}": (self.f, self.f, self.n_C_prev, self.n_C),
+                f"b{self.l}": (1, 1, 1, self.n_C)}  # fmt: skip
+
+    def initial_parameters(self, draw) -> dict[str, np.ndarray]:
+        """W_l from draw(shape, fan_in, fan_out), fans f f n_C_prev and f f n_C; b_l = 0."""
+        fan_in, fan_out = self.f * self.f * self.n_C_prev, self.f * self.f * self.n_C
+        return {f"W{self.l}": draw(self.parameter_shapes()[f"W{self.l}"], fan_in, fan_out),
+                f"b{self.l}": np.zeros((1, 1, 1, self.n_C))}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -109,7 +144,7 @@ class Output:
     kind: str
 
 
-LAYER_TYPES = (Dense, BatchNorm, Activation, Dropout, Output)
+LAYER_TYPES = (Dense, Conv2D, BatchNorm, Activation, Dropout, Output)
 
 
 class Pass(NamedTuple):
