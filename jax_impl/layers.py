@@ -76,12 +76,7 @@ def forward_batchnorm(layer: specs.BatchNorm, params, Z, run: specs.Pass):
         Z, params[f"gamma{l}"], params[f"beta{l}"], layer.epsilon, mu=running[0], var=running[1]
     )
     if run.training:
-        run.new_state[f"mu{l}"] = run.bn_state[f"mu{l}"] * layer.momentum + mu * (
-            1 - layer.momentum
-        )
-        run.new_state[f"var{l}"] = run.bn_state[f"var{l}"] * layer.momentum + var * (
-            1 - layer.momentum
-        )
+        run.new_state.update(layer.updated_state(run.bn_state, mu, var))
     return Z_tilde, None
 
 

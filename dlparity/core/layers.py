@@ -111,6 +111,13 @@ class BatchNorm:
         """mu_l = 0, var_l = 1: Keras' moving_mean and moving_variance start."""
         return {f"mu{self.l}": np.zeros((self.units, 1)), f"var{self.l}": np.ones((self.units, 1))}
 
+    def updated_state(self, bn_state: dict, mu, var) -> dict:
+        """mu_l and var_l after a training batch with statistics mu, var: running * momentum +
+        batch * (1 - momentum), as Keras' BatchNormalization (any framework's arrays)."""
+        l, momentum = self.l, self.momentum
+        return {f"mu{l}": bn_state[f"mu{l}"] * momentum + mu * (1 - momentum),
+                f"var{l}": bn_state[f"var{l}"] * momentum + var * (1 - momentum)}  # fmt: skip
+
 
 @dataclass(frozen=True)
 class Activation:
