@@ -3,6 +3,8 @@
     Input(n_x) -> Dense(n_l, relu|tanh) [-> dropout] x (L-1) -> Dense(n_L): the logits Z[L]
     softmax_bn: Dense(n_l, use_bias=False) -> BatchNormalization -> Activation(relu) per layer
 
+built from the spec's layers (dlparity.core.layers), one Keras layer per layer spec.
+
 The model ends in the logits and the losses take them (from_logits, as the course's C2W3 does):
 a sigmoid or softmax output would hand the loss probabilities, and only TensorFlow lets Keras
 recover the logits behind them. forward and predict apply the output activation.
@@ -20,6 +22,7 @@ import numpy as np
 from keras import ops
 
 from dlparity.core import contract, layout, mapping, registry
+from dlparity.core import layers as specs
 from dlparity.core.errors import DlparityError
 from dlparity.core.gradcheck import gradient_difference
 from dlparity.core.init import parameter_keys
@@ -55,10 +58,11 @@ def _masks_by_size(masks, spec: ModelSpec) -> dict[int, list[np.ndarray]]:
     return by_size
 
 
-def _dropout_layer(spec: ModelSpec, l: int, stock: bool, by_size: dict):
+def _dropout_layer(spec: ModelSpec, layer: specs.Dropout, stock: bool, by_size: dict):
+    l = layer.l
     if stock:
         return keras.layers.Dropout(
-            _float(mapping.dropout_rate(spec.keep_prob), spec.dtype), seed=l, name=f"dropout{l}"
+            _float(mapping.dropout_rate(layer.keep_prob), spec.dtype), seed=l, name=f"dropout{l}"
         )
 
     def course_mask(size):  # the reference's masks when none are given: seed 1, for this size
@@ -66,15 +70,54 @@ def _dropout_layer(spec: ModelSpec, l: int, stock: bool, by_size: dict):
 
     masks = {size: keras_masks[l - 1] for size, keras_masks in by_size.items()}
     return keras_course.FixedDropout(
-        _float(spec.keep_prob, spec.dtype), masks, course_mask, name=f"dropout{l}"
+        _float(layer.keep_prob, spec.dtype), masks, course_mask, name=f"dropout{l}"
     )
 
 
-def _hidden_activation(spec: ModelSpec, stock: bool):
+def _activation(layer: specs.Activation, stock: bool):
     """Keras' own activation, except tanh on JAX, which Keras computes in float32 (backend.tanh)."""
-    if spec.hidden_activation == "tanh" and not stock:
+    if layer.name == "tanh" and not stock:
         return backend.tanh
-    return spec.hidden_activation
+    return layer.name
+
+
+def _batchnorm_layer(spec: ModelSpec, layer: specs.BatchNorm, stock: bool):
+    bn = mapping.keras_batchnorm_kwargs(spec)
+    batchnorm = keras.layers.BatchNormalization if stock else keras_course.CourseBatchNormalization
+    return batchnorm(
+        momentum=_float(bn["momentum"], spec.dtype),
+        epsilon=_float(bn["epsilon"], spec.dtype),
+        name=f"batchnorm{layer.l}",
+    )
+
+
+def _keras_layers(spec: ModelSpec, stock: bool, by_size: dict, regularizer) -> list:
+    """The spec's layers as Keras layers, in order, written as Keras is written: a Dense followed
+    by its activation is one Dense(units, activation); the output head is left to the loss, which
+    takes the logits."""
+    network, keras_layers, fused = spec.layers, [], False
+    for layer, following in zip(network, (*network[1:], None), strict=True):
+        if isinstance(layer, specs.Dense):
+            fused = isinstance(following, specs.Activation)
+            if isinstance(following, specs.Output):
+                name, activation = "output", None
+            else:
+                name = f"layer{layer.l}" if fused else f"linear{layer.l}"
+                activation = _activation(following, stock) if fused else None
+            keras_layers.append(keras.layers.Dense(
+                layer.units, activation=activation, use_bias=layer.use_bias,
+                kernel_regularizer=regularizer, name=name,
+            ))  # fmt: skip
+        elif isinstance(layer, specs.Activation) and not fused:
+            activation = _activation(layer, stock)
+            keras_layers.append(keras.layers.Activation(activation, name=f"{layer.name}{layer.l}"))
+        elif isinstance(layer, specs.BatchNorm):
+            keras_layers.append(_batchnorm_layer(spec, layer, stock))
+        elif isinstance(layer, specs.Dropout):
+            keras_layers.append(_dropout_layer(spec, layer, stock, by_size))
+        elif not isinstance(layer, specs.Activation | specs.Output):
+            raise DlparityError(f"keras_impl builds no {type(layer).__name__} layer yet")
+    return keras_layers
 
 
 def _regularizer(spec: ModelSpec, stock: bool, batch_size):
@@ -103,34 +146,10 @@ def build_model(
     regularizer = _regularizer(spec, stock, batch_size)
     inputs = keras.Input(shape=(spec.layer_dims[0],), dtype=spec.dtype, name="X")
     A = inputs
-    for l in range(1, spec.num_layers):
-        n_l = spec.layer_dims[l]
-        if spec.batchnorm:
-            Z = keras.layers.Dense(
-                n_l, use_bias=False, kernel_regularizer=regularizer, name=f"linear{l}"
-            )(A)
-            bn = mapping.keras_batchnorm_kwargs(spec)
-            batchnorm = (
-                keras.layers.BatchNormalization if stock else keras_course.CourseBatchNormalization
-            )
-            Z = batchnorm(
-                momentum=_float(bn["momentum"], spec.dtype),
-                epsilon=_float(bn["epsilon"], spec.dtype),
-                name=f"batchnorm{l}",
-            )(Z)
-            A = keras.layers.Activation("relu", name=f"relu{l}")(Z)
-        else:
-            A = keras.layers.Dense(
-                n_l,
-                activation=_hidden_activation(spec, stock),
-                kernel_regularizer=regularizer,
-                name=f"layer{l}",
-            )(A)
-        if spec.keep_prob < 1:
-            A = _dropout_layer(spec, l, stock, by_size)(A)
-    ZL = keras.layers.Dense(spec.layer_dims[-1], kernel_regularizer=regularizer, name="output")(A)
+    for keras_layer in _keras_layers(spec, stock, by_size, regularizer):
+        A = keras_layer(A)
     name = f"{spec.architecture}_{'stock' if stock else 'course'}"
-    return keras_course.CourseModel(inputs, ZL, name=name)
+    return keras_course.CourseModel(inputs, A, name=name)
 
 
 def probabilities(ZL, spec: ModelSpec):
