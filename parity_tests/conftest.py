@@ -12,6 +12,7 @@ float32: the same model with u = 6e-8 gives 1e-4 relative; a formula difference 
 Optimizer steps carry a gradient error into the parameters: see parameter_tolerance.
 """
 
+import importlib
 from types import SimpleNamespace
 
 import numpy as np
@@ -20,6 +21,7 @@ import pytest
 from dlparity.core.init import initial_bn_state, initialize_parameters
 from dlparity.core.rng import dropout_masks
 from dlparity.core.spec import ModelSpec
+from dlparity.runtime import frameworks
 
 TOLERANCES = {
     "float64": {"rtol": 1e-12, "atol": 1e-14},
@@ -75,6 +77,31 @@ def assert_close_in_order(
 @pytest.fixture
 def tolerances():
     return TOLERANCES
+
+
+# the frameworks the parity suite compares with the reference, and their models modules (the
+# contract: forward, compute_cost, gradients, predict); the reference itself is one of them, so
+# that the contract's conversions and order are checked on it too. A new framework is one entry.
+MODELS = {
+    "numpy": "pure_numpy.models",
+    "jax": "jax_impl.models",
+    "tf": "tf_impl.models",
+    "keras": "keras_impl.models",
+}
+
+
+def framework_name(models) -> str:
+    """The MODELS name of a models module that the framework fixture gave."""
+    return next(name for name, module in MODELS.items() if module == models.__name__)
+
+
+@pytest.fixture(params=list(MODELS), scope="session")
+def framework(request):
+    """The framework's models module; skipped when the packages it needs are not installed."""
+    missing = frameworks.missing_packages(request.param)
+    if missing:
+        pytest.skip(f"{request.param} needs {', '.join(missing)}, which is not installed")
+    return importlib.import_module(MODELS[request.param])
 
 
 def seeded_problem(spec: ModelSpec, *, m: int = 9, seed: int = 0, perturb: float = 0.1):

@@ -26,12 +26,10 @@ DEEP = ModelSpec("deep", (3, 5, 4, 1), keep_prob=0.8)
 BN = ModelSpec("softmax_bn", (3, 5, 4, 3), output="softmax", batchnorm=True)
 
 
-@pytest.fixture(params=list(PACKAGES))
-def models(request):
-    name, needs = PACKAGES[request.param]
-    if needs:
-        pytest.importorskip(needs)
-    return importlib.import_module(name)
+@pytest.fixture
+def models(framework):
+    """Each framework's models module: the parity suite's framework fixture (conftest)."""
+    return framework
 
 
 def _parameters(function):

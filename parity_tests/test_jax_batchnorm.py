@@ -9,8 +9,8 @@ import pure_numpy.models as nm
 import pure_numpy.optimizers as no
 from dlparity.core.init import initial_bn_state
 from dlparity.core.spec import TrainConfig
+from parity_tests.cases import problem
 from parity_tests.conftest import assert_close_in_order
-from parity_tests.test_jax_models import make_case
 
 STEPS = 6
 BATCH = 8
@@ -18,7 +18,7 @@ BATCH = 8
 
 def _train_both():
     """STEPS Adam steps over mini-batches of BATCH; yields each step's two bn_states."""
-    spec, params, X, Y, _, _ = make_case("batchnorm", m=3 * BATCH)
+    spec, params, X, Y, _, _ = problem("batchnorm", m=3 * BATCH)
     config = TrainConfig(learning_rate=0.05, optimizer="adam", num_epochs=1)
     opt, j_opt = no.make_optimizer(config), jo.make_optimizer(config)
     state, bn_state = opt.init(params), initial_bn_state(spec)
@@ -53,7 +53,7 @@ def test_running_statistics_and_inference_after_training():
 
 def test_training_forward_updates_the_running_statistics():
     """forward(training=True) returns the state gradients returns; without one it starts at 0, 1."""
-    spec, params, X, Y, _, bn_state = make_case("batchnorm")
+    spec, params, X, Y, _, bn_state = problem("batchnorm")
     _, _, expected = nm.gradients(params, X, Y, spec, bn_state=bn_state)
     _, got = jm.forward(params, X, spec, training=True, bn_state=bn_state)
     assert_close_in_order(expected, got, what="from the given state")
@@ -63,7 +63,7 @@ def test_training_forward_updates_the_running_statistics():
 
 
 def test_inference_uses_running_not_batch_statistics():
-    spec, params, X, _, _, bn_state = make_case("batchnorm")
+    spec, params, X, _, _, bn_state = problem("batchnorm")
     train_AL, _ = jm.forward(params, X, spec, training=True, bn_state=bn_state)
     infer_AL, _ = jm.forward(params, X, spec, training=False, bn_state=bn_state)
     assert np.max(np.abs(np.asarray(train_AL) - np.asarray(infer_AL))) > 1e-3

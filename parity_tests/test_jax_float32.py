@@ -19,8 +19,8 @@ import jax_impl.train as jt
 import pure_numpy.train as nt
 from dlparity.core.init import initialize_parameters
 from dlparity.course import data, experiments
+from parity_tests.cases import problem
 from parity_tests.conftest import assert_close_in_order
-from parity_tests.test_jax_models import make_case
 from parity_tests.test_jax_trajectories import PREFIXES, _experiment_pair
 
 RUNS = ["planar-300", "opt-adam-30"]  # batch norm in float32: the gradient test below
@@ -63,9 +63,9 @@ def test_float32_run_agrees_with_the_reference_in_float32(name):
 
 @pytest.mark.parametrize("name", ["l2", "dropout", "batchnorm"])
 def test_float32_gradients_agree_with_float64(name):
-    spec, params, X, Y, masks, bn_state = make_case(name)
+    spec, params, X, Y, masks, bn_state = problem(name)
     cost, grads, _ = jm.gradients(params, X, Y, spec, masks=masks, bn_state=bn_state)
-    spec32, params32, X32, Y32, masks32, _ = make_case(name, dtype="float32")
+    spec32, params32, X32, Y32, masks32, _ = problem(name, dtype="float32")
     cost32, grads32, _ = jm.gradients(params32, X32, Y32, spec32, masks=masks32, bn_state=bn_state)
     assert cost32.dtype == np.float32
     assert all(g.dtype == np.float32 for g in grads32.values())

@@ -8,7 +8,7 @@ import jax_impl.models as jm
 import pure_numpy.models as nm
 from dlparity.core.gradcheck import PASS_THRESHOLD, gradient_difference
 from dlparity.core.init import parameter_keys
-from parity_tests.test_jax_models import make_case
+from parity_tests.cases import problem
 
 CASES = ["l2", "dropout", "batchnorm", "tanh-two-layer"]
 
@@ -16,7 +16,7 @@ CASES = ["l2", "dropout", "batchnorm", "tanh-two-layer"]
 @pytest.mark.parametrize("name", CASES)
 def test_jax_gradients_pass_the_reference_check(name):
     """Centered differences of the reference's cost against jax.value_and_grad's gradients."""
-    spec, params, X, Y, masks, bn_state = make_case(name)
+    spec, params, X, Y, masks, bn_state = problem(name)
     _, grads, _ = jm.gradients(params, X, Y, spec, masks=masks, bn_state=bn_state)
     grads = {k: np.asarray(v) for k, v in grads.items()}
 
@@ -28,13 +28,13 @@ def test_jax_gradients_pass_the_reference_check(name):
 
 @pytest.mark.parametrize("name", ["l2", "batchnorm"])
 def test_jax_gradient_check_passes(name):
-    spec, params, X, Y, masks, bn_state = make_case(name)
+    spec, params, X, Y, masks, bn_state = problem(name)
     assert jg.gradient_check(params, X, Y, spec, masks=masks, bn_state=bn_state) < PASS_THRESHOLD
 
 
 def test_gradient_check_catches_a_wrong_gradient():
     """The check can fail: a gradient 1% off is far above the threshold."""
-    spec, params, X, Y, masks, bn_state = make_case("l2")
+    spec, params, X, Y, masks, bn_state = problem("l2")
     _, grads, _ = jm.gradients(params, X, Y, spec)
     wrong = {k: np.asarray(v) * (1.01 if k == "W2" else 1.0) for k, v in grads.items()}
 

@@ -27,9 +27,11 @@ from parity_tests.conftest import TRAJECTORY_TOLERANCE  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 # every Keras test that does not measure stock Keras on TensorFlow (test_keras_stock) or the
-# backend choice itself (test_keras_backend)
+# backend choice itself (test_keras_backend); they run with -k keras: every test of the
+# test_keras_* files (their module names say keras) and test_models' keras cases
 ON_BOTH_BACKENDS = [
-    "parity_tests/test_keras_models.py",
+    "parity_tests/test_models.py",
+    "parity_tests/test_keras_only.py",
     "parity_tests/test_keras_optimizers.py",
     "parity_tests/test_keras_training.py",
     "tests/test_keras_models.py",
@@ -39,9 +41,10 @@ ON_BOTH_BACKENDS = [
 
 
 def test_the_keras_tests_pass_on_the_jax_backend():
+    assert all("keras" in path for path in ON_BOTH_BACKENDS[1:]), "-k keras would leave one out"
     env = {**os.environ, "KERAS_BACKEND": "jax"}
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", *ON_BOTH_BACKENDS],
+        [sys.executable, "-m", "pytest", "-q", "-k", "keras", *ON_BOTH_BACKENDS],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout[-8000:] + done.stderr[-2000:]

@@ -9,8 +9,8 @@ import pytest
 
 from dlparity.core.init import initial_bn_state, initialize_parameters
 from dlparity.core.spec import ModelSpec, TrainConfig
+from parity_tests.cases import problem
 from parity_tests.conftest import assert_close_in_order
-from parity_tests.test_tf_models import make_case
 from pure_numpy import models as ref
 from pure_numpy import train as ref_train
 from tf_impl import models as tfm
@@ -18,7 +18,7 @@ from tf_impl import train as tf_train
 
 
 def test_one_step_updates_running_statistics():
-    case = make_case("batchnorm", m=13)
+    case = problem("batchnorm", m=13)
     state0 = initial_bn_state(case.spec)
     _, _, expected = ref.gradients(case.params, case.X, case.Y, case.spec, bn_state=state0)
     _, _, actual = tfm.gradients(case.params, case.X, case.Y, case.spec, bn_state=state0)
@@ -27,7 +27,7 @@ def test_one_step_updates_running_statistics():
 
 
 def test_forward_in_training_returns_updated_statistics():
-    case = make_case("batchnorm")
+    case = problem("batchnorm")
     _, new_state = tfm.forward(case.params, case.X, case.spec, training=True,
                                bn_state=case.bn_state)  # fmt: skip
     _, _, expected = ref.gradients(case.params, case.X, case.Y, case.spec, bn_state=case.bn_state)

@@ -16,8 +16,8 @@ import pytest
 
 from dlparity.core.init import initialize_parameters, parameter_keys
 from dlparity.course import data, experiments
+from parity_tests.cases import CASES, problem
 from parity_tests.conftest import assert_close_in_order
-from parity_tests.test_tf_models import CASES, make_case
 from pure_numpy import models as ref
 from pure_numpy import train as ref_train
 from tf_impl import models as tfm
@@ -32,10 +32,15 @@ def _float64_afterwards():
     precision.configure("float64")
 
 
-@pytest.mark.parametrize("name", list(CASES))
+# every float64 architecture and option of the case table, unedited (the edited cases, ties
+# and saturation, test float64 rounding, which float32 does not resolve)
+NAMES = [case.name for case in CASES if case.edit is None and case.spec.dtype == "float64"]
+
+
+@pytest.mark.parametrize("name", NAMES)
 def test_float32_gradients_near_float64_reference(name):
-    case64 = make_case(name)
-    case32 = make_case(name, dtype="float32")
+    case64 = problem(name)
+    case32 = problem(name, dtype="float32")
     kwargs = dict(masks=case64.masks, bn_state=case64.bn_state)
     cost_ref, grads_ref, _ = ref.gradients(case64.params, case64.X, case64.Y, case64.spec, **kwargs)
     kwargs32 = dict(masks=case32.masks, bn_state=case32.bn_state)

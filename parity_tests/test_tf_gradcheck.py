@@ -9,7 +9,7 @@ import pytest
 
 from dlparity.core.gradcheck import PASS_THRESHOLD, gradient_difference
 from dlparity.core.init import parameter_keys
-from parity_tests.test_tf_models import make_case
+from parity_tests.cases import problem
 from pure_numpy import models as ref
 from tf_impl import gradcheck as tf_gradcheck
 from tf_impl import models as tfm
@@ -33,7 +33,7 @@ def _reference_difference(case, grads):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_tf_gradient_check_passes(name):
-    case = make_case(name, m=5)
+    case = problem(name, m=5)
     difference = tf_gradcheck.gradient_check(case.params, case.X, case.Y, case.spec,
                                              masks=case.masks, bn_state=case.bn_state)  # fmt: skip
     assert difference < PASS_THRESHOLD
@@ -41,12 +41,12 @@ def test_tf_gradient_check_passes(name):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_reference_gradient_check_passes_on_tf_gradients(name):
-    case = make_case(name, m=5)
+    case = problem(name, m=5)
     assert _reference_difference(case, _tf_grads(case)) < PASS_THRESHOLD
 
 
 def test_a_wrong_gradient_fails_the_check():
-    case = make_case("plain", m=5)
+    case = problem("plain", m=5)
     grads = _tf_grads(case)
     grads["W2"] = grads["W2"] * (1 + 1e-4)
     assert _reference_difference(case, grads) > PASS_THRESHOLD
@@ -54,7 +54,7 @@ def test_a_wrong_gradient_fails_the_check():
 
 def test_gradient_check_on_sampled_coordinates_and_float32_spec():
     """indices (dlparity.core.gradcheck.sample_indices) restricts the check; float32 is checked in float64."""
-    case = make_case("softmax-deep", m=5)
+    case = problem("softmax-deep", m=5)
     indices = np.array([0, 3, 17, 40])
     spec32 = case.spec.with_dtype("float32")
     for spec in (case.spec, spec32):

@@ -10,8 +10,8 @@ import pytest
 
 from dlparity.core.schedules import learning_rates
 from dlparity.core.spec import TrainConfig
+from parity_tests.cases import problem
 from parity_tests.conftest import assert_close_in_order
-from parity_tests.test_tf_models import make_case
 from pure_numpy import optimizers as ref
 from tf_impl import optimizers as tfo
 
@@ -62,7 +62,7 @@ def _run(module, config, options, params, grads_sequence, rates):
 def test_optimizer_matches_reference(variant, decay, steps):
     name, options = VARIANTS[variant]
     config = TrainConfig(learning_rate=0.05, optimizer=name, num_epochs=steps, **DECAYS[decay])
-    case = make_case("batchnorm")
+    case = problem("batchnorm")
     rates = learning_rates(config)
     grads_sequence = _grad_sequence(case.params, steps)
     p_ref, s_ref = _run(ref, config, options, case.params, grads_sequence, rates)
@@ -75,7 +75,7 @@ def test_optimizer_matches_reference(variant, decay, steps):
 
 def test_variants_differ_from_the_course():
     """The Keras-variant flags change the result: the comparisons above are not vacuous."""
-    case = make_case("plain")
+    case = problem("plain")
     grads_sequence = _grad_sequence(case.params, K)
     rates = [0.05] * K
     for name, flag in (("rmsprop", "eps_in_sqrt"), ("adam", "eps_hat")):
