@@ -40,7 +40,7 @@ def test_keras_impl_on_jax_keeps_float64():
 @pytest.mark.parametrize("backend", ["torch", "numpy", "nonsense"])
 def test_an_unsupported_backend_is_one_line(backend):
     code = (
-        "from dlparity import DlparityError\n"
+        "from dlparity.core.errors import DlparityError\n"
         "try:\n    import keras_impl\nexcept DlparityError as e:\n    print(e)\n"
     )
     done = _python(code, backend)
@@ -55,7 +55,7 @@ def test_keras_loaded_on_another_backend_first_is_named():
     pytest.importorskip("jax")
     code = (
         "import keras\n"
-        "from dlparity import DlparityError\n"
+        "from dlparity.core.errors import DlparityError\n"
         "try:\n    import tf_impl\nexcept DlparityError as e:\n    print(e)\n"
     )
     done = _python(code, "jax")

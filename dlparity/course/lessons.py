@@ -114,13 +114,13 @@ LESSONS: dict[str, Lesson] = {
          "jax": ("jax_impl.optimizers:optax_rate", "jax_impl.optimizers:make_optimizer"),
          "tf": ("tf_impl.optimizers:momentum_update",),
          "keras": ("keras_impl.course:CourseSGD.update_step",)},
-        shared=("dlparity.course.migration:momentum_learning_rate",),
+        shared=("dlparity.core.mapping:momentum_learning_rate",),
         rows=("momentum", "momentum-decay"),
     ),
     "rmsprop": Lesson(
         "RMSprop: s = β2 s + (1-β2) dW^2; W = W - α dW / (sqrt(s) + ε)",
         {"numpy": ("pure_numpy.optimizers:rmsprop_update",),
-         "jax": ("dlparity.course.migration:optax_kwargs", "jax_impl.optimizers:make_optimizer"),
+         "jax": ("dlparity.core.mapping:optax_kwargs", "jax_impl.optimizers:make_optimizer"),
          "tf": ("tf_impl.optimizers:rmsprop_update",),
          "keras": ("keras_impl.course:CourseRMSprop.update_step",)},
         rows=("rmsprop",),
@@ -128,7 +128,7 @@ LESSONS: dict[str, Lesson] = {
     "adam": Lesson(
         "Adam: bias-corrected moments v, s; W = W - α v_corr / (sqrt(s_corr) + ε)",
         {"numpy": ("pure_numpy.optimizers:adam_update",),
-         "jax": ("dlparity.course.migration:optax_kwargs", "jax_impl.optimizers:make_optimizer"),
+         "jax": ("dlparity.core.mapping:optax_kwargs", "jax_impl.optimizers:make_optimizer"),
          "tf": ("tf_impl.optimizers:adam_update",),
          "keras": ("keras_impl.course:CourseAdam._corrected_moments",
                    "keras_impl.course:CourseAdam.update_step")},
@@ -158,7 +158,7 @@ LESSONS: dict[str, Lesson] = {
          "jax": ("jax_impl.gradcheck:gradient_check",),
          "tf": ("tf_impl.gradcheck:gradient_check",),
          "keras": ("keras_impl.models:gradient_check",)},
-        shared=("dlparity.tools.gradcheck:gradient_difference",),
+        shared=("dlparity.core.gradcheck:gradient_difference",),
     ),
     "loop": Lesson(
         "the training loop: per step and mini-batch, forward, backward, update, record the cost",
