@@ -59,3 +59,8 @@ def make_mesh(devices: int) -> Mesh:
         )
         raise device_counts.too_few("jax", devices, len(available), available[0].platform, remedy)
     return Mesh(np.array(available[:devices]), (AXIS,))
+
+
+def platforms() -> str:
+    """The platforms JAX computes on here: "cpu", "gpu"."""
+    return ", ".join(sorted({d.platform for d in jax.devices()}))

@@ -24,9 +24,11 @@ from keras import ops
 
 from dlparity.core.errors import DlparityError
 from dlparity.runtime import devices as device_counts
+from dlparity.runtime import frameworks
 from keras_impl import BACKEND
 
-FRAMEWORK = {"tensorflow": "keras", "jax": "keras-jax"}[BACKEND]  # its name in --framework
+# its name in --framework: the package's framework on this backend (keras_impl/framework.py)
+FRAMEWORK = frameworks.names(lambda f: f.package == "keras_impl" and f.keras_backend == BACKEND)[0]
 JIT_COMPILE = BACKEND == "jax"
 _configured: dict = {}
 
@@ -169,7 +171,8 @@ def distribution(devices: int | None):
     if devices is None:
         return None
     if BACKEND != "tensorflow":
-        raise DlparityError("devices: keras-jax trains on one device; use keras, jax or tf")
+        sharding = frameworks.either(frameworks.names(lambda f: f.devices))
+        raise DlparityError(f"devices: {FRAMEWORK} trains on one device; use {sharding}")
     from dlparity.runtime import strategy
 
     return strategy.make_strategy(devices)

@@ -64,7 +64,7 @@ def test_keras_loaded_on_another_backend_first_is_named():
 
 
 def test_the_command_notes_the_ignored_backend(monkeypatch):
-    from dlparity.runtime.frameworks import keras_backend_note
+    from dlparity.runtime.keras_backend import note as keras_backend_note
 
     monkeypatch.setenv("KERAS_BACKEND", "jax")
     assert "KERAS_BACKEND=jax applies to your own Keras code" in keras_backend_note("keras")

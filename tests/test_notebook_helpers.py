@@ -156,7 +156,7 @@ def test_code_view_is_the_lesson_of_dlparity_show():
     view = notebook.code("adam")
     assert str(view) == show.plain_text("adam")
     html = view._repr_html_()
-    for package in lessons.PACKAGES:
+    for package in lessons.columns():
         assert f"{package}: " in html
     for refs in lessons.get("adam").code.values():
         for ref in refs:

@@ -2,9 +2,11 @@
 
 import subprocess
 import sys
+from dataclasses import replace
 
 from dlparity.runtime import frameworks
 
+DESCRIPTORS = frameworks.descriptors()
 HEAVY = ("sklearn", "scipy", "h5py", "matplotlib", "tqdm", "jax", "optax", "tensorflow", "keras")
 
 
@@ -29,10 +31,25 @@ def test_help_and_list_import_no_heavy_library():
     assert imported_after(code) == []
 
 
+def test_reading_the_descriptors_imports_no_framework_package():
+    code = (
+        "from dlparity.runtime import frameworks\n"
+        "assert frameworks.names() and frameworks.available('jax')\n"
+        "import sys\n"
+        "assert not {'pure_numpy', 'jax_impl', 'tf_impl', 'keras_impl'} & set(sys.modules)"
+    )
+    assert imported_after(code) == []
+
+
+def _with(monkeypatch, name, **changes):
+    """The descriptors as they are, but name's with changes."""
+    changed = tuple(replace(f, **changes) if f.name == name else f for f in DESCRIPTORS)
+    monkeypatch.setattr(frameworks, "descriptors", lambda: changed)
+
+
 def test_missing_packages_are_found_without_importing(monkeypatch):
-    monkeypatch.setitem(frameworks.FRAMEWORKS, "jax", ("jax_impl.train", "jax_impl.models",
-                                                       ("jax", "no_such_package")))  # fmt: skip
+    _with(monkeypatch, "jax", needs=("jax", "no_such_package"))
     assert frameworks.missing_packages("jax") == ["no_such_package"]
-    monkeypatch.setitem(frameworks.FRAMEWORKS, "jax", ("jax_impl.no_such_module", "", ("jax",)))
+    _with(monkeypatch, "jax", train="jax_impl.no_such_module:train")
     assert frameworks.missing_packages("jax") == ["jax_impl.no_such_module"]
     assert frameworks.missing_packages("numpy") == []

@@ -11,11 +11,21 @@ import time
 
 from dlparity.core.errors import DlparityError
 from dlparity.course import data, experiments
-from dlparity.runtime import cache, devices, frameworks
+from dlparity.runtime import cache, devices, frameworks, keras_backend
 from dlparity.tools.runs import compare_json, published_check, run_experiment, split_framework
 
 EXIT_USAGE = 2
-KERAS = ("keras", "keras-jax")  # the frameworks that train with model.fit
+
+
+def _named(where) -> str:
+    """The frameworks whose descriptor where holds for, as a list in a sentence: "jax or tf"."""
+    return frameworks.either(frameworks.names(where))
+
+
+def _framework_help() -> str:
+    """numpy | jax | tf | keras | keras-jax (keras-stock, keras-jax-stock: as --stock)"""
+    stock = ", ".join(frameworks.stock_names())
+    return " | ".join(frameworks.names()) + (f" ({stock}: as --stock)" if stock else "")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -94,11 +104,7 @@ def _add_tune(sub) -> None:
     p = sub.add_parser("tune", help="random search over the learning rate and beta (C2W3)")
     p.add_argument("experiment")
     p.add_argument("--trials", type=int, default=10, help="trials per round (default 10)")
-    p.add_argument(
-        "--framework",
-        default="numpy",
-        help="numpy | jax | tf | keras | keras-jax (keras-stock, keras-jax-stock: as --stock)",
-    )
+    p.add_argument("--framework", default=frameworks.reference().name, help=_framework_help())
     p.add_argument("--seed", type=int, default=1, help="seed of the draws (default 1)")
     p.add_argument("--steps", type=int, default=None, metavar="N",
                    help="iterations (epochs) per trial (default: the experiment's / 20)")  # fmt: skip
@@ -111,27 +117,27 @@ def _add_tune(sub) -> None:
 
 
 def _add_train_options(p) -> None:
-    p.add_argument(
-        "--framework",
-        default="numpy",
-        help="numpy | jax | tf | keras | keras-jax (keras-stock, keras-jax-stock: as --stock)",
-    )
-    p.add_argument("--stock", action="store_true", help="keras, keras-jax: Keras' own components")
+    p.add_argument("--framework", default=frameworks.reference().name, help=_framework_help())
+    stock = "; ".join(f"{', '.join(v)}: {what}" for what, v in frameworks.stock_uses().items())
+    p.add_argument("--stock", action="store_true", help=stock)
+    native = ", ".join(frameworks.names(lambda f: f.native_randomness))
     p.add_argument("--randomness", choices=("parity", "native"), default="parity",
-                   help="jax, tf: the course's batch orders and masks (parity) or the "
+                   help=f"{native}: the course's batch orders and masks (parity) or the "
                    "framework's own generator (native)")  # fmt: skip
+    resumable = ", ".join(frameworks.names(lambda f: not f.whole_runs))
     p.add_argument("--save", metavar="PATH",
-                   help="numpy, jax, tf: write a checkpoint (.npz) where training stops")  # fmt: skip
+                   help=f"{resumable}: write a checkpoint (.npz) where training stops")  # fmt: skip
     p.add_argument("--resume", metavar="PATH",
-                   help="continue from a checkpoint of --save, in any of numpy, jax, tf")  # fmt: skip
+                   help=f"continue from a checkpoint of --save, in any of {resumable}")  # fmt: skip
     p.add_argument("--stop-after", type=int, metavar="N",
                    help="stop after the run's first N iterations (epochs)")  # fmt: skip
 
 
 def _add_run_options(p) -> None:
     """What train and compare share: devices, data, dtype and the outputs."""
+    sharding = ", ".join(frameworks.names(lambda f: f.devices))
     p.add_argument("--devices", type=_device_count, default=None, metavar="N",
-                   help="jax, tf, keras: shard each mini-batch over N devices (simulated on a "
+                   help=f"{sharding}: shard each mini-batch over N devices (simulated on a "
                    "CPU-only machine)")  # fmt: skip
     p.add_argument("--data-dir", default=None, help="folder with the course's data files")
     p.add_argument("--dtype", choices=("float64", "float32"), default="float64")
@@ -153,7 +159,8 @@ def _add_report(sub) -> None:
 def _add_gradcheck_and_bench(sub) -> None:
     p = sub.add_parser("gradcheck", help="the course's gradient check on an experiment's network")
     p.add_argument("experiment")
-    p.add_argument("--framework", default="numpy", help="numpy | jax | tf")
+    p.add_argument("--framework", default=frameworks.reference().name,
+                   help=" | ".join(frameworks.names(lambda f: f.gradcheck)))  # fmt: skip
     p.add_argument("--data-dir", default=None)
     p.add_argument("--examples", type=int, default=8, help="training examples used (default 8)")
     p.add_argument("--max-params", type=int, default=2000,
@@ -218,9 +225,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run_options(p)
     p = sub.add_parser("compare", help="train on several")
     p.add_argument("experiment")
+    example = ",".join(frameworks.defaults() + frameworks.stock_names()[:1])
     p.add_argument("--frameworks", type=_frameworks_arg, default=None,
-                   help="comma-separated, e.g. numpy,jax,tf,keras,keras-stock "
-                   "(default: every installed one)")  # fmt: skip
+                   help=f"comma-separated, e.g. {example} (default: every installed one)")  # fmt: skip
     _add_run_options(p)
     _add_report(sub)
     _add_gradcheck_and_bench(sub)
@@ -256,7 +263,7 @@ def cmd_list(args) -> int:
         dims = ", ".join(map(str, e.spec.layer_dims))
         print(f"  {e.name:<20} {e.course:<5} {e.dataset:<10} [{dims}] {e.summary}")
     print("\nFrameworks:")
-    for name in frameworks.FRAMEWORKS:
+    for name in frameworks.names():
         missing = frameworks.missing_packages(name)
         print(f"  {name:<10} {'available' if not missing else 'missing ' + ', '.join(missing)}")
     return 0
@@ -311,7 +318,7 @@ class _Progress:
 
 
 def _train_one(experiment, framework, arrays, quiet, **options):
-    note = frameworks.keras_backend_note(split_framework(framework)[0])
+    note = keras_backend.note(split_framework(framework)[0])
     if note:
         print(f"dlparity: {note}", file=sys.stderr)
     first = options["start"].step if options.get("start") is not None else 0
@@ -352,13 +359,14 @@ def cmd_train(args) -> int:
     _check_outputs(args)
     experiment, arrays = _experiment_and_data(args)
     framework = args.framework + ("-stock" if args.stock else "")
-    if args.stock and args.framework not in KERAS:
-        raise DlparityError("--stock applies to --framework keras or keras-jax only")
+    if args.stock and args.framework not in frameworks.names(lambda f: f.stock):
+        raise DlparityError(f"--stock applies to --framework {_named(lambda f: f.stock)} only")
     split_framework(framework)
     options = {}
     if args.randomness == "native":
-        if args.framework not in ("jax", "tf"):
-            raise DlparityError("--randomness native applies to --framework jax or tf")
+        if args.framework not in frameworks.names(lambda f: f.native_randomness):
+            native = _named(lambda f: f.native_randomness)
+            raise DlparityError(f"--randomness native applies to --framework {native}")
         options["randomness"] = "native"
     options.update(_device_options(args.devices, framework))
     resumed = _checkpoint_options(args, experiment, options)
@@ -394,9 +402,11 @@ def _checkpoint_options(args, experiment, options: dict):
     given = [name for name in ("save", "resume", "stop_after") if getattr(args, name) is not None]
     if not given:
         return None
-    if args.framework in KERAS:
+    whole_runs = frameworks.split(args.framework)[0].whole_runs
+    if whole_runs:
         option = "--" + given[0].replace("_", "-")
-        raise DlparityError(f"{option}: model.fit trains whole runs; use numpy, jax or tf")
+        resumable = _named(lambda f: not f.whole_runs)
+        raise DlparityError(f"{option}: {whole_runs}; use {resumable}")
     if args.save is not None:
         check_output("--save", args.save, "checkpoint")
     resumed = None
@@ -434,10 +444,8 @@ def _device_options(count, framework) -> dict:
     """{"devices": count} for a framework that shards its mini-batches; an error for another."""
     if count is None:
         return {}
-    if split_framework(framework)[0] not in devices.PARALLEL_FRAMEWORKS:
-        *others, last = devices.PARALLEL_FRAMEWORKS
-        choices = f"{', '.join(others)} or {last}"
-        raise DlparityError(f"--devices applies to {choices}, not {framework}")
+    if not frameworks.split(framework)[0].devices:
+        raise DlparityError(f"--devices applies to {_named(lambda f: f.devices)}, not {framework}")
     return {"devices": count}
 
 
@@ -446,9 +454,10 @@ def _compared_frameworks(args) -> list[str] | None:
     reference and every other named framework must shard."""
     if args.devices is None:
         return args.frameworks
-    names = args.frameworks or ["numpy", *devices.PARALLEL_FRAMEWORKS]
+    reference = frameworks.reference().name
+    names = args.frameworks or [reference, *frameworks.names(lambda f: f.devices)]
     for name in names:
-        if name != "numpy":
+        if name != reference:
             _device_options(args.devices, name)
     return names
 
@@ -456,7 +465,7 @@ def _compared_frameworks(args) -> list[str] | None:
 def _installed_or_fail(names) -> list[str]:
     """The named frameworks (default: all) that are installed; the others named and skipped."""
     usable = []
-    for name in names or list(frameworks.DEFAULT):
+    for name in names or frameworks.defaults():
         base, _ = split_framework(name)
         if frameworks.available(base):
             usable.append(name)
@@ -487,7 +496,7 @@ def cmd_compare(args) -> int:
 def _timed_run(experiment, name, arrays, quiet, count=None):
     """One framework's run, announced when it starts and when it ends (flushed: logs, CI)."""
     config = experiment.config
-    options = {} if name == "numpy" else _device_options(count, name)
+    options = {} if name == frameworks.reference().name else _device_options(count, name)
     where = f" on {count} devices" if options else ""
     print(f"== {name}: training {experiment.name}, {config.steps} {config.step_name}s{where}",
           flush=True)  # fmt: skip

@@ -15,7 +15,6 @@ import sys
 from dlparity.core.errors import DlparityError
 
 HOST_FLAG = "--xla_force_host_platform_device_count"
-PARALLEL_FRAMEWORKS = ("jax", "tf", "keras")  # the frameworks whose train() takes devices=
 
 
 def check_count(devices) -> int | None:

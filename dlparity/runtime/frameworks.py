@@ -1,40 +1,117 @@
-"""Which implementations exist, which can be imported here, and how to load one.
+"""Which frameworks exist, which can be imported here, and how to load one.
 
-A framework (pure_numpy, jax_impl, tf_impl, or keras_impl.train with keras_models) provides
+Each framework package describes itself in its `framework.py`: FRAMEWORK, a
+dlparity.core.framework.Framework (keras_impl's has a variant, keras-jax). Nothing else lists
+frameworks. This module reads those files as files of their own, without importing their
+packages: a package's __init__ starts its framework (JAX's float64, TensorFlow's logging,
+Keras' backend), and `dlparity list` and --help must import none. A framework provides
 `train(spec, config, data, params0, *, progress=None, **options) -> TrainResult` and
 `predict(params, X, spec, *, bn_state=None)`.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
-import os
-import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
 
 from dlparity.core.errors import DlparityError
+from dlparity.core.framework import Framework
 
-# framework name -> (train module, predict module, third-party packages it needs)
-FRAMEWORKS = {
-    "numpy": ("pure_numpy.train", "pure_numpy.models", ()),
-    "jax": ("jax_impl.train", "jax_impl.models", ("jax", "optax")),
-    "tf": ("tf_impl.train", "tf_impl.models", ("tensorflow",)),
-    "keras": ("keras_impl.train", "keras_impl.models", ("tensorflow", "keras")),
-    "keras-jax": ("dlparity.runtime.worker", "dlparity.runtime.worker", ("jax", "keras")),
-}
-# what a command runs when no framework is named: keras-jax starts a second process (with
-# Keras on JAX), so it runs when asked for
-DEFAULT = ("numpy", "jax", "tf", "keras")
+# the packages whose framework.py describes a framework, in the order the command lists them
+PACKAGES = ("pure_numpy", "jax_impl", "tf_impl", "keras_impl")
+DESCRIPTOR = "framework.py"
+STOCK_SUFFIX = "-stock"  # "keras-stock": train(stock=True), the framework's own components
+
+
+def _read(package: str) -> Framework | None:
+    """The package's FRAMEWORK, its framework.py run as a module of its own (None: no package)."""
+    spec = importlib.util.find_spec(package)  # a top-level name: found, not imported
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(next(iter(spec.submodule_search_locations))) / DESCRIPTOR
+    module_spec = importlib.util.spec_from_file_location(f"{package}.framework", path)
+    module = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(module)
+    return module.FRAMEWORK
+
+
+@functools.cache
+def descriptors() -> tuple[Framework, ...]:
+    """Every framework: each package's descriptor, then its variants."""
+    found = []
+    for package in PACKAGES:
+        framework = _read(package)
+        if framework is not None:
+            found += [framework, *framework.variants]
+    return tuple(found)
+
+
+def names(where: Callable[[Framework], object] | None = None) -> list[str]:
+    """The frameworks' names, in the command's order (where: those it holds for)."""
+    return [f.name for f in descriptors() if where is None or where(f)]
+
+
+def stock_names() -> list[str]:
+    """The stock variants' names: keras-stock, keras-jax-stock."""
+    return [name + STOCK_SUFFIX for name in names(lambda f: f.stock)]
+
+
+def stock_uses(suffix: str = "") -> dict[str, list[str]]:
+    """What stock variants use -> the frameworks with one, each name + suffix:
+    {"Keras' own components": ["keras", "keras-jax"]}."""
+    uses: dict[str, list[str]] = {}
+    for f in descriptors():
+        if f.stock:
+            uses.setdefault(f.stock, []).append(f.name + suffix)
+    return uses
 
 
 def check_name(name: str) -> None:
-    if name not in FRAMEWORKS:
+    if name not in names():
+        uses = stock_uses(STOCK_SUFFIX).items()
+        variants = "; ".join(f"{', '.join(v)}: {what}" for what, v in uses)
         raise DlparityError(
-            f"unknown framework {name!r}; choose from {', '.join(FRAMEWORKS)} (and "
-            "keras-stock, keras-jax-stock: Keras' own components)"
+            f"unknown framework {name!r}; choose from {', '.join(names())}"
+            + (f" (and {variants})" if variants else "")
         )
+
+
+def get(name: str) -> Framework:
+    check_name(name)
+    return next(f for f in descriptors() if f.name == name)
+
+
+def split(name: str) -> tuple[Framework, dict]:
+    """'keras-stock' -> (keras, {'stock': True}); other names carry no options."""
+    if name.endswith(STOCK_SUFFIX):
+        base = name[: -len(STOCK_SUFFIX)]
+        if base not in names(lambda f: f.stock):
+            raise DlparityError(
+                f"unknown framework {name!r}: only {either(names(lambda f: f.stock), 'and')} "
+                "have a stock variant"
+            )
+        return get(base), {"stock": True}
+    return get(name), {}
+
+
+def reference() -> Framework:
+    """The course's own code (numpy): compare's first column, bench's base."""
+    return next(f for f in descriptors() if f.reference)
+
+
+def defaults() -> list[str]:
+    """What a command runs when no framework is named."""
+    return names(lambda f: f.default)
+
+
+def either(items, last: str = "or") -> str:
+    """'jax, tf or keras'."""
+    *others, final = items
+    return f"{', '.join(others)} {last} {final}" if others else final
 
 
 def _findable(module: str) -> bool:
@@ -55,9 +132,9 @@ def _findable(module: str) -> bool:
 
 def missing_packages(name: str) -> list[str]:
     """Third-party packages the framework needs that are not installed, or its own module."""
-    check_name(name)
-    train_module, _, needs = FRAMEWORKS[name]
-    missing = [pkg for pkg in needs if not _findable(pkg)]
+    framework = get(name)
+    missing = [pkg for pkg in framework.needs if not _findable(pkg)]
+    train_module = framework.train.partition(":")[0]
     if not missing and not _findable(train_module):
         missing.append(train_module)
     return missing
@@ -67,50 +144,32 @@ def available(name: str) -> bool:
     return not missing_packages(name)
 
 
-def keras_backend_note(name: str) -> str | None:
-    """A note when KERAS_BACKEND asks for another backend than the framework's Keras uses."""
-    wanted = os.environ.get("KERAS_BACKEND")
-    runs_on = {"keras": ("tensorflow", "TensorFlow"), "keras-jax": ("jax", "JAX")}.get(name)
-    if runs_on is None or wanted in (None, "", runs_on[0]):
-        return None
-    other = " (Keras on JAX: --framework keras-jax)" if name == "keras" else ""
-    return (
-        f"note: --framework {name} runs Keras on {runs_on[1]}; KERAS_BACKEND={wanted} "
-        f"applies to your own Keras code, not to this run{other}"
-    )
-
-
-def _put_keras_on_tensorflow() -> None:
-    """--framework keras is Keras on TensorFlow (keras-jax runs in a process of its own)."""
-    keras = sys.modules.get("keras")
-    if keras is None:
-        asked = os.environ.get("KERAS_BACKEND")
-        os.environ["KERAS_BACKEND"] = "tensorflow"
-        try:
-            importlib.import_module("keras_impl")
-        finally:
-            os.environ.pop("KERAS_BACKEND")
-            if asked is not None:
-                os.environ["KERAS_BACKEND"] = asked
-    elif keras.backend.backend() != "tensorflow":
-        raise DlparityError(
-            f"framework 'keras' runs Keras on TensorFlow, but this process imported Keras on "
-            f"{keras.backend.backend()!r}; use keras-jax, or a process without KERAS_BACKEND"
-        )
+def function(ref: str):
+    """The object "module:qualified name" names, its module imported."""
+    module_name, _, qualname = ref.partition(":")
+    obj = importlib.import_module(module_name)
+    for part in qualname.split("."):
+        obj = getattr(obj, part)
+    return obj
 
 
 def load(name: str) -> SimpleNamespace:
-    """The framework's train and predict functions."""
+    """The framework's train and predict functions (a worker's, for one that runs in its own
+    process)."""
+    framework = get(name)
     missing = missing_packages(name)
     if missing:
         raise DlparityError(
             f"framework {name!r} needs {', '.join(missing)}, which is not installed"
         )
-    train_module, predict_module, _ = FRAMEWORKS[name]
-    if name == "keras":
-        _put_keras_on_tensorflow()
+    if framework.worker:
+        from dlparity.runtime import worker
+
+        return worker.functions(framework)
+    if framework.keras_backend is not None:
+        from dlparity.runtime import keras_backend
+
+        keras_backend.put_on(framework)
     return SimpleNamespace(
-        name=name,
-        train=importlib.import_module(train_module).train,
-        predict=importlib.import_module(predict_module).predict,
+        name=name, train=function(framework.train), predict=function(framework.predict)
     )

@@ -46,3 +46,10 @@ def make_strategy(devices: int):
     return tf.distribute.MirroredStrategy(
         names, cross_device_ops=tf.distribute.ReductionToOneDevice()
     )
+
+
+def platforms() -> str:
+    """The kinds of device TensorFlow computes on here: "CPU", "CPU, GPU" (tf, and keras on it)."""
+    import tensorflow as tf
+
+    return ", ".join(sorted({d.device_type for d in tf.config.list_physical_devices()}))

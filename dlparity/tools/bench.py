@@ -31,7 +31,6 @@ from dlparity.course import data, experiments
 from dlparity.runtime import frameworks
 from dlparity.tools.runs import run_experiment, split_framework
 
-DEFAULT_FRAMEWORKS = ["numpy", "jax", "tf", "keras"]
 DEFAULT_EXPERIMENTS = ["planar", "opt-adam", "dnn-cats-deep"]
 GEMM_BUDGET_SECONDS = 2.0  # steps of GEMMs are timed one by one until this much time has passed
 
@@ -121,16 +120,21 @@ def time_gemms(experiment, m: int, budget: float = GEMM_BUDGET_SECONDS) -> GemmT
 # ---------------------------------------------------------------- the runs
 
 
-PAIRS = [("keras", "tf"), ("keras-jax", "jax")]  # (framework, the one it is measured against)
 HEADER = (f"{'experiment':<16}{'framework':<13}{'dtype':<9}{'run s':>10}{'compile s':>11}"
           f"{'x numpy':>9}{'x numpy e2e':>13}{'gemm s':>10}{'limit x':>9}")  # fmt: skip
 
 
 def _usable(framework_names) -> list[str]:
     """The installed ones of framework_names, NumPy first (the base of the speed-ups)."""
-    names = framework_names or DEFAULT_FRAMEWORKS
+    names = framework_names or frameworks.defaults()
     usable = [n for n in names if frameworks.available(split_framework(n)[0])]
-    return ["numpy", *[n for n in usable if n != "numpy"]]
+    base = frameworks.reference().name
+    return [base, *[n for n in usable if n != base]]
+
+
+def pairs_measured() -> list[tuple[str, str]]:
+    """(framework, the one it is measured against): ("keras", "tf"), ("keras-jax", "jax")."""
+    return [(f.name, f.measured_against) for f in frameworks.descriptors() if f.measured_against]
 
 
 def check_repeat(repeat) -> int:
@@ -156,7 +160,7 @@ def run_bench(
         rows = _experiment_rows(experiment, usable, arrays, repeat, out)
         runs.extend(rows)
         pairs.extend(_pair_rows(name, rows, out))
-    missing = [n for n in framework_names or DEFAULT_FRAMEWORKS if n not in usable]
+    missing = [n for n in framework_names or frameworks.defaults() if n not in usable]
     if missing:
         out(f"not installed here: {', '.join(missing)}")
     return {"runs": runs, "pairs": pairs}
@@ -205,10 +209,11 @@ def _row(experiment, fw, times, rows, gemm: GemmTiming, repeat, out) -> dict:
 
 
 def _pair_rows(name: str, rows: list[dict], out) -> list[dict]:
-    """A row per PAIRS entry run on experiment name: time over the other's, run and end to end."""
+    """A row per framework measured against another (its descriptor's measured_against: keras
+    against tf), both run on experiment name: time over the other's, run and end to end."""
     runs = {r["framework"]: r for r in rows if r["experiment"] == name}
     pairs = []
-    for fw, other in PAIRS:
+    for fw, other in pairs_measured():
         if fw in runs and other in runs:
             a, b = runs[fw], runs[other]
             end_to_end = (a["seconds"] + a["compile_seconds"]) / (

@@ -112,9 +112,9 @@ def _header(entry) -> dict | None:
 
 def package_versions(framework: str) -> dict[str, str]:
     """Python, dlparity, NumPy and the framework's packages, as installed."""
-    from dlparity.runtime.frameworks import FRAMEWORKS
+    from dlparity.runtime import frameworks
 
-    names = ["numpy", *FRAMEWORKS[framework][2]]
+    names = ["numpy", *frameworks.get(framework).needs]
     names += ["jaxlib"] if "jax" in names else []
     versions = {"python": platform.python_version(), "dlparity": __version__}
     for name in names:

@@ -6,12 +6,6 @@ import numpy as np
 
 from dlparity.core.gradcheck import sample_indices
 
-GRADCHECK_MODULES = {
-    "numpy": "pure_numpy.gradcheck",
-    "jax": "jax_impl.gradcheck",
-    "tf": "tf_impl.gradcheck",
-}
-
 
 def check_experiment(
     experiment, framework: str, arrays, *, examples: int = 8, max_params=2000, progress=None
@@ -21,16 +15,15 @@ def check_experiment(
     Returns (difference, coordinates checked, total coordinates). Runs in float64; dropout uses the
     course's masks, batch norm the initial running statistics.
     """
-    import importlib
-
     from dlparity.core.errors import DlparityError
     from dlparity.core.init import initial_bn_state, parameter_keys
     from dlparity.core.rng import dropout_masks
     from dlparity.runtime import frameworks
     from dlparity.tools.runs import initial_parameters
 
-    if framework not in GRADCHECK_MODULES:
-        raise DlparityError(f"gradcheck: framework must be one of {', '.join(GRADCHECK_MODULES)}")
+    checked = frameworks.names(lambda f: f.gradcheck)
+    if framework not in checked:
+        raise DlparityError(f"gradcheck: framework must be one of {', '.join(checked)}")
     if examples < 1:
         raise DlparityError(f"--examples: must be a positive integer, got {examples}")
     if max_params is not None and max_params < 1:
@@ -44,8 +37,8 @@ def check_experiment(
         masks = dropout_masks(spec.layers, X.shape[spec.examples_axis])
     total = sum(int(np.size(params[k])) for k in parameter_keys(spec))
     indices = sample_indices(total, max_params)
-    module = importlib.import_module(GRADCHECK_MODULES[framework])
-    difference = module.gradient_check(
+    gradient_check = frameworks.function(frameworks.get(framework).gradcheck)
+    difference = gradient_check(
         params, X, Y, spec, masks=masks, bn_state=initial_bn_state(spec), indices=indices,
         progress=progress,
     )  # fmt: skip

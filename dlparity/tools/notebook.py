@@ -79,20 +79,13 @@ def setup() -> None:
 def _devices(name: str) -> str:
     """The framework loaded, and the devices it computes on."""
     frameworks.load(name)
-    if name == "jax":
-        import jax
-
-        return ", ".join(sorted({d.platform for d in jax.devices()}))
-    if name in ("tf", "keras"):
-        import tensorflow as tf
-
-        return ", ".join(sorted({d.device_type for d in tf.config.list_physical_devices()}))
-    return "cpu"
+    platforms = frameworks.get(name).platforms
+    return "cpu" if platforms is None else frameworks.function(platforms)()
 
 
 def installed() -> list[str]:
     """The frameworks that can run here, in the command's order (numpy, jax, tf, keras)."""
-    return [name for name in frameworks.DEFAULT if frameworks.available(name)]
+    return [name for name in frameworks.defaults() if frameworks.available(name)]
 
 
 def course_data(dataset: str):
@@ -217,14 +210,14 @@ def gradient_checks(names, arrays, examples: int = 8) -> Table | None:
     """The course's gradient check (`dlparity gradcheck`) of each named experiment's network at
     its initial parameters, on the first examples, in every installed framework that has one."""
     from dlparity.core.gradcheck import PASS_THRESHOLD
-    from dlparity.tools.gradcheck import GRADCHECK_MODULES, check_experiment
+    from dlparity.tools.gradcheck import check_experiment
 
     if arrays is None:
         _skip(experiments.get(names[0]), "the gradient checks")
         return None
     rows = []
     for name in names:
-        for framework in [f for f in installed() if f in GRADCHECK_MODULES]:
+        for framework in [f for f in installed() if frameworks.get(f).gradcheck]:
             difference, checked, total = check_experiment(
                 experiments.get(name), framework, arrays, examples=examples
             )
@@ -271,14 +264,15 @@ class Code:
 
     def _repr_html_(self) -> str:
         lesson = lessons.get(self.topic)
-        columns = "".join(_column_html(f"{package}: {lessons.PACKAGES[package]}", package, refs,
-                                       lesson) for package, refs in lesson.code.items())  # fmt: skip
+        headings = lessons.columns()
+        columns = "".join(_column_html(f"{package}: {headings[package]}", package, refs, lesson)
+                          for package, refs in lesson.code.items())  # fmt: skip
         out = [f"<p><b>{escape(self.topic)}</b>: {escape(lesson.summary)} "
                f"(<code>dlparity show {escape(self.topic)}</code>)</p>",
                f'<div style="display:flex; flex-wrap:wrap; gap:12px">{columns}</div>']  # fmt: skip
         if lesson.shared:
             title = "shared: every package runs this spine code"
-            out.append(_column_html(title, "numpy", lesson.shared, lesson))
+            out.append(_column_html(title, lessons.shared_column(), lesson.shared, lesson))
         if lesson.rows:
             out.append(traps(*lesson.rows)._repr_html_())
         return "".join(out)

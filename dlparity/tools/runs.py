@@ -9,15 +9,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from dlparity.core.errors import DlparityError
 from dlparity.core.init import initialize_parameters
 from dlparity.core.results import TrainResult
 from dlparity.course import data
 from dlparity.course.experiments import Experiment
 from dlparity.runtime import frameworks
 from dlparity.tools.metrics import accuracy
-
-STOCK_SUFFIX = "-stock"  # "keras-stock": Keras' own components instead of the course-exact ones
 
 
 @dataclass
@@ -46,15 +43,8 @@ class Run:
 
 def split_framework(name: str) -> tuple[str, dict]:
     """'keras-stock' -> ('keras', {'stock': True}); other names carry no options."""
-    if name.endswith(STOCK_SUFFIX):
-        base = name[: -len(STOCK_SUFFIX)]
-        if base not in ("keras", "keras-jax"):
-            raise DlparityError(
-                f"unknown framework {name!r}: only keras and keras-jax have a stock variant"
-            )
-        return base, {"stock": True}
-    frameworks.check_name(name)
-    return name, {}
+    framework, options = frameworks.split(name)
+    return framework.name, options
 
 
 def initial_parameters(experiment: Experiment) -> dict:

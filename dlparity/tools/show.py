@@ -88,9 +88,11 @@ def plain_text(topic: str, width: int = PIPED_WIDTH, stream=None) -> str:
     """The lesson as plain sections: each package's code as inspect reads it, then the rows."""
     lesson = lessons.get(topic)
     out = [f"{topic}: {lesson.summary}"]
-    sections = [(f"{p} ({lessons.PACKAGES[p]})", p, refs) for p, refs in lesson.code.items()]
+    headings = lessons.columns()
+    sections = [(f"{p} ({headings[p]})", p, refs) for p, refs in lesson.code.items()]
     if lesson.shared:
-        sections.append(("shared: every package runs this spine code", "numpy", lesson.shared))
+        title = "shared: every package runs this spine code"
+        sections.append((title, lessons.shared_column(), lesson.shared))
     for title, package, refs in sections:
         out += ["", f"=== {title}"]
         empty = empty_column(package, refs, lesson)
@@ -159,12 +161,13 @@ def print_rich(topic: str, console) -> None:
 
     lesson = lessons.get(topic)
     console.print(Text(f"{topic}: ", style="bold") + Text(for_stream(lesson.summary, console.file)))
-    cells = [(f"{p}: {lessons.PACKAGES[p]}", _rich_cell(p, refs, lesson))
+    headings = lessons.columns()
+    cells = [(f"{p}: {headings[p]}", _rich_cell(p, refs, lesson))
              for p, refs in lesson.code.items()]  # fmt: skip
     _print_columns(console, cells)
     if lesson.shared:
         console.print(Rule("shared: every package runs this spine code", align="left"))
-        console.print(_rich_cell("numpy", lesson.shared, lesson))
+        console.print(_rich_cell(lessons.shared_column(), lesson.shared, lesson))
     if lesson.rows:
         console.print(Rule("migration (dlparity migration)", align="left"))
         rows = ("\n".join(row_lines(key, console.width, console.file)) for key in lesson.rows)
