@@ -38,6 +38,11 @@ def dropout_forward(A, D, keep_prob):
     return A * D / keep_prob
 
 
+def zero_pad(X, pad):
+    """X (m, n_H, n_W, n_C) with pad zeros on each side of n_H and n_W."""
+    return jnp.pad(X, ((0, 0), (pad, pad), (pad, pad), (0, 0)))
+
+
 def conv_forward(A_prev, W, b, hparameters):
     """Z = W * A_prev + b, cross-correlation like the course's: lax.conv_general_dilated with
     the course's layouts named (NHWC inputs, HWIO kernels) and its symmetric zero padding."""

@@ -140,3 +140,14 @@ def test_conv_layer_spec_knows_its_shapes_and_the_reference_pair_scales_by_m():
     np.testing.assert_array_equal(grads["W1"], dW / 2)  # the mean cost's 1/m, m = 2
     np.testing.assert_array_equal(grads["b1"], db / 2)
     assert dA_prev.shape == A_prev.shape
+
+
+@pytest.mark.parametrize("framework", list(FRAMEWORKS))
+def test_zero_pad_is_the_courses(framework):
+    """C4W1's zero_pad: (4, 3, 3, 2) padded by 3 on height and width only, zeros around."""
+    pytest.importorskip(FRAMEWORKS[framework])
+    layers = importlib.import_module(f"{framework}_impl.layers")
+    x = np.random.RandomState(1).randn(4, 3, 3, 2)
+    want = reference.zero_pad(x, 3)
+    assert want.shape == (4, 9, 9, 2) and np.array_equal(want[:, 3:6, 3:6, :], x)
+    assert np.array_equal(np.asarray(layers.zero_pad(x, 3)), want)

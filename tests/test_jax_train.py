@@ -15,10 +15,13 @@ from dlparity.core.init import initialize_parameters
 from dlparity.core.spec import ModelSpec, TrainConfig
 
 MODULES = ("activations", "layers", "losses", "models", "optimizers", "gradcheck", "train")
-# the reference's hand-written backward pieces, which jax.value_and_grad replaces, and its
-# per-optimizer formulas, which are optax's here (make_optimizer builds them)
+# the reference's hand-written backward pieces (the course's and each layer type's), which
+# jax.value_and_grad replaces, and its per-optimizer formulas, which are optax's here
+# (make_optimizer builds them)
 NOT_MIRRORED = {"relu_backward", "tanh_backward", "linear_backward", "batchnorm_backward",
-                "dropout_backward", "gd_init", "gd_update", "momentum_init", "momentum_update",
+                "dropout_backward", "conv_backward", "backward_dense", "backward_conv2d",
+                "backward_batchnorm", "backward_activation", "backward_dropout", "backward_output",
+                "gd_init", "gd_update", "momentum_init", "momentum_update",
                 "rmsprop_init", "rmsprop_update", "adam_init", "adam_update",
                 "adamw_update"}  # fmt: skip
 SPEC = ModelSpec("deep", (2, 5, 3, 1), keep_prob=0.8)

@@ -50,6 +50,11 @@ def dropout_forward(A, D, keep_prob):
     return A * D / keep_prob
 
 
+def zero_pad(X, pad):
+    """X (m, n_H, n_W, n_C) with pad zeros on each side of n_H and n_W."""
+    return tf.pad(X, [[0, 0], [pad, pad], [pad, pad], [0, 0]])
+
+
 def conv_forward(A_prev, W, b, hparameters):
     """Z = W * A_prev + b, cross-correlation like the course's: tf.nn.conv2d with the course's
     symmetric zero padding given explicitly ("SAME" pads the bottom and right when the total
