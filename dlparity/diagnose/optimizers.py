@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from dlparity.core.errors import DlparityError
-from dlparity.core.schedules import decayed_rate, rate_for_epoch
+from dlparity.core.schedules import decayed_rate, rate_for_update
 from dlparity.core.spec import TrainConfig
 from dlparity.diagnose.common import (
     TOLERANCE,
@@ -142,14 +142,15 @@ class _Setup:
 
     def rates(self, mode: str) -> list[float]:
         """The rate of every update: the course's (lagged), unlagged, or constant."""
-        config, epochs = self.config, [t // self.batches_per_epoch for t in range(self.steps)]
+        config, B = self.config, self.batches_per_epoch
         if mode == "constant":
             return [config.learning_rate] * self.steps
         if config.decay == "none":
-            return [config.learning_rate * _RATE_FACTORS[e % len(_RATE_FACTORS)] for e in epochs]
+            factors = [_RATE_FACTORS[(t // B) % len(_RATE_FACTORS)] for t in range(self.steps)]
+            return [config.learning_rate * factor for factor in factors]
         if mode == "unlagged":
-            return [decayed_rate(config, e) for e in epochs]
-        return [rate_for_epoch(config, e) for e in epochs]
+            return [decayed_rate(config, t // B) for t in range(self.steps)]
+        return [rate_for_update(config, t, B) for t in range(self.steps)]
 
 
 def hyperparameter_names(kind: str) -> tuple[str, ...]:
