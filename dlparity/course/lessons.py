@@ -77,7 +77,7 @@ _LESSONS: dict[str, Lesson] = {
         shared=("dlparity.core.init:layer_scale", "dlparity.core.init:initialize_parameters"),
         rows=("init",),
         note="every package starts from the same NumPy draw (shared code below); C2W3's "
-        "GlorotNormal is drawn by TensorFlow",
+        "GlorotNormal is drawn by Keras, once for every package (dlparity.runtime.glorot)",
     ),
     "momentum": Lesson(
         "momentum: v = β v + (1-β) dW; W = W - α v",
