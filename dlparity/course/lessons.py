@@ -140,8 +140,3 @@ def source(ref: str) -> Source:
     lines, start = inspect.getsourcelines(obj)
     module_name = ref.partition(":")[0]
     return Source(ref, module_name.replace(".", "/") + ".py", start, "".join(lines))
-
-
-def missing_packages(package: str) -> list[str]:
-    """Third-party packages a column needs that are not installed (none for numpy)."""
-    return frameworks.missing_packages(package)
