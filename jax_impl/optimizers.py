@@ -12,6 +12,7 @@ import optax
 
 from dlparity.core import mapping, registry
 from dlparity.core.optimizers import Optimizer
+from dlparity.core.schedules import learning_rates
 from dlparity.core.spec import TrainConfig
 
 
@@ -29,20 +30,14 @@ def optax_rate(config: TrainConfig, lr):
 def course_schedule(config: TrainConfig, batches_per_epoch: int) -> Callable:
     """count (updates done, from 0) -> the course's rate, with its one-epoch lag (jnp ops).
 
-    The same numbers as dlparity.core.schedules.rate_for_epoch(config, count // batches_per_epoch).
+    The rate of epoch count // batches_per_epoch in dlparity.core.schedules.learning_rates (the
+    last epoch's past the run's end): rate_for_update(config, count, batches_per_epoch).
     """
-    lr0, rate, interval = config.learning_rate, config.decay_rate, config.time_interval
+    rates = jnp.asarray(learning_rates(config))
 
     def schedule(count):
         epoch = jnp.asarray(count) // batches_per_epoch
-        previous = jnp.maximum(epoch - 1, 0)  # the rate set after the previous epoch
-        if config.decay == "inverse-time":
-            decayed = lr0 / (1 + rate * previous)
-        elif config.decay == "scheduled":
-            decayed = lr0 / (1 + rate * (previous // interval))
-        else:
-            decayed = jnp.asarray(lr0)
-        return jnp.where(epoch == 0, lr0, decayed)
+        return rates[jnp.minimum(epoch, len(rates) - 1)]
 
     return schedule
 

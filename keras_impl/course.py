@@ -116,7 +116,8 @@ class CourseDecay(keras.optimizers.schedules.LearningRateSchedule):
     """The course's per-epoch rates (dlparity.core.schedules, one epoch of lag) by optimizer step.
 
     InverseTimeDecay(lr0, B*T, r, staircase=True) gives the formula, but epoch e must train with
-    the rate of epoch e - 1; here the rates are dlparity's own, looked up by epoch = step // B.
+    the rate of epoch e - 1; here the rates are dlparity's own, looked up by epoch = step // B
+    (the last epoch's past the run's end): schedules.rate_for_update(config, step, B).
     """
 
     def __init__(self, rates, batches_per_epoch: int):

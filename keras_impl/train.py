@@ -17,14 +17,14 @@ import keras
 import numpy as np
 
 from dlparity.core import contract, layout
-from dlparity.core.checks import check_params, check_train_call, expected_shapes
+from dlparity.core.checks import check_params, check_train_call
 from dlparity.core.errors import DlparityError
-from dlparity.core.init import parameter_keys
 from dlparity.core.plan import TrainPlan, make_plan
 from dlparity.core.results import TrainResult
 from dlparity.core.schedules import decayed_rate
 from dlparity.core.spec import ModelSpec, TrainConfig
 from dlparity.runtime import devices as device_counts
+from dlparity.runtime.glorot import glorot_parameters
 from keras_impl import backend
 from keras_impl.course import CourseModel
 from keras_impl.models import build_model, compile_model, predict
@@ -80,16 +80,6 @@ class CourseHistory(keras.callbacks.Callback):
         self.times["done"] = time.perf_counter()
         losses = self.model.batch_losses.losses.numpy()
         self._report(self.plan.steps * len(self.weights), losses)
-
-
-def glorot_parameters(spec: ModelSpec, seed: int = 1) -> dict:
-    """C2W3's initialization: one GlorotNormal(seed) initializer for every W_l and b_l."""
-    if spec.batchnorm:
-        raise DlparityError("initializer: glorot_normal (C2W3) is for networks without batch norm")
-    backend.configure(spec.dtype)
-    initializer = keras.initializers.GlorotNormal(seed=seed)
-    shapes = {k: expected_shapes(spec)[k] for k in parameter_keys(spec)}
-    return {k: np.asarray(initializer(shape=s, dtype=spec.dtype)) for k, s in shapes.items()}
 
 
 def _check_options(spec: ModelSpec, initializer, loss_reduction, steps_per_execution) -> None:

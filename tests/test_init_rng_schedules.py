@@ -5,7 +5,7 @@ from dlparity.core.errors import DlparityError
 from dlparity.core.init import initial_bn_state, initialize_parameters, parameter_keys
 from dlparity.core.plan import make_plan
 from dlparity.core.rng import dropout_masks, epoch_permutation, minibatch_bounds
-from dlparity.core.schedules import learning_rates, rate_for_epoch
+from dlparity.core.schedules import learning_rates, rate_for_epoch, rate_for_update
 from dlparity.core.spec import ModelSpec, TrainConfig
 
 SPEC = ModelSpec("deep", (4, 3, 2, 1))
@@ -109,6 +109,13 @@ def test_scheduled_decay_has_the_one_epoch_lag():
     inverse = TrainConfig(1.0, num_iterations=5, decay="inverse-time", decay_rate=0.5)
     assert [rate_for_epoch(inverse, e) for e in range(4)] == [1.0, 1.0, 1 / 1.5, 1 / 2.0]
     assert np.all(learning_rates(TrainConfig(0.3, num_iterations=4)) == 0.3)
+
+
+def test_an_updates_rate_is_its_epochs():
+    config = TrainConfig(0.1, num_epochs=6, mini_batch_size=4, decay="scheduled", decay_rate=0.7,
+                         time_interval=2)  # fmt: skip
+    rates = [rate_for_update(config, count, batches_per_epoch=3) for count in range(18)]
+    assert rates == [rate for rate in learning_rates(config) for _ in range(3)]
 
 
 def test_plan_masks_per_batch_size_and_orders():

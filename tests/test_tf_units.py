@@ -9,9 +9,9 @@ from dlparity.core.errors import DlparityError
 from dlparity.core.init import initial_bn_state, initialize_parameters
 from dlparity.core.plan import make_plan
 from dlparity.core.spec import ModelSpec, TrainConfig
+from dlparity.runtime.glorot import glorot_parameters
 from pure_numpy import models as ref
 from tf_impl import activations, models, train
-from tf_impl.course_init import glorot_course_parameters
 
 DROPOUT = ModelSpec("deep", (2, 6, 3, 1), keep_prob=0.7)
 
@@ -116,28 +116,28 @@ def test_float32_inputs_to_a_float64_spec_are_refused_wider_ones_narrowed():
 SIGNS = ModelSpec("deep", (12288, 25, 12, 6), output="softmax")
 
 
-def test_glorot_course_parameters_shapes_order_and_determinism():
-    params = glorot_course_parameters(SIGNS)
+def test_glorot_parameters_shapes_order_and_determinism():
+    params = glorot_parameters(SIGNS)
     shapes = {"W1": (25, 12288), "b1": (25, 1), "W2": (12, 25), "b2": (12, 1), "W3": (6, 12)}
     assert [(k, v.shape) for k, v in params.items()] == list((shapes | {"b3": (6, 1)}).items())
     assert all(v.dtype == np.float64 for v in params.values())
-    again = glorot_course_parameters(SIGNS)
+    again = glorot_parameters(SIGNS)
     for key in params:
         np.testing.assert_array_equal(params[key], again[key])
-    assert not np.array_equal(glorot_course_parameters(SIGNS, seed=2)["W3"], params["W3"])
+    assert not np.array_equal(glorot_parameters(SIGNS, seed=2)["W3"], params["W3"])
     assert np.all(params["b1"] != 0)  # the assignment draws biases too
 
 
-def test_glorot_course_parameters_scale_and_floatx_independence():
+def test_glorot_parameters_scale_and_floatx_independence():
     small = ModelSpec("deep", (300, 20, 4), output="softmax")
     import keras
 
     keras.config.set_floatx("float32")
     try:
-        under_float32 = glorot_course_parameters(small)
+        under_float32 = glorot_parameters(small)
     finally:
         keras.config.set_floatx("float64")
-    params = glorot_course_parameters(small)
+    params = glorot_parameters(small)
     np.testing.assert_array_equal(params["W1"], under_float32["W1"])
     std = np.sqrt(2 / (20 + 300))  # Glorot: fans are the shape's two dimensions
     assert params["W1"].std() == pytest.approx(std, rel=0.05)

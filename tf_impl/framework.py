@@ -25,7 +25,7 @@ FRAMEWORK = Framework(
         "dropout": ("tf_impl.layers:dropout_forward", "tf_impl.train:_NativeDraws.masks_for"),
         "batchnorm": ("tf_impl.layers:batchnorm_forward", "tf_impl.layers:forward_batchnorm"),
         "softmax": ("tf_impl.activations:softmax", "tf_impl.losses:softmax_cross_entropy"),
-        "init": ("tf_impl.course_init:glorot_course_parameters",),
+        "init": ("dlparity.runtime.glorot:glorot_parameters",),
         "momentum": ("tf_impl.optimizers:momentum_update",),
         "rmsprop": ("tf_impl.optimizers:rmsprop_update",),
         "adam": ("tf_impl.optimizers:adam_update",),

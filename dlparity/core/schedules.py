@@ -1,7 +1,9 @@
 """Learning-rate decay, the course's way: the new rate is set after each epoch.
 
 So epoch e trains with the rate computed from epoch e - 1; epochs 0 and 1 both use lr0.
-For full-batch runs an "epoch" is one iteration.
+For full-batch runs an "epoch" is one iteration. This is the one place the formula and the lag
+are written: a framework's schedule of the update count (optax's, Keras'), which runs on its own
+tensors, looks its rate up in learning_rates at epoch count // batches_per_epoch.
 """
 
 from __future__ import annotations
@@ -26,6 +28,11 @@ def decayed_rate(config: TrainConfig, epoch_num: int) -> float:
 def rate_for_epoch(config: TrainConfig, epoch: int) -> float:
     """The rate the course's loop trains epoch `epoch` with (one epoch of lag)."""
     return config.learning_rate if epoch == 0 else decayed_rate(config, epoch - 1)
+
+
+def rate_for_update(config: TrainConfig, count: int, batches_per_epoch: int) -> float:
+    """The rate the course's loop makes update `count` with (from 0): its epoch's."""
+    return rate_for_epoch(config, count // batches_per_epoch)
 
 
 def learning_rates(config: TrainConfig) -> np.ndarray:

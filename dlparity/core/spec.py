@@ -10,8 +10,6 @@ from dlparity.core import layers, registry
 from dlparity.core.errors import DlparityError
 
 ARCHITECTURES = ("logistic", "two_layer", "deep", "softmax_bn")
-HIDDEN_ACTIVATIONS = layers.HIDDEN_ACTIVATIONS
-OUTPUTS = layers.OUTPUTS
 DTYPES = ("float64", "float32")
 OPTIMIZERS = tuple(registry.OPTIMIZERS)
 DECAYS = ("none", "inverse-time", "scheduled")
@@ -65,8 +63,8 @@ class ModelSpec:
         for n in dims:
             _check_count("layer_dims", n)
         object.__setattr__(self, "layer_dims", tuple(int(n) for n in dims))
-        _check_choice("hidden_activation", self.hidden_activation, HIDDEN_ACTIVATIONS)
-        _check_choice("output", self.output, OUTPUTS)
+        _check_choice("hidden_activation", self.hidden_activation, layers.HIDDEN_ACTIVATIONS)
+        _check_choice("output", self.output, layers.OUTPUTS)
         _check_choice("dtype", self.dtype, DTYPES)
         _check_number("bn_momentum", self.bn_momentum, low=0, high=1, high_open=True)
         _check_number("bn_epsilon", self.bn_epsilon, low=0, low_open=True)

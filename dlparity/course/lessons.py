@@ -77,7 +77,7 @@ _LESSONS: dict[str, Lesson] = {
         shared=("dlparity.core.init:layer_scale", "dlparity.core.init:initialize_parameters"),
         rows=("init",),
         note="every package starts from the same NumPy draw (shared code below); C2W3's "
-        "GlorotNormal is drawn by TensorFlow",
+        "GlorotNormal is drawn by Keras, once for every package (dlparity.runtime.glorot)",
     ),
     "momentum": Lesson(
         "momentum: v = β v + (1-β) dW; W = W - α v",
@@ -140,8 +140,3 @@ def source(ref: str) -> Source:
     lines, start = inspect.getsourcelines(obj)
     module_name = ref.partition(":")[0]
     return Source(ref, module_name.replace(".", "/") + ".py", start, "".join(lines))
-
-
-def missing_packages(package: str) -> list[str]:
-    """Third-party packages a column needs that are not installed (none for numpy)."""
-    return frameworks.missing_packages(package)

@@ -1,9 +1,10 @@
 """Diagnose an optimizer: which of the known variants of the course's formula does it implement?
 
 optimizer(init, update, kind, **hyperparameters) drives the user's (init, update) pair with crafted
-gradients and rates, runs the course's formula and every known variant (dlparity.diagnose.formulas)
-on the same inputs in NumPy float64, and names the one that reproduces the user's parameters at
-every step to the parity suite's float64 tolerance.
+gradients and rates, runs the course's formula and every known variant on the same inputs in NumPy
+float64 (the reference's own update, pure_numpy.optimizers, with its variant options on:
+dlparity.diagnose.formulas), and names the one that reproduces the user's parameters at every
+step to the parity suite's float64 tolerance.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from dlparity.core.errors import DlparityError
-from dlparity.core.schedules import decayed_rate, rate_for_epoch
+from dlparity.core.schedules import decayed_rate, rate_for_update
 from dlparity.core.spec import TrainConfig
 from dlparity.diagnose.common import (
     TOLERANCE,
@@ -27,9 +28,10 @@ from dlparity.diagnose.common import (
     to_numpy,
     worst_entry,
 )
-from dlparity.diagnose.formulas import STEPS, Formula, sites
+from dlparity.diagnose.formulas import Formula, sites
+from pure_numpy.optimizers import FORMULAS
 
-KINDS = tuple(STEPS)
+KINDS = tuple(FORMULAS)
 _OWN = {"gd": (), "momentum": ("beta",), "rmsprop": ("beta2", "epsilon"),
         "adam": ("beta1", "beta2", "epsilon"),
         "adamw": ("beta1", "beta2", "epsilon", "weight_decay")}  # fmt: skip
@@ -140,14 +142,15 @@ class _Setup:
 
     def rates(self, mode: str) -> list[float]:
         """The rate of every update: the course's (lagged), unlagged, or constant."""
-        config, epochs = self.config, [t // self.batches_per_epoch for t in range(self.steps)]
+        config, B = self.config, self.batches_per_epoch
         if mode == "constant":
             return [config.learning_rate] * self.steps
         if config.decay == "none":
-            return [config.learning_rate * _RATE_FACTORS[e % len(_RATE_FACTORS)] for e in epochs]
+            factors = [_RATE_FACTORS[(t // B) % len(_RATE_FACTORS)] for t in range(self.steps)]
+            return [config.learning_rate * factor for factor in factors]
         if mode == "unlagged":
-            return [decayed_rate(config, e) for e in epochs]
-        return [rate_for_epoch(config, e) for e in epochs]
+            return [decayed_rate(config, t // B) for t in range(self.steps)]
+        return [rate_for_update(config, t, B) for t in range(self.steps)]
 
 
 def hyperparameter_names(kind: str) -> tuple[str, ...]:
@@ -217,15 +220,14 @@ def _gradients(steps: int) -> list[dict[str, np.ndarray]]:
 
 def _trajectory(setup: _Setup, formula: Formula, gradients, stop=None):
     """W after each step under formula; with stop(t, W), ends early where it returns True."""
-    step, hyper = STEPS[setup.kind], formula.rounded(setup.hyper)
-    params, states, out = _start(), {}, []
+    init, update = FORMULAS[setup.kind]
+    hyper = formula.hyperparameters(setup.hyper)
+    params, out = _start(), []
+    state = init(params)
     for t, (dW, lr) in enumerate(zip(gradients, setup.rates(formula.rates), strict=True), 1):
         lr = formula.with_rate(lr)
-        for key in params:
-            params[key], states[key] = step(
-                params[key], dW[key], states.get(key, {}), lr, t, hyper, formula
-            )
-        out.append(dict(params))
+        params, state = update(dW, state, params, lr, **hyper, **formula.options(t))
+        out.append(params)
         if stop is not None and stop(t, params):
             break
     return out

@@ -16,6 +16,7 @@ import html
 from dlparity.core import registry
 from dlparity.course import lessons, migration
 from dlparity.course.experiments import Experiment
+from dlparity.runtime import frameworks
 from dlparity.tools.runs import AGREEMENT, published_check
 
 CSS = """
@@ -145,7 +146,7 @@ def _code(topic: str) -> str:
     lesson = lessons.get(topic)
     columns = []
     for package, refs in lesson.code.items():
-        if lessons.missing_packages(package):
+        if frameworks.missing_packages(package):
             continue
         body = "".join(_pre(ref) for ref in refs) or "<p>(the spine's code, below)</p>"
         columns.append(f"<div><h3>{html.escape(package)}</h3>{body}</div>")

@@ -14,6 +14,7 @@ import textwrap
 
 from dlparity.course import lessons
 from dlparity.course.migration import TABLE
+from dlparity.runtime import frameworks
 
 PIPED_WIDTH = 100  # columns when the output is not a terminal
 MIN_COLUMN = 72  # narrowest code column; longer lines wrap inside it
@@ -72,7 +73,7 @@ def topic_lines() -> list[str]:
 
 def empty_column(package: str, refs, lesson) -> str | None:
     """Why a column shows no code (framework missing, or the package runs shared code), or None."""
-    missing = lessons.missing_packages(package)
+    missing = frameworks.missing_packages(package)
     if missing:
         return f"not installed here (needs {', '.join(missing)})"
     if not refs:
