@@ -43,6 +43,11 @@ def zero_pad(X, pad):
     return jnp.pad(X, ((0, 0), (pad, pad), (pad, pad), (0, 0)))
 
 
+def conv_single_step(a_slice_prev, W, b):
+    """One output value: the sum of a_slice_prev (f, f, n_C_prev) times one filter W, plus b."""
+    return jnp.sum(a_slice_prev * W) + jnp.reshape(b, ())
+
+
 def conv_forward(A_prev, W, b, hparameters):
     """Z = W * A_prev + b, cross-correlation like the course's: lax.conv_general_dilated with
     the course's layouts named (NHWC inputs, HWIO kernels) and its symmetric zero padding."""
@@ -58,6 +63,22 @@ def conv_forward(A_prev, W, b, hparameters):
     return Z + b
 
 
+def pool_forward(A_prev, hparameters, mode="max"):
+    """The maximum or the mean of every f x f window (stride, no padding): lax.reduce_window.
+    Its gradient sends a window's dA to one maximum where several tie (the course's mask: to
+    each)."""
+    f, stride = hparameters["f"], hparameters["stride"]
+    window, strides = (1, f, f, 1), (1, stride, stride, 1)
+    if mode == "max":
+        return lax.reduce_window(A_prev, -jnp.inf, lax.max, window, strides, "VALID")
+    return lax.reduce_window(A_prev, 0.0, lax.add, window, strides, "VALID") / (f * f)
+
+
+def flatten_forward(A):
+    """(m, n_H, n_W, n_C) -> (n_H n_W n_C, m): each example's row-major flattening, a column."""
+    return A.reshape(A.shape[0], -1).T
+
+
 # ---------------------------------------------------------------- one forward per layer type
 
 
@@ -71,6 +92,14 @@ def forward_conv2d(layer: specs.Conv2D, params, A_prev, run: specs.Pass):
     """Z_l (m, n_H, n_W, n_C) from A_prev (m, n_H_prev, n_W_prev, n_C_prev)."""
     W, b = params[f"W{layer.l}"], params[f"b{layer.l}"]
     return conv_forward(A_prev, W, b, layer.hparameters), None
+
+
+def forward_pool2d(layer: specs.Pool2D, params, A_prev, run: specs.Pass):
+    return pool_forward(A_prev, layer.hparameters, layer.mode), None
+
+
+def forward_flatten(layer: specs.Flatten, params, A, run: specs.Pass):
+    return flatten_forward(A), None
 
 
 def forward_batchnorm(layer: specs.BatchNorm, params, Z, run: specs.Pass):
@@ -107,6 +136,8 @@ def forward_output(layer: specs.Output, params, ZL, run: specs.Pass):
 FORWARD = {
     specs.Dense: forward_dense,
     specs.Conv2D: forward_conv2d,
+    specs.Pool2D: forward_pool2d,
+    specs.Flatten: forward_flatten,
     specs.BatchNorm: forward_batchnorm,
     specs.Activation: forward_activation,
     specs.Dropout: forward_dropout,

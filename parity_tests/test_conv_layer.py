@@ -151,3 +151,19 @@ def test_zero_pad_is_the_courses(framework):
     want = reference.zero_pad(x, 3)
     assert want.shape == (4, 9, 9, 2) and np.array_equal(want[:, 3:6, 3:6, :], x)
     assert np.array_equal(np.asarray(layers.zero_pad(x, 3)), want)
+
+
+@pytest.mark.parametrize("framework", ["numpy", *FRAMEWORKS])
+def test_conv_single_step_is_the_courses(framework):
+    """C4W1: seed 1, a_slice_prev (4, 4, 3), W (4, 4, 3), b (1, 1, 1): Z = -6.99908945068."""
+    if framework != "numpy":
+        pytest.importorskip(FRAMEWORKS[framework])
+    layers = importlib.import_module(
+        "pure_numpy.layers" if framework == "numpy" else f"{framework}_impl.layers"
+    )
+    np.random.seed(1)
+    a_slice_prev = np.random.randn(4, 4, 3)
+    W, b = np.random.randn(4, 4, 3), np.random.randn(1, 1, 1)
+    np.testing.assert_allclose(
+        float(layers.conv_single_step(a_slice_prev, W, b)), -6.99908945068, rtol=1e-11
+    )

@@ -82,6 +82,11 @@ def zero_pad(X, pad):
     return np.pad(X, ((0, 0), (pad, pad), (pad, pad), (0, 0)))
 
 
+def conv_single_step(a_slice_prev, W, b):
+    """One output value: the sum of a_slice_prev (f, f, n_C_prev) times one filter W, plus b."""
+    return np.sum(a_slice_prev * W) + float(np.asarray(b).item())
+
+
 def _windows(A_pad, f, stride):
     """(m, n_H, n_W, n_C_prev, f, f): the window of every output position, a strided view of
     A_pad (no copy)."""
@@ -120,6 +125,55 @@ def conv_backward(dZ, cache):
     return dA_prev, dW.transpose(1, 2, 0, 3), db
 
 
+def create_mask_from_window(x):
+    """True where x holds its maximum: every tied maximum, as the course's mask (C4W1)."""
+    return x == np.max(x)
+
+
+def distribute_value(dz, shape):
+    """dz spread evenly over a window of shape: the average's share, dz / (n_H n_W)."""
+    n_H, n_W = shape
+    return np.ones(shape) * dz / (n_H * n_W)
+
+
+def pool_forward(A_prev, hparameters, mode="max"):
+    """The maximum or the mean of every f x f window (stride, no padding), channel by channel.
+    A_prev (m, n_H_prev, n_W_prev, n_C) -> A (m, n_H, n_W, n_C). Returns A, cache."""
+    windows = _windows(A_prev, hparameters["f"], hparameters["stride"])
+    A = windows.max(axis=(4, 5)) if mode == "max" else windows.mean(axis=(4, 5))
+    return A, (A_prev, hparameters)
+
+
+def pool_backward(dA, cache, mode="max"):
+    """dA_prev of pool_forward: max pooling sends each window's dA to its maximum (to every tied
+    maximum: create_mask_from_window), average pooling shares it over the window
+    (distribute_value); overlapping windows add up."""
+    A_prev, hparameters = cache
+    f, stride = hparameters["f"], hparameters["stride"]
+    n_H, n_W = dA.shape[1:3]
+    windows = _windows(A_prev, f, stride)
+    maxima = windows.max(axis=(4, 5))
+    dA_prev = np.zeros_like(A_prev)
+    for i in range(f):
+        for j in range(f):
+            rows = slice(i, i + stride * (n_H - 1) + 1, stride)
+            cols = slice(j, j + stride * (n_W - 1) + 1, stride)
+            if mode == "max":
+                dA_prev[:, rows, cols, :] += (windows[..., i, j] == maxima) * dA
+            else:
+                dA_prev[:, rows, cols, :] += dA / (f * f)
+    return dA_prev
+
+
+def flatten_forward(A):
+    """(m, n_H, n_W, n_C) -> (n_H n_W n_C, m): each example's row-major flattening, a column."""
+    return A.reshape(A.shape[0], -1).T, A.shape
+
+
+def flatten_backward(dA_flat, shape):
+    return dA_flat.T.reshape(shape)
+
+
 # ---------------------------------------------------------------- one pair per layer type
 
 
@@ -147,6 +201,22 @@ def backward_conv2d(layer: specs.Conv2D, params, dZ, cache, run: specs.Pass):
     dA_prev, dW, db = conv_backward(dZ, cache)
     m = dZ.shape[layer.examples_axis]
     return dA_prev, {f"W{layer.l}": dW / m, f"b{layer.l}": db / m}
+
+
+def forward_pool2d(layer: specs.Pool2D, params, A_prev, run: specs.Pass):
+    return pool_forward(A_prev, layer.hparameters, layer.mode)
+
+
+def backward_pool2d(layer: specs.Pool2D, params, dA, cache, run: specs.Pass):
+    return pool_backward(dA, cache, layer.mode), {}
+
+
+def forward_flatten(layer: specs.Flatten, params, A, run: specs.Pass):
+    return flatten_forward(A)
+
+
+def backward_flatten(layer: specs.Flatten, params, dA_flat, shape, run: specs.Pass):
+    return flatten_backward(dA_flat, shape), {}
 
 
 def forward_batchnorm(layer: specs.BatchNorm, params, Z, run: specs.Pass):
@@ -205,6 +275,8 @@ def backward_output(layer: specs.Output, params, _, cache, run: specs.Pass):
 FORWARD = {
     specs.Dense: forward_dense,
     specs.Conv2D: forward_conv2d,
+    specs.Pool2D: forward_pool2d,
+    specs.Flatten: forward_flatten,
     specs.BatchNorm: forward_batchnorm,
     specs.Activation: forward_activation,
     specs.Dropout: forward_dropout,
@@ -213,6 +285,8 @@ FORWARD = {
 BACKWARD = {
     specs.Dense: backward_dense,
     specs.Conv2D: backward_conv2d,
+    specs.Pool2D: backward_pool2d,
+    specs.Flatten: backward_flatten,
     specs.BatchNorm: backward_batchnorm,
     specs.Activation: backward_activation,
     specs.Dropout: backward_dropout,

@@ -55,6 +55,11 @@ def zero_pad(X, pad):
     return tf.pad(X, [[0, 0], [pad, pad], [pad, pad], [0, 0]])
 
 
+def conv_single_step(a_slice_prev, W, b):
+    """One output value: the sum of a_slice_prev (f, f, n_C_prev) times one filter W, plus b."""
+    return tf.reduce_sum(a_slice_prev * W) + tf.reshape(b, ())
+
+
 def conv_forward(A_prev, W, b, hparameters):
     """Z = W * A_prev + b, cross-correlation like the course's: tf.nn.conv2d with the course's
     symmetric zero padding given explicitly ("SAME" pads the bottom and right when the total
@@ -62,6 +67,20 @@ def conv_forward(A_prev, W, b, hparameters):
     pad, stride = hparameters["pad"], hparameters["stride"]
     paddings = [[0, 0], [pad, pad], [pad, pad], [0, 0]]
     return tf.nn.conv2d(A_prev, W, strides=stride, padding=paddings) + b
+
+
+def pool_forward(A_prev, hparameters, mode="max"):
+    """The maximum or the mean of every f x f window (stride, no padding): tf.nn.max_pool2d or
+    avg_pool2d. Its gradient sends a window's dA to one maximum where several tie (the course's
+    mask: to each)."""
+    f, stride = hparameters["f"], hparameters["stride"]
+    pool = tf.nn.max_pool2d if mode == "max" else tf.nn.avg_pool2d
+    return pool(A_prev, ksize=f, strides=stride, padding="VALID")
+
+
+def flatten_forward(A):
+    """(m, n_H, n_W, n_C) -> (n_H n_W n_C, m): each example's row-major flattening, a column."""
+    return tf.transpose(tf.reshape(A, (tf.shape(A)[0], -1)))
 
 
 # ---------------------------------------------------------------- one forward per layer type
@@ -77,6 +96,14 @@ def forward_conv2d(layer: specs.Conv2D, params, A_prev, run: specs.Pass):
     """Z_l (m, n_H, n_W, n_C) from A_prev (m, n_H_prev, n_W_prev, n_C_prev)."""
     W, b = params[f"W{layer.l}"], params[f"b{layer.l}"]
     return conv_forward(A_prev, W, b, layer.hparameters), None
+
+
+def forward_pool2d(layer: specs.Pool2D, params, A_prev, run: specs.Pass):
+    return pool_forward(A_prev, layer.hparameters, layer.mode), None
+
+
+def forward_flatten(layer: specs.Flatten, params, A, run: specs.Pass):
+    return flatten_forward(A), None
 
 
 def forward_batchnorm(layer: specs.BatchNorm, params, Z, run: specs.Pass):
@@ -113,6 +140,8 @@ def forward_output(layer: specs.Output, params, ZL, run: specs.Pass):
 FORWARD = {
     specs.Dense: forward_dense,
     specs.Conv2D: forward_conv2d,
+    specs.Pool2D: forward_pool2d,
+    specs.Flatten: forward_flatten,
     specs.BatchNorm: forward_batchnorm,
     specs.Activation: forward_activation,
     specs.Dropout: forward_dropout,

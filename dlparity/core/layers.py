@@ -84,6 +84,37 @@ class Conv2D:
 
 
 @dataclass(frozen=True)
+class Pool2D:
+    """A_l = the maximum (mode "max") or mean ("average") of every f x f window of A_prev taken
+    every stride, channel by channel, unpadded (C4W1): (m, n_H_prev, n_W_prev, n_C) ->
+    (m, n_H, n_W, n_C), n_H = (n_H_prev - f) // stride + 1. No parameters."""
+
+    l: int
+    f: int
+    stride: int
+    mode: str = "max"
+    examples_axis: int = 0
+
+    @property
+    def hparameters(self) -> dict[str, int]:
+        """The course's hparameters dict."""
+        return {"f": self.f, "stride": self.stride}
+
+    def output_size(self, n_prev: int) -> int:
+        return (n_prev - self.f) // self.stride + 1
+
+
+@dataclass(frozen=True)
+class Flatten:
+    """A (m, n_H, n_W, n_C), examples first and channels last, to the dense layers' columns
+    (n_H n_W n_C, m): row k of the result is entry k of each example's row-major flattening
+    (NHWC order, as Keras' Flatten on channels-last input)."""
+
+    l: int
+    examples_axis: int = 0
+
+
+@dataclass(frozen=True)
 class BatchNorm:
     """Z~_l = gamma_l (Z_l - mu) / sqrt(var + epsilon) + beta_l over the examples; running
     statistics mu_l, var_l kept apart from the parameters (running * momentum + batch *
@@ -151,7 +182,7 @@ class Output:
     kind: str
 
 
-LAYER_TYPES = (Dense, Conv2D, BatchNorm, Activation, Dropout, Output)
+LAYER_TYPES = (Dense, Conv2D, Pool2D, Flatten, BatchNorm, Activation, Dropout, Output)
 
 
 class Pass(NamedTuple):
