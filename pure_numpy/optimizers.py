@@ -81,14 +81,18 @@ def adam_init(params):
 
 
 def _adam_step(
-    grads, state, params, *, beta1, beta2, epsilon, eps_hat, bias_shift, correction_betas
-):
+    grads, state, params, *, beta1, beta2, epsilon, eps_hat, bias_shift, correction_betas,
+    correction_t,
+):  # fmt: skip
     """One Adam update's state (t, v, s), its bias-corrected v_corr, s_corr and its epsilon."""
     t = state["t"] + 1
     v = {k: beta1 * state["v"][k] + (1 - beta1) * grads[k] for k in params}
     s = {k: beta2 * state["s"][k] + (1 - beta2) * np.square(grads[k]) for k in params}
     b1, b2 = (beta1, beta2) if correction_betas is None else correction_betas
-    correction1, correction2 = 1 - b1 ** (t + bias_shift), 1 - b2 ** (t + bias_shift)
+    t1, t2 = (None, None) if correction_t is None else correction_t
+    t1 = t + bias_shift if t1 is None else t1
+    t2 = t + bias_shift if t2 is None else t2
+    correction1, correction2 = 1 - b1**t1, 1 - b2**t2
     v_corrected = {k: v[k] / correction1 for k in params}
     s_corrected = {k: s[k] / correction2 for k in params}
     eps = epsilon / np.sqrt(correction2) if eps_hat else epsilon
@@ -97,7 +101,7 @@ def _adam_step(
 
 def adam_update(
     grads, state, params, lr, *, beta1, beta2, epsilon,
-    eps_hat=False, eps_in_sqrt=False, bias_shift=0, correction_betas=None,
+    eps_hat=False, eps_in_sqrt=False, bias_shift=0, correction_betas=None, correction_t=None,
 ):  # fmt: skip
     """Bias-corrected Adam; t counts updates (mini-batches), from 1.
 
@@ -105,13 +109,16 @@ def adam_update(
     s_corr = s / (1 - beta2^t).
     Variants: eps_hat, Keras 3's, where epsilon is added to sqrt(s) before the bias correction:
     epsilon / sqrt(1 - beta2^t) here; eps_in_sqrt, sqrt(s_corr + epsilon); bias_shift, the
-    corrections with t + bias_shift (a step counter starting at 1, or incremented twice);
-    correction_betas, the (beta1, beta2) raised to t where an implementation holds them apart
-    from the moments' (Keras on TensorFlow rounds them to float32 there).
+    corrections with t + bias_shift (1: a step counter starting at 1, or incremented twice; -1:
+    one starting at 0, so the first update divides by 1 - beta^0 = 0); correction_betas, the
+    (beta1, beta2) raised to t where an implementation holds them apart from the moments' (Keras
+    on TensorFlow rounds them to float32 there); correction_t, the (t1, t2) of the first and the
+    second moment's correction where an implementation fixes it, None for the update's t ((1, 1):
+    a counter never incremented; (1, None): v / (1 - beta1), the power forgotten).
     """
     state, v_corrected, s_corrected, eps = _adam_step(
         grads, state, params, beta1=beta1, beta2=beta2, epsilon=epsilon, eps_hat=eps_hat,
-        bias_shift=bias_shift, correction_betas=correction_betas,
+        bias_shift=bias_shift, correction_betas=correction_betas, correction_t=correction_t,
     )  # fmt: skip
     new = {
         k: params[k] - lr * v_corrected[k] / _denominator(s_corrected[k], eps, eps_in_sqrt)
@@ -122,21 +129,21 @@ def adam_update(
 
 def adamw_update(
     grads, state, params, lr, *, beta1, beta2, epsilon, weight_decay,
-    eps_hat=False, eps_in_sqrt=False, bias_shift=0, correction_betas=None,
+    eps_hat=False, eps_in_sqrt=False, bias_shift=0, correction_betas=None, correction_t=None,
     coupled_decay=False, decay_without_rate=False,
 ):  # fmt: skip
     """Adam with decoupled weight decay: W = W - lr (v_corr / (sqrt(s_corr) + epsilon) + wd W).
 
     The decay acts on every parameter and is not part of the gradient, so the moments never see
-    it (unlike L2 in the cost). eps_hat, eps_in_sqrt, bias_shift and correction_betas as in
-    adam_update. Variants of the decay: coupled_decay, dW + wd W goes through the moments (L2)
+    it (unlike L2 in the cost). eps_hat, eps_in_sqrt, bias_shift, correction_betas and
+    correction_t as in adam_update. Variants of the decay: coupled_decay, dW + wd W goes through the moments (L2)
     and W = W - lr v_corr / (sqrt(s_corr) + epsilon); decay_without_rate, W = W - wd W.
     """
     if coupled_decay:
         grads = {k: grads[k] + weight_decay * params[k] for k in params}
     state, v_corrected, s_corrected, eps = _adam_step(
         grads, state, params, beta1=beta1, beta2=beta2, epsilon=epsilon, eps_hat=eps_hat,
-        bias_shift=bias_shift, correction_betas=correction_betas,
+        bias_shift=bias_shift, correction_betas=correction_betas, correction_t=correction_t,
     )  # fmt: skip
     new = {}
     for k in params:
