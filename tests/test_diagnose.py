@@ -43,19 +43,23 @@ def keras_rmsprop(W, g, slot, lr, t, rho=0.999, eps=1e-8):
 
 
 def adam_like(W, g, slot, lr, t, b1=0.9, b2=0.999, eps=1e-8, *, count=0, eps_root=False,
-              keras_alpha=False, wd=0.0, coupled=False, wd_times_lr=True):  # fmt: skip
+              keras_alpha=False, wd=0.0, coupled=False, wd_times_lr=True, stuck=False,
+              first_power=True, clip=None):  # fmt: skip
     """One Adam step written out, with the slips and variants the diagnosis knows."""
     g = g + wd * W if coupled else g
+    g = np.clip(g, -clip, clip) if clip is not None else g
     m = b1 * slot.get("m", 0.0) + (1 - b1) * g
     v = b2 * slot.get("v", 0.0) + (1 - b2) * g * g
-    n = t + count
+    n = 1 if stuck else t + count  # stuck: a counter never incremented
     if (
         keras_alpha
     ):  # Keras 3: alpha = lr sqrt(1 - b2^t) / (1 - b1^t); W -= m alpha / (sqrt(v) + eps)
         new = W - m * (lr * math.sqrt(1 - b2**n) / (1 - b1**n)) / (np.sqrt(v) + eps)
     else:
-        m_hat, v_hat = m / (1 - b1**n), v / (1 - b2**n)
-        new = W - lr * m_hat / (np.sqrt(v_hat + eps) if eps_root else np.sqrt(v_hat) + eps)
+        with np.errstate(divide="ignore", invalid="ignore"):  # t from 0, eps 0: 0/0 is NaN
+            m_hat = m / (1 - b1**n) if first_power else m / (1 - b1)
+            v_hat = v / (1 - b2**n)
+            new = W - lr * m_hat / (np.sqrt(v_hat + eps) if eps_root else np.sqrt(v_hat) + eps)
     if wd and not coupled:
         new = new - (lr * wd if wd_times_lr else wd) * W
     return new, {"m": m, "v": v}
@@ -76,6 +80,11 @@ def keras_sgd(W, g, slot, lr, t, beta=0.9):
     """Keras SGD given the course's mapping learning_rate = lr (1 - beta): v = beta v - rate dW."""
     velocity = beta * slot.get("velocity", 0.0) - lr * (1 - beta) * g
     return W + velocity, {"velocity": velocity}
+
+
+def per_update_decay_gd(W, g, slot, lr, t):
+    """lr0 / (1 + floor(updates / 2)): the schedule of DECAY called with the update count."""
+    return W - 0.1 / (1 + (t - 1) // 2) * g, slot
 
 
 def fixed_rate_gd(W, g, slot, lr, t):
@@ -107,6 +116,12 @@ VARIANTS = [  # (kind, step, hyperparameters, the names diagnosed)
     ("gd", unlagged_schedule_gd, DECAY, ["decay without the one-epoch lag"]),
     ("momentum", partial(keras_sgd, beta=F32), {},
      ["learning rate folded into the velocity", "hyperparameters rounded to float32"]),
+    ("adam", partial(adam_like, stuck=True), {}, ["bias correction stuck at t = 1"]),
+    ("adam", partial(adam_like, count=-1), {}, ["t starting at 0"]),
+    ("adam", partial(adam_like, first_power=False), {}, ["first moment divided by (1 - beta1)"]),
+    ("adamw", partial(adam_like, stuck=True, wd=0.1), {"weight_decay": 0.1},
+     ["bias correction stuck at t = 1"]),
+    ("gd", per_update_decay_gd, DECAY, ["decay at every update"]),
 ]  # fmt: skip
 
 
@@ -118,7 +133,7 @@ def test_each_hand_written_variant_is_named(kind, step, hyper, names):
     assert not result.matches_course
     assert [f.name for f in result.findings] == names, str(result)
     assert all(f.migration_row in (None, *migration.TABLE) for f in result.findings)
-    assert result.size > 0 and result.first_difference.startswith("step ")
+    assert not result.size <= 0 and result.first_difference.startswith("step ")  # NaN: t from 0
     assert names[0] in str(result)
 
 
@@ -145,6 +160,102 @@ def test_an_unknown_formula_is_reported_with_its_first_step_and_parameter():
     assert "differs in an unknown way" in str(result)
 
 
+def test_t_from_0_says_where_the_nan_appears_and_why():
+    result = diagnose.optimizer(*per_key(partial(adam_like, count=-1)), "adam")
+    assert result.not_finite.startswith("NaN first at step 1, W1[0, 0] (the course ")
+    assert "1 - beta^0 = 0" in result.not_finite and "not finite: NaN first at" in str(result)
+
+
+# ---------------------------------------------------------------- other hyperparameter values
+
+
+def rmsprop_like(W, g, slot, lr, t, rho=0.999, eps=1e-8, *, eps_root=False, rate_scale=1.0):
+    s = rho * slot.get("s", 0.0) + (1 - rho) * g * g
+    with np.errstate(divide="ignore", invalid="ignore"):  # eps = 0 divides 0 by 0
+        step = g / (np.sqrt(s + eps) if eps_root else np.sqrt(s) + eps)
+    return W - rate_scale * lr * step, {"s": s}
+
+
+HYPERPARAMETERS = [  # (kind, step, what the user passes, the verdict or the findings' names)
+    ("adam", partial(adam_like, eps=1e-7), {},
+     "the course's formula with epsilon = 1e-07 (the course uses 1e-08)"),
+    ("rmsprop", partial(rmsprop_like, rho=0.9), {},
+     "the course's formula with beta2 = 0.9 (the course uses 0.999)"),
+    ("rmsprop", partial(rmsprop_like, rho=0.9, eps=1e-6), {},  # d2l's rmsprop
+     "the course's formula with beta2 = 0.9, epsilon = 1e-06 (the course uses 0.999, 1e-08)"),
+    ("momentum", partial(sgd_no_dampening, beta=0.99), {},
+     ["momentum without (1 - beta)", "beta = 0.99"]),
+    ("rmsprop", partial(rmsprop_like, rho=0.9, eps=1e-7, eps_root=True), {},  # stock Keras
+     ["epsilon inside the root", "beta2 = 0.9", "epsilon = 1e-07"]),
+    ("rmsprop", partial(rmsprop_like, rho=0.97), {},  # not a common value: fitted
+     "the course's formula with beta2 = 0.97 (the course uses 0.999)"),
+    ("adam", partial(adam_like, eps=3e-8), {"epsilon": 1e-8},
+     "the course's formula with epsilon = 3e-08 (you gave 1e-08)"),
+    ("adamw", partial(adam_like, wd=0.01), {"weight_decay": 0.1},
+     "the course's formula with weight_decay = 0.01 (you gave 0.1)"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("kind, step, given, expected", HYPERPARAMETERS, ids=str)
+def test_the_course_formula_with_other_hyperparameters_is_named(kind, step, given, expected):
+    result = diagnose.optimizer(*per_key(step), kind, **given)
+    assert not result.matches_course and result.closest == ()
+    if isinstance(expected, str):
+        assert result.verdict == expected and f": {expected}\n" in str(result)
+    else:
+        assert result.verdict == "a known variant"
+        assert [f.name for f in result.findings] == expected, str(result)
+    assert all(f.migration_row in migration.TABLE for f in result.findings)
+
+
+def test_a_common_default_is_said_to_be_whose():
+    result = diagnose.optimizer(*per_key(partial(rmsprop_like, rho=0.9)), "rmsprop")
+    assert "Keras, optax, numpy-ml and d2l" in result.findings[0].description
+    result = diagnose.optimizer(*per_key(partial(adam_like, eps=1e-7)), "adam")
+    assert "numpy-ml" in result.findings[0].description
+
+
+def test_epsilon_0_is_named_with_the_nan_it_makes():
+    """An Adam without epsilon (as d2l's TensorFlow Adam) divides 0/0 where a gradient is 0."""
+    result = diagnose.optimizer(*per_key(partial(adam_like, eps=0.0)), "adam")
+    assert result.verdict == "the course's formula with epsilon = 0.0 (the course uses 1e-08)"
+    assert result.not_finite.startswith("NaN first at step 1, b2[0, 0] (the course ")
+    assert "epsilon = 0: 0/0 where the gradient is exactly zero" in result.not_finite
+
+
+def test_a_nan_nothing_explains_is_still_located():
+    """No epsilon and a rate scaled by 1.5: unknown, but the NaN and its likely 0/0 are named."""
+    result = diagnose.optimizer(*per_key(partial(rmsprop_like, eps=0.0, rate_scale=1.5)), "rmsprop")
+    assert result.verdict == "differs in an unknown way", str(result)
+    assert result.not_finite.startswith("NaN first at step 1, b2[0, 0]")
+    assert "likely 0/0: b2's gradient is exactly zero up to step 1" in result.not_finite
+
+
+def test_a_finite_run_has_no_nan_line():
+    result = diagnose.optimizer(*per_key(partial(adam_like, eps=1e-7)), "adam")
+    assert result.not_finite is None and "not finite" not in str(result)
+
+
+# ---------------------------------------------------------------- a known part and something else
+
+
+def test_a_known_variant_with_something_else_names_the_known_part():
+    """Keras' epsilon-hat Adam that also clips every gradient to [-1, 1]."""
+    result = diagnose.optimizer(*per_key(partial(adam_like, keras_alpha=True, clip=1.0)), "adam")
+    assert result.findings == () and not result.matches_course
+    assert result.verdict == "partly a known variant: something else differs too"
+    assert [f.name for f in result.closest] == ["epsilon-hat"]
+    assert "and something else differs: that formula reproduces " in str(result)
+    assert "first leaves them at step 1, W1[" in result.remainder
+    assert "||W - W_closest|| / ||W_closest - W_0|| = " in result.remainder
+
+
+def test_an_unrelated_formula_has_no_closest_variant():
+    """Adam diagnosed as RMSprop equals RMSprop with beta2 = 0 at step 1 only: no closest."""
+    result = diagnose.optimizer(*per_key(adam_like), "rmsprop")
+    assert result.verdict == "differs in an unknown way" and result.closest == ()
+
+
 def test_every_named_variant_leaves_the_course_by_far_more_than_the_tolerance():
     """On the crafted run each single variant is >= 1e3 tolerances from the course and from every
     other variant, so the candidate that reproduces a trajectory is unique."""
@@ -157,8 +268,17 @@ def test_every_named_variant_leaves_the_course_by_far_more_than_the_tolerance():
         finals = [diagnose_optimizers._trajectory(setup, f, gradients)[-1] for f in runs]
         for (i, a), (j, b) in ((x, y) for x in enumerate(finals) for y in enumerate(finals)):
             if i < j:
-                gap = max(np.max(np.abs(a[k] - b[k]) / (1e-14 + 1e-12 * np.abs(b[k]))) for k in a)
+                gap = max(_gap(a[k], b[k]) for k in a)
                 assert gap > 1e3, (kind, runs[i], runs[j], gap)
+
+
+def _gap(a, b):
+    """The largest |a - b| in tolerances; NaN against a number is infinitely far (t from 0 makes
+    every parameter NaN), NaN against NaN is no gap."""
+    both = np.isnan(a) & np.isnan(b)
+    one = np.isnan(a) ^ np.isnan(b)
+    gaps = np.abs(a - b) / (1e-14 + 1e-12 * np.abs(b))
+    return float(np.max(np.where(one, np.inf, np.where(both, 0.0, gaps))))
 
 
 # ---------------------------------------------------------------- the project's and stock optimizers

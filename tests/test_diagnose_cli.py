@@ -140,6 +140,172 @@ def test_hyperparameters_reach_the_diagnosis(user_module, capsys):
     assert code == 1 and "beta1=0.8" in out
 
 
+# numpy-ml's style: a class whose instance has .init and .update, epsilon 1e-7 by default
+CLASS_ADAM = """
+import numpy as np
+
+
+class Adam:
+    def __init__(self, decay1=0.9, decay2=0.999, eps=1e-7):
+        self.decay1, self.decay2, self.eps = decay1, decay2, eps
+
+    def init(self, params):
+        return {"t": 0, "mean": {k: np.zeros_like(W) for k, W in params.items()},
+                "var": {k: np.zeros_like(W) for k, W in params.items()}}
+
+    def update(self, grads, state, params, lr):
+        d1, d2, t = self.decay1, self.decay2, state["t"] + 1
+        mean = {k: d1 * state["mean"][k] + (1 - d1) * g for k, g in grads.items()}
+        var = {k: d2 * state["var"][k] + (1 - d2) * g**2 for k, g in grads.items()}
+        new = {}
+        for k, W in params.items():
+            m_hat, v_hat = mean[k] / (1 - d1**t), var[k] / (1 - d2**t)
+            new[k] = W - lr * m_hat / (np.sqrt(v_hat) + self.eps)
+        return new, {"t": t, "mean": mean, "var": var}
+"""
+
+# d2l's rmsprop: states beside the parameters, updated in place, gamma 0.9, eps 1e-6 in the root
+D2L_RMSPROP = """
+import numpy as np
+
+
+def init_rmsprop_states(params):
+    return {k: np.zeros_like(p) for k, p in params.items()}
+
+
+def rmsprop(params, grads, states, hyperparams):
+    gamma, eps = hyperparams["gamma"], 1e-6
+    new = {}
+    for k, p in params.items():
+        s = states[k]
+        s[:] = gamma * s + (1 - gamma) * np.square(grads[k])
+        new[k] = p - hyperparams["lr"] * grads[k] / np.sqrt(s + eps)
+    return new
+
+
+def make():
+    def update(grads, states, params, lr):
+        return rmsprop(params, grads, states, {"lr": lr, "gamma": 0.9}), states
+
+    return init_rmsprop_states, update
+"""
+
+# an Adam with no epsilon at all: 0/0 where a gradient is exactly zero
+ADAM_NO_EPSILON = """
+import numpy as np
+
+
+def make():
+    def init(params):
+        return {"t": 0, "v": {k: 0 * W for k, W in params.items()},
+                "s": {k: 0 * W for k, W in params.items()}}
+
+    def update(grads, state, params, lr):
+        t = state["t"] + 1
+        v = {k: 0.9 * state["v"][k] + 0.1 * g for k, g in grads.items()}
+        s = {k: 0.999 * state["s"][k] + 0.001 * g * g for k, g in grads.items()}
+        with np.errstate(invalid="ignore"):
+            new = {k: W - lr * (v[k] / (1 - 0.9**t)) / np.sqrt(s[k] / (1 - 0.999**t))
+                   for k, W in params.items()}
+        return new, {"t": t, "v": v, "s": s}
+
+    return init, update
+"""
+
+# a class that counts from 0 and increments after the update: 1 - beta^0 = 0 at the first one
+ADAM_T_FROM_0 = """
+import numpy as np
+
+
+class Adam:
+    def __init__(self, beta1=0.9, beta2=0.999, epsilon=1e-8):
+        self.beta1, self.beta2, self.epsilon, self.t = beta1, beta2, epsilon, 0
+
+    def init(self, params):
+        return {"m": {k: np.zeros_like(W) for k, W in params.items()},
+                "v": {k: np.zeros_like(W) for k, W in params.items()}}
+
+    def update(self, grads, state, params, lr):
+        b1, b2, new, m, v = self.beta1, self.beta2, {}, {}, {}
+        for k, W in params.items():
+            m[k] = b1 * state["m"][k] + (1 - b1) * grads[k]
+            v[k] = b2 * state["v"][k] + (1 - b2) * grads[k] ** 2
+            with np.errstate(divide="ignore", invalid="ignore"):
+                m_hat, v_hat = m[k] / (1 - b1**self.t), v[k] / (1 - b2**self.t)
+                new[k] = W - lr * m_hat / (np.sqrt(v_hat) + self.epsilon)
+        self.t += 1
+        return new, {"m": m, "v": v}
+"""
+
+# Keras' epsilon-hat Adam that also clips every gradient to [-1, 1]
+EPSILON_HAT_CLIPPED = """
+import math
+
+import numpy as np
+
+
+def make(b1=0.9, b2=0.999, eps=1e-8):
+    def init(params):
+        return {"t": 0, "m": {k: np.zeros_like(W) for k, W in params.items()},
+                "v": {k: np.zeros_like(W) for k, W in params.items()}}
+
+    def update(grads, state, params, lr):
+        t, m, v, new = state["t"] + 1, {}, {}, {}
+        alpha = lr * math.sqrt(1 - b2**t) / (1 - b1**t)
+        for k, W in params.items():
+            g = np.clip(grads[k], -1.0, 1.0)
+            m[k] = b1 * state["m"][k] + (1 - b1) * g
+            v[k] = b2 * state["v"][k] + (1 - b2) * g * g
+            new[k] = W - alpha * m[k] / (np.sqrt(v[k]) + eps)
+        return new, {"t": t, "m": m, "v": v}
+
+    return init, update
+"""
+
+
+@pytest.mark.parametrize(
+    "source, factory, kind, lines",
+    [
+        (CLASS_ADAM, "Adam", "adam",
+         ["adam(beta1=0.9, beta2=0.999, epsilon=1e-08): the course's formula with epsilon = "
+          "1e-07 (the course uses 1e-08)",
+          "  epsilon = 1e-07: a hyperparameter differs, not the formula: epsilon = 1e-07 "
+          "(Keras' and numpy-ml's default) where the course uses 1e-08 [migration row 'adam']"]),
+        (D2L_RMSPROP, "make", "rmsprop",
+         ["rmsprop(beta2=0.999, epsilon=1e-08): a known variant",
+          "  epsilon inside the root: dW / sqrt(s + eps) instead of dW / (sqrt(s) + eps), as "
+          "Keras' RMSprop and optax.rmsprop's default eps_in_sqrt=True [migration row 'rmsprop']",
+          "  beta2 = 0.9: a hyperparameter differs, not the formula: beta2 = 0.9 (the default "
+          "decay of Keras, optax, numpy-ml and d2l) where the course uses 0.999 [migration row "
+          "'rmsprop']",
+          "  epsilon = 1e-06: a hyperparameter differs, not the formula: epsilon = 1e-06 where "
+          "the course uses 1e-08 [migration row 'rmsprop']"]),
+        (ADAM_NO_EPSILON, "make", "adam",
+         ["adam(beta1=0.9, beta2=0.999, epsilon=1e-08): the course's formula with epsilon = 0.0 "
+          "(the course uses 1e-08)",
+          "  not finite: NaN first at step 1, b2[0, 0] (the course -0.3224172040135075): "
+          "epsilon = 0: 0/0 where the gradient is exactly zero (b2's gradient is 0 up to step "
+          "1, so are its moments)"]),
+        (ADAM_T_FROM_0, "Adam", "adam",
+         ["adam(beta1=0.9, beta2=0.999, epsilon=1e-08): a known variant",
+          "  not finite: NaN first at step 1, W1[0, 0] (the course 1.5243453656632417): t "
+          "starting at 0 divides the moments by 1 - beta^0 = 0 at the first update"]),
+        (EPSILON_HAT_CLIPPED, "make", "adam",
+         ["adam(beta1=0.9, beta2=0.999, epsilon=1e-08): partly a known variant: something "
+          "else differs too",
+          "  closest: epsilon-hat: eps added to sqrt(s) before the bias correction, eps / "
+          "sqrt(1 - beta2^t) in the course's terms, as Keras 3's Adam [migration row 'adam']"]),
+    ],
+    ids=["numpy-ml-adam", "d2l-rmsprop", "adam-no-epsilon", "adam-t-from-0", "epsilon-hat-clip"],
+)  # fmt: skip
+def test_code_written_as_people_write_it(user_module, capsys, source, factory, kind, lines):
+    user_module("their_optimizer", source)
+    code, out, err = run(capsys, "optimizer", f"their_optimizer:{factory}", "--kind", kind)
+    assert (code, err) == (1, "")
+    shown = out.splitlines()
+    assert all(line in shown for line in lines), out
+
+
 # gradient descent with its own inverse-time decay, epoch e at the rate of epoch e (no lag)
 OWN_SCHEDULE_GD = """
 def make():

@@ -21,6 +21,7 @@ class Formula:
     starts_at_dW: bool = False  # v_1 = dW
     rate_in_velocity: bool = False  # v = beta v + lr (1 - beta) dW; W -= v
     bias_shift: int = 0  # bias correction with t + bias_shift
+    correction_t: tuple | None = None  # (t1, t2): each moment's correction at a fixed t (None: t)
     coupled_decay: bool = False  # adamw: wd W added to dW before the moments
     decay_without_rate: bool = False  # adamw: W -= wd W
     # what the update is given
@@ -53,6 +54,10 @@ class Formula:
 
     def with_rate(self, lr: float) -> float:
         return float(np.float32(lr)) if "learning_rate" in self.float32 else lr
+
+    def changed(self) -> set[str]:
+        """The names of the fields set away from the course's."""
+        return {f.name for f in fields(self) if getattr(self, f.name) != f.default}
 
     def combined(self, other: Formula) -> Formula:
         """Both sets of changes (other's flags win where both set one)."""

@@ -17,9 +17,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from dlparity.core.errors import DlparityError
+from dlparity.core.registry import OPTIMIZERS
 from dlparity.core.schedules import decayed_rate, rate_for_update
 from dlparity.core.spec import TrainConfig
+from dlparity.diagnose import search
 from dlparity.diagnose.common import (
+    ATOL,
+    RTOL,
     TOLERANCE,
     Finding,
     call_user,
@@ -32,9 +36,7 @@ from dlparity.diagnose.formulas import Formula, sites
 from pure_numpy.optimizers import FORMULAS
 
 KINDS = tuple(FORMULAS)
-_OWN = {"gd": (), "momentum": ("beta",), "rmsprop": ("beta2", "epsilon"),
-        "adam": ("beta1", "beta2", "epsilon"),
-        "adamw": ("beta1", "beta2", "epsilon", "weight_decay")}  # fmt: skip
+_OWN = {kind: OPTIMIZERS[kind].hyperparameters for kind in KINDS}  # the registry's names
 _SCHEDULE = ("learning_rate", "decay", "decay_rate", "time_interval", "batches_per_epoch")
 _DEFAULT_RATE = 0.1
 # rate of each epoch, relative to learning_rate, when no decay is given: it changes every epoch
@@ -66,6 +68,18 @@ _VARIANTS = (  # (kinds, finding, formula): the named variants, each a single ch
     (("adam", "adamw"), Finding(
         "bias correction one step ahead", "1 - beta^(t + 1) instead of 1 - beta^t: the step "
         "counter starts at 1 or is incremented twice", None), Formula(bias_shift=1)),
+    (("adam", "adamw"), Finding(
+        "bias correction stuck at t = 1", "v / (1 - beta1) and s / (1 - beta2) at every update "
+        "instead of 1 - beta^t: a step counter that is never incremented", None),
+     Formula(correction_t=(1, 1))),
+    (("adam", "adamw"), Finding(
+        "t starting at 0", "the corrections use t - 1: the first update divides the moments by "
+        "1 - beta^0 = 0 and every parameter becomes NaN (t incremented after its use)", None),
+     Formula(bias_shift=-1)),
+    (("adam", "adamw"), Finding(
+        "first moment divided by (1 - beta1)", "v / (1 - beta1) instead of v / (1 - beta1^t): "
+        "the power forgotten in the first moment's bias correction", None),
+     Formula(correction_t=(1, None))),
     (("adamw",), Finding(
         "weight decay coupled to the gradient", "dW + wd W goes through Adam's moments (L2 "
         "regularization) instead of the decoupled W -= lr wd W", None),
@@ -77,6 +91,10 @@ _VARIANTS = (  # (kinds, finding, formula): the named variants, each a single ch
 _UNLAGGED = Finding(
     "decay without the one-epoch lag", "epoch e trains with the rate computed for epoch e, the "
     "course with that of epoch e - 1, as Keras' InverseTimeDecay or an optax schedule", "decay")  # fmt: skip
+_PER_UPDATE = Finding(
+    "decay at every update", "the rate decayed by the number of updates made instead of once per "
+    "epoch: lr0 / (1 + r t), t counting mini-batches, as Keras' legacy decay= argument and loops "
+    "that call the schedule in the inner loop", "decay")  # fmt: skip
 _CONSTANT = Finding(
     "learning-rate argument ignored", "a constant rate (learning_rate) whatever rate update is "
     "passed: a rate fixed when the optimizer was made", None)  # fmt: skip
@@ -93,9 +111,13 @@ def _float32_finding(names) -> Finding:
 class OptimizerDiagnosis:
     """What the user's optimizer implements, measured on crafted gradients and rates.
 
-    findings: the known variant (one or more changes together); empty when it matches the course
-    or differs in an unknown way. size: ||W_user - W_course|| / ||W_course - W_0|| after the run.
-    first_difference: the first step (from 1) and parameter entry where it leaves the course.
+    findings: the known variant (one or more changes together, or other values of the
+    hyperparameters); empty when it matches the course or nothing known reproduces it. size:
+    ||W_user - W_course|| / ||W_course - W_0|| after the run. first_difference: the first step
+    (from 1) and parameter entry where it leaves the course. closest: when nothing known
+    reproduces the run, the known variant that reproduces the most of it, and remainder, where and
+    by how much the run leaves that variant. not_finite: where a NaN (or inf) first appears in the
+    user's parameters, and its likely cause.
     """
 
     kind: str
@@ -106,17 +128,32 @@ class OptimizerDiagnosis:
     first_difference: str | None
     steps: int
     tolerance: str = field(default=TOLERANCE)
+    closest: tuple[Finding, ...] = ()
+    remainder: str | None = None
+    not_finite: str | None = None
 
     @property
     def verdict(self) -> str:
         if self.matches_course:
             return "matches the course"
-        return "a known variant" if self.findings else "differs in an unknown way"
+        hyperparameters = search.verdict(self.findings)
+        if hyperparameters is not None:
+            return hyperparameters
+        if self.findings:
+            return "a known variant"
+        if self.closest:
+            return "partly a known variant: something else differs too"
+        return "differs in an unknown way"
 
     def __str__(self) -> str:
         hyper = ", ".join(f"{k}={v!r}" for k, v in self.hyperparameters.items())
         lines = [f"{self.kind}({hyper}): {self.verdict}"]
         lines += [f"  {finding}" for finding in self.findings]
+        lines += [f"  closest: {finding}" for finding in self.closest]
+        if self.remainder is not None:
+            lines.append(f"  and something else differs: {self.remainder}")
+        if self.not_finite is not None:
+            lines.append(f"  not finite: {self.not_finite}")
         if not self.matches_course:
             lines.append(
                 f"  size: ||W - W_course|| / ||W_course - W_0|| = {self.size:.3g} after {self.steps} steps"
@@ -141,7 +178,7 @@ class _Setup:
         return max(_MIN_STEPS, epochs * self.batches_per_epoch)
 
     def rates(self, mode: str) -> list[float]:
-        """The rate of every update: the course's (lagged), unlagged, or constant."""
+        """The rate of every update: the course's (lagged), unlagged, per-update or constant."""
         config, B = self.config, self.batches_per_epoch
         if mode == "constant":
             return [config.learning_rate] * self.steps
@@ -150,6 +187,8 @@ class _Setup:
             return [config.learning_rate * factor for factor in factors]
         if mode == "unlagged":
             return [decayed_rate(config, t // B) for t in range(self.steps)]
+        if mode == "per-update":
+            return [decayed_rate(config, t) for t in range(self.steps)]
         return [rate_for_update(config, t, B) for t in range(self.steps)]
 
 
@@ -196,10 +235,14 @@ def _setup(kind, hyperparameters: dict) -> _Setup:
 
 
 def _start() -> dict[str, np.ndarray]:
-    """W_0: O(1) seeded values; b1, which gets gradients near epsilon, starts at 0."""
-    rng = np.random.RandomState(1)
-    return {"W1": rng.randn(2, 3), "W2": rng.randn(3, 2), "b1": np.zeros((3, 1)),
-            "b2": rng.randn(2, 1), "W3": rng.randn(2, 2)}  # fmt: skip
+    """W_0: O(1) seeded values; b1, which gets gradients near epsilon, starts at 0. Fresh
+    copies: the user's update may write into them."""
+    return {k: W.copy() for k, W in _START.items()}
+
+
+_RNG = np.random.RandomState(1)
+_START = {"W1": _RNG.randn(2, 3), "W2": _RNG.randn(3, 2), "b1": np.zeros((3, 1)),
+          "b2": _RNG.randn(2, 1), "W3": _RNG.randn(2, 2)}  # fmt: skip
 
 
 def _gradients(steps: int) -> list[dict[str, np.ndarray]]:
@@ -218,18 +261,21 @@ def _gradients(steps: int) -> list[dict[str, np.ndarray]]:
     return sequence
 
 
-def _trajectory(setup: _Setup, formula: Formula, gradients, stop=None):
-    """W after each step under formula; with stop(t, W), ends early where it returns True."""
+def _trajectory(setup: _Setup, formula: Formula, gradients, stop=None, changes=None):
+    """W after each step under formula, the hyperparameters `changes` changed; with stop(t, W),
+    ends early where it returns True. A variant may divide by zero (t from 0, epsilon 0): the
+    NaN it makes is compared like any other value, so NumPy is kept quiet about it."""
     init, update = FORMULAS[setup.kind]
-    hyper = formula.hyperparameters(setup.hyper)
+    hyper = formula.hyperparameters({**setup.hyper, **(changes or {})})
     params, out = _start(), []
     state = init(params)
-    for t, (dW, lr) in enumerate(zip(gradients, setup.rates(formula.rates), strict=True), 1):
-        lr = formula.with_rate(lr)
-        params, state = update(dW, state, params, lr, **hyper, **formula.options(t))
-        out.append(params)
-        if stop is not None and stop(t, params):
-            break
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        for t, (dW, lr) in enumerate(zip(gradients, setup.rates(formula.rates), strict=True), 1):
+            lr = formula.with_rate(lr)
+            params, state = update(dW, state, params, lr, **hyper, **formula.options(t))
+            out.append(params)
+            if stop is not None and stop(t, params):
+                break
     return out
 
 
@@ -241,19 +287,30 @@ def _rounding_choices(setup: _Setup) -> list[tuple[str, ...]]:
     return [s for n in (1, 2, 3) for s in itertools.combinations(names, n)]
 
 
-def _candidates(setup: _Setup):
-    """(formula, findings) of every known variant and combination, fewest changes first."""
-    named = [(f, (finding,)) for kinds, finding, f in _VARIANTS if setup.kind in kinds]
-    pairs = [(a.combined(b), fa + fb) for (a, fa), (b, fb) in itertools.combinations(named, 2)]
+def _named(setup: _Setup) -> list[tuple[Formula, tuple[Finding, ...]]]:
+    """(formula, (finding,)) of each named variant of the setup's kind."""
+    return [(f, (finding,)) for kinds, finding, f in _VARIANTS if setup.kind in kinds]
+
+
+def _candidates(setup: _Setup, *, with_rounding: bool = True):
+    """(formula, findings) of every known variant and combination, fewest changes first;
+    with_rounding=False leaves out the hyperparameters rounded to float32."""
+    named = _named(setup)
+    pairs = [
+        (a.combined(b), fa + fb)
+        for (a, fa), (b, fb) in itertools.combinations(named, 2)
+        if not a.changed() & b.changed()  # two values of one option: not a pair
+    ]
     rate_modes = [("constant", _CONSTANT)]
     if setup.config.decay != "none":
         rate_modes.insert(0, ("unlagged", _UNLAGGED))
+        if setup.batches_per_epoch > 1:  # with one update an epoch, per update is unlagged
+            rate_modes.insert(1, ("per-update", _PER_UPDATE))
     rates = [(Formula(rates=mode), (finding,)) for mode, finding in rate_modes]
     rounded = [(Formula(float32=s), (_float32_finding(s),)) for s in _rounding_choices(setup)]
+    groups = (named + pairs, rates, rounded if with_rounding else [])
     found = []
-    for combo in itertools.product(
-        *[[(Formula(), ())] + g for g in (named + pairs, rates, rounded)]
-    ):
+    for combo in itertools.product(*[[(Formula(), ())] + g for g in groups]):
         formula, findings = Formula(), ()
         for part, part_findings in combo:
             formula, findings = formula.combined(part), findings + part_findings
@@ -262,12 +319,118 @@ def _candidates(setup: _Setup):
     return sorted(found, key=lambda item: len(item[1]))
 
 
-def _reproduces(setup, formula, gradients, user) -> bool:
+def _reproduces(setup, formula, gradients, user, changes=None) -> bool:
     def left(t, params):
         return not all(close(user[t - 1][k], params[k]) for k in params)
 
-    run = _trajectory(setup, formula, gradients, stop=left)
+    run = _trajectory(setup, formula, gradients, stop=left, changes=changes)
     return len(run) == len(user) and not left(len(run), run[-1])
+
+
+# ---------------------------------------------------------------- when no known variant fits
+
+
+def _hyperparameter_changes(setup: _Setup, gradients, user):
+    """(formula, findings, changes): the course's formula, or one named variant, that reproduces
+    the user's run with other values of the kind's hyperparameters; None when none does.
+    Common values first (one changed, then two), then a fit of any value of one."""
+    names = _OWN[setup.kind]
+    formulas = [(Formula(), ())] + _named(setup)
+    common = search.common_changes(setup.hyper, names)
+    for group in ([c for c in common if len(c) == 1], [c for c in common if len(c) == 2]):
+        for formula, found in formulas:
+            for changes in group:
+                if _reproduces(setup, formula, gradients, user, changes):
+                    return formula, found, changes
+    for formula, found in formulas:
+        for name in names:
+
+            def distance(value, formula=formula, name=name):
+                run = _trajectory(setup, formula, gradients, changes={name: value})
+                return _distance(user, run)
+
+            for value in search.fit(name, setup.hyper[name], distance):
+                if _reproduces(setup, formula, gradients, user, {name: value}):
+                    return formula, found, {name: value}
+    return None
+
+
+def _distance(user, run) -> float:
+    """||user - run|| / ||run - W_0|| over every step; inf where either is not finite."""
+    start = _start()
+    diff = [(u[k] - r[k]).ravel() for u, r in zip(user, run, strict=True) for k in r]
+    moved = [(r[k] - start[k]).ravel() for r in run for k in r]
+    diff, moved = np.concatenate(diff), np.concatenate(moved)
+    if not (np.all(np.isfinite(diff)) and np.all(np.isfinite(moved))):
+        return math.inf
+    return float(np.linalg.norm(diff) / max(float(np.linalg.norm(moved)), 1e-300))
+
+
+def _matched(user, run) -> int:
+    """How many finite entries of the user's run, over every step, run reproduces."""
+    return sum(
+        int(np.sum(np.isfinite(u[k]) & np.isclose(u[k], r[k], rtol=RTOL, atol=ATOL)))
+        for u, r in zip(user, run, strict=True)
+        for k in r
+    )
+
+
+def _closest(setup: _Setup, gradients, user, course, given):
+    """(findings, run, matched) of the known variant or common hyperparameter value that reproduces the
+    most entries of the user's run, two steps' worth (every entry twice) more than the course
+    does; None when none does. A beta of 0 (no average at all) is no candidate: at the first
+    step it equals too much (Adam's first step is RMSprop's with beta2 = 0)."""
+    candidates = [(f, found, None) for f, found in _candidates(setup, with_rounding=False)]
+    for changes in search.common_changes(setup.hyper, _OWN[setup.kind]):
+        if len(changes) == 1 and not (
+            next(iter(changes)).startswith("beta") and 0.0 in changes.values()
+        ):
+            candidates.append((Formula(), _hyperparameter_findings(setup, changes, given), changes))
+    entries = sum(W.size for W in course[0].values())
+    best, bar = None, _matched(user, course) + 2 * entries
+    for formula, found, changes in candidates:
+        run = _trajectory(setup, formula, gradients, changes=changes)
+        score = _matched(user, run)
+        if score >= bar:
+            best, bar = (found, run, score), score + 1
+    return best
+
+
+def _hyperparameter_findings(setup: _Setup, changes: dict, given) -> tuple[Finding, ...]:
+    return tuple(
+        search.finding(setup.kind, name, value, setup.hyper[name], name in given)
+        for name, value in changes.items()
+    )
+
+
+def _not_finite(user, course, gradients, findings, changes) -> str | None:
+    """Where a NaN or inf first appears in the user's parameters (and the course's stays
+    finite), and its likely cause; None when there is none."""
+    for t, (got, want) in enumerate(zip(user, course, strict=True), 1):
+        for key in want:
+            bad = ~np.isfinite(got[key]) & np.isfinite(want[key])
+            if bad.any():
+                i = tuple(int(j) for j in np.argwhere(bad)[0])
+                what = "NaN" if np.isnan(got[key][i]) else f"{float(got[key][i])!r}"
+                cause = _cause(t, key, i, gradients, findings, changes)
+                return f"{what} first at step {t}, {key}{list(i)} (the course {float(want[key][i])!r}): {cause}"
+    return None
+
+
+def _cause(t, key, i, gradients, findings, changes) -> str:
+    names = {f.name for f in findings}
+    if "t starting at 0" in names:
+        return "t starting at 0 divides the moments by 1 - beta^0 = 0 at the first update"
+    zero_so_far = all(g[key][i] == 0 for g in gradients[:t])
+    if changes.get("epsilon") == 0.0 and zero_so_far:
+        return (f"epsilon = 0: 0/0 where the gradient is exactly zero ({key}'s gradient is 0 up "
+                f"to step {t}, so are its moments)")  # fmt: skip
+    if zero_so_far:
+        return (f"likely 0/0: {key}'s gradient is exactly zero up to step {t}, so are its "
+                "moments; a denominator without epsilon (or epsilon = 0) divides 0 by 0")  # fmt: skip
+    if gradients[t - 1][key][i] == 0:
+        return f"likely a division by zero: {key}'s gradient is exactly zero at step {t}"
+    return "cause unknown: no known variant divides by zero or overflows there"
 
 
 def _user_run(init, update, setup, gradients, convert) -> list[dict[str, np.ndarray]]:
@@ -301,20 +464,22 @@ def _unpack(result, start: dict, t: int):
     return params, state
 
 
-def _first_difference(user, course) -> str:
-    for t, (got, want) in enumerate(zip(user, course, strict=True), 1):
+def _first_difference(user, run, name: str = "the course") -> str:
+    for t, (got, want) in enumerate(zip(user, run, strict=True), 1):
         for key in want:
             if not close(got[key], want[key]):
                 i = worst_entry(got[key], want[key])
-                return f"step {t}, {key}{list(i)}: {float(got[key][i])!r}, the course {float(want[key][i])!r}"
+                return f"step {t}, {key}{list(i)}: {float(got[key][i])!r}, {name} {float(want[key][i])!r}"
     return "nowhere"  # not reached: called only when the runs differ
 
 
-def _relative_size(user, course) -> float:
-    start, got, want = _start(), user[-1], course[-1]
+def _relative_size(user, run) -> float:
+    """||W_user - W_run|| / ||W_run - W_0|| after the last step (nan where W_user is not finite)."""
+    start, got, want = _start(), user[-1], run[-1]
     diff = np.concatenate([(got[k] - want[k]).ravel() for k in want])
     moved = np.concatenate([(want[k] - start[k]).ravel() for k in want])
-    return float(np.linalg.norm(diff) / np.linalg.norm(moved))
+    with np.errstate(invalid="ignore"):
+        return float(np.linalg.norm(diff) / np.linalg.norm(moved))
 
 
 def optimizer(
@@ -329,6 +494,10 @@ def optimizer(
     adam or adamw; hyperparameters by the course's names (beta, beta1, beta2, epsilon,
     weight_decay), and learning_rate, decay, decay_rate, time_interval, batches_per_epoch when
     the optimizer has its own schedule.
+
+    When no known variant reproduces the run with these hyperparameters, other values of them
+    are tried (the course's formula with epsilon 1e-7, say); when none does either, the known
+    variant that reproduces the most of it is named as the closest, with what remains.
     """
     check_callable(init, "init")
     check_callable(update, "update")
@@ -347,8 +516,26 @@ def optimizer(
         return OptimizerDiagnosis(matches_course=True, findings=(), size=0.0,
                                   first_difference=None, **report)  # fmt: skip
     found = next((f for formula, f in _candidates(setup)
-                  if _reproduces(setup, formula, gradients, user)), ())  # fmt: skip
+                  if _reproduces(setup, formula, gradients, user)), None)  # fmt: skip
+    changes, closest, remainder = {}, (), None
+    if found is None:
+        fitted = _hyperparameter_changes(setup, gradients, user)
+        if fitted is not None:
+            _, variant, changes = fitted
+            found = variant + _hyperparameter_findings(setup, changes, hyperparameters)
+    if found is None:
+        near = _closest(setup, gradients, user, course, hyperparameters)
+        if near is not None:
+            closest, run, matched = near
+            values = sum(W.size for W in course[0].values()) * setup.steps
+            remainder = (f"that formula reproduces {matched} of your {values} values (the course "
+                         f"{_matched(user, course)}), first leaves them at "
+                         f"{_first_difference(user, run, 'that formula')}; what remains: "
+                         f"||W - W_closest|| / ||W_closest - W_0|| = "
+                         f"{_relative_size(user, run):.3g} after {setup.steps} steps")  # fmt: skip
+    found = found or ()
     return OptimizerDiagnosis(
         matches_course=False, findings=found, size=_relative_size(user, course),
-        first_difference=_first_difference(user, course), **report,
+        first_difference=_first_difference(user, course), closest=closest, remainder=remainder,
+        not_finite=_not_finite(user, course, gradients, found + closest, changes), **report,
     )  # fmt: skip
