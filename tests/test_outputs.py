@@ -1,10 +1,18 @@
 """Output files are checked before any training, and written whole or not at all."""
 
 import json
+import os
+import stat
+import subprocess
+import threading
+from pathlib import Path
 
 import pytest
 
 from dlparity import cli
+from dlparity.core.errors import DlparityError
+from dlparity.tools import outputs
+from dlparity.tools.outputs import check_output
 
 
 @pytest.fixture
@@ -127,3 +135,247 @@ def test_long_runs_report_each_tenth_on_stderr_when_not_a_terminal(capsys):
     assert err.splitlines() == [
         f"numpy: iteration {s} of 10000" for s in range(1000, 10000, 1000)
     ] + ["numpy: iteration 9999 of 10000"]
+
+
+# ---------------------------------------------------------------- targets that are not plain files
+
+ROOT = os.geteuid() == 0
+
+
+def _forbid_work(monkeypatch, *, data=True):
+    def worked(*args, **kwargs):
+        raise AssertionError("work started before the output paths were checked")
+
+    for module in ("dlparity.cli", "dlparity.tools.sweep", "dlparity.tools.tune",
+                   "dlparity.tools.bench"):  # fmt: skip
+        monkeypatch.setattr(f"{module}.run_experiment", worked)
+    if data:
+        monkeypatch.setattr("dlparity.course.data.load", worked)
+
+
+@pytest.fixture
+def no_work(monkeypatch):
+    """Any training or data loading fails the test: the output checks must come first."""
+    _forbid_work(monkeypatch)
+
+
+def device(tmp_path, name, minor):
+    """A character device like /dev/<name>: as root a node of our own (mknod) in tmp_path, so a
+    write that replaced it would replace nothing of the system's; as a user the system's, which
+    a user cannot replace (/dev is not theirs)."""
+    if not ROOT:
+        if os.access("/dev", os.W_OK):
+            pytest.skip("/dev is writable by this user")
+        return Path(f"/dev/{name}")
+    path = tmp_path / name
+    try:
+        os.mknod(path, 0o666 | stat.S_IFCHR, os.makedev(1, minor))
+    except (PermissionError, OSError) as error:
+        pytest.skip(f"cannot make a device node here: {error}")
+    return path
+
+
+def files_beside(path):
+    return sorted(p.name for p in path.parent.iterdir())
+
+
+def test_a_device_is_written_in_place_and_stays_a_device(capsys, tmp_path):
+    null = device(tmp_path, "null", 3)
+    before = files_beside(null)
+    code, out, err = run(capsys, "train", "init-zeros", "--quiet", "--json", str(null))
+    assert code == 0 and f"wrote {null}\n" in out
+    assert stat.S_ISCHR(os.stat(null).st_mode)
+    assert files_beside(null) == before  # no temporary file left
+
+
+def test_a_full_device_is_one_line_and_status_2(capsys, tmp_path):
+    full = device(tmp_path, "full", 7)
+    before = files_beside(full)
+    code, out, err = run(capsys, "train", "init-zeros", "--quiet", "--json", str(full))
+    assert code == 2 and err.endswith(
+        f"\ndlparity: error: cannot write {full}: No space left on device\n"
+    )
+    assert "Traceback" not in err
+    assert stat.S_ISCHR(os.stat(full).st_mode) and files_beside(full) == before
+
+
+def test_a_fifo_is_written_in_place_and_stays_a_fifo(capsys, tmp_path):
+    fifo = tmp_path / "results"
+    os.mkfifo(fifo)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_text()), daemon=True)
+    reader.start()
+    try:
+        code, out, _ = run(capsys, "train", "init-zeros", "--quiet", "--json", str(fifo))
+    finally:
+        if reader.is_alive():  # the run failed before opening the FIFO: release the reader
+            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        reader.join(timeout=30)
+    assert code == 0 and received and json.loads(received[0])["experiment"] == "init-zeros"
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode) and files_beside(fifo) == ["results"]
+
+
+def test_a_symlink_is_written_through_and_stays_a_link(capsys, tmp_path):
+    (tmp_path / "real").mkdir()
+    real, link = tmp_path / "real" / "r.json", tmp_path / "link.json"
+    real.write_text("{}")
+    real.chmod(0o600)
+    link.symlink_to(real)
+    code, _, _ = run(capsys, "train", "init-zeros", "--quiet", "--json", str(link))
+    assert code == 0 and link.is_symlink() and os.readlink(link) == str(real)
+    assert json.loads(real.read_text())["experiment"] == "init-zeros"
+    assert stat.S_IMODE(real.stat().st_mode) == 0o600  # the file keeps its permissions
+    assert files_beside(real) == ["r.json"]
+
+
+def test_a_dangling_symlink_creates_its_target(capsys, tmp_path):
+    link, real = tmp_path / "link.json", tmp_path / "made.json"
+    link.symlink_to(real)
+    assert run(capsys, "train", "init-zeros", "--quiet", "--json", str(link))[0] == 0
+    assert link.is_symlink() and json.loads(real.read_text())["experiment"] == "init-zeros"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["train", "planar", "--json", "{dir}/r.json"],
+        ["train", "planar", "--plot", "{dir}/p.png"],
+        ["train", "planar", "--save", "{dir}/c.npz"],
+        ["train", "planar", "--framework", "keras-jax", "--json", "{dir}/r.json"],
+        ["compare", "planar", "--json", "{dir}/r.json"],
+        ["report", "planar", "--out", "{dir}/r.html"],
+        ["sweep", "--plot", "{dir}/s.png"],
+        ["sweep", "--json", "{dir}/s.json"],
+        ["tune", "opt-adam", "--json", "{dir}/t.json"],
+        ["tune", "opt-adam", "--plot", "{dir}/t.png"],
+        ["bench", "planar", "--json", "{dir}/b.json"],
+    ],
+    ids=lambda argv: " ".join(argv[:-1]),
+)
+@pytest.mark.parametrize("folder", ["/proc", "/sys/kernel"])
+def test_outputs_under_proc_and_sys_fail_before_any_work(capsys, monkeypatch, argv, folder):
+    """os.access says yes to root there; creating a file says no, to root and to a user.
+    (train checks --save after loading the data, still before training.)"""
+    if not Path(folder).is_dir():
+        pytest.skip(f"no {folder} here")
+    _forbid_work(monkeypatch, data="--save" not in argv)
+    argv = [a.replace("{dir}", folder) for a in argv]
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == "" and err.count("\n") == 1, err
+    assert err.startswith(f"dlparity: error: {argv[-2]}: cannot create a file in {folder}: ")
+
+
+def test_an_immutable_file_fails_before_any_work(capsys, tmp_path, no_work):
+    target = tmp_path / "r.json"
+    target.write_text("{}")
+    if subprocess.run(["chattr", "+i", str(target)], capture_output=True).returncode != 0:
+        pytest.skip("chattr +i is not permitted here")
+    try:
+        code, _, err = run(capsys, "train", "planar", "--json", str(target))
+    finally:
+        subprocess.run(["chattr", "-i", str(target)], check=True)
+    assert (
+        code == 2
+        and err == f"dlparity: error: --json: cannot write {target}: Operation not permitted\n"
+    )
+    assert target.read_text() == "{}" and files_beside(target) == ["r.json"]
+
+
+NOBODY = 65534
+
+
+def as_a_user(check):
+    """check() run as a normal user: in this process when the tests are not root, else in a child
+    that drops to uid/gid 65534 (only what is imported already runs there); returns what check
+    returns, a string."""
+    if not ROOT:
+        return check()
+    import pickle
+
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: no pytest machinery from here on, only os._exit
+        try:
+            os.setgroups([])
+            os.setgid(NOBODY)
+            os.setuid(NOBODY)
+            result = check()
+        except BaseException as error:  # noqa: BLE001  (reported to the parent as text)
+            result = f"raised {type(error).__name__}: {error}"
+        os.write(write, pickle.dumps(result))
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read, "rb") as pipe:
+        data = pipe.read()
+    os.waitpid(pid, 0)
+    return pickle.loads(data)
+
+
+def refused(option, path, kind="json"):
+    """check_output's answer: 'ok', or its DlparityError's message."""
+    try:
+        check_output(option, path, kind)
+    except DlparityError as error:
+        return str(error)
+    return "ok"
+
+
+@pytest.fixture
+def shared_folder():
+    """A folder a normal user reaches: (root's own folder inside, theirs inside)."""
+    import shutil
+    import tempfile
+
+    base = Path(tempfile.mkdtemp(prefix="dlparity-outputs-"))
+    base.chmod(0o755)
+    mine, theirs = base / "root", base / "user"
+    mine.mkdir(mode=0o755)
+    theirs.mkdir(mode=0o755)
+    if ROOT:
+        os.chown(theirs, NOBODY, NOBODY)
+    yield mine, theirs
+    shutil.rmtree(base)
+
+
+def test_as_a_user_read_only_files_and_folders_are_refused(shared_folder):
+    mine, theirs = shared_folder
+    if not ROOT:  # a user's own folder: make the two cases by permissions
+        mine.chmod(0o555)
+    (theirs / "read-only.json").write_text("{}")
+    (theirs / "read-only.json").chmod(0o444)
+    assert as_a_user(lambda: refused("--json", theirs / "read-only.json")) == (
+        f"--json: cannot write {theirs / 'read-only.json'}: Permission denied"
+    )
+    assert as_a_user(lambda: refused("--plot", mine / "p.png", "plot")) == (
+        f"--plot: cannot create a file in {mine}: Permission denied"
+    )
+    assert as_a_user(lambda: refused("--json", theirs / "new.json")) == "ok"
+    assert sorted(p.name for p in theirs.iterdir()) == ["read-only.json"]  # no probe left
+    mine.chmod(0o755)
+
+
+def test_as_a_user_dev_null_is_accepted_and_proc_refused():
+    """A user cannot create files in /dev, and needs not: /dev/null is written in place."""
+    outputs.plot_formats()  # imported here, before a child of root's drops to a user
+    assert as_a_user(lambda: refused("--json", "/dev/null")) == "ok"
+    assert as_a_user(lambda: refused("--json", "/proc/r.json")).startswith(
+        "--json: cannot create a file in /proc: "
+    )
+
+
+def test_the_check_leaves_nothing_behind(tmp_path):
+    assert check_output("--json", tmp_path / "new.json", "json") == tmp_path / "new.json"
+    (tmp_path / "old.json").write_text("kept")
+    check_output("--json", tmp_path / "old.json", "json")
+    assert files_beside(tmp_path / "old.json") == ["old.json"]
+    assert (tmp_path / "old.json").read_text() == "kept"  # opened for writing, not truncated
+
+
+def test_a_socket_is_refused(tmp_path):
+    import socket
+
+    path = tmp_path / "s.json"
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(path))
+        with pytest.raises(DlparityError, match=r"--json: .*s\.json is a socket, not a file"):
+            check_output("--json", path, "json")

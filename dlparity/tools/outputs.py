@@ -1,7 +1,12 @@
-"""Files the command writes: checked before any work starts, written atomically.
+"""Files the command writes: proven writable before any work starts, written atomically.
 
-A run that cannot write its result says so before it trains, and an interrupted write never
-leaves half a file: everything goes to a temporary file in the same folder, renamed into place.
+A run that cannot write its result says so before it trains: check_output() really tries, by
+creating and removing a probe file beside the target and opening an existing target for writing
+(without truncating it), since os.access answers yes for root on /proc, /sys, a read-only mount
+or an immutable file. An interrupted write never leaves half a file: everything goes to a
+temporary file in the target's folder, renamed into place. A target that is not a regular file
+(/dev/null, /dev/stdout, a FIFO) is never renamed over: it is written in place. A symlink is
+followed: its target is written, the link stays.
 """
 
 from __future__ import annotations
@@ -9,12 +14,15 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import stat
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 from dlparity.core.errors import DlparityError
 
 SUFFIXES = {"checkpoint": (".npz",), "report": (".html", ".htm")}  # JSON may have any name
+_REFUSED = {stat.S_IFBLK: "a block device", stat.S_IFSOCK: "a socket"}
 
 
 def plot_formats() -> set[str]:
@@ -32,15 +40,64 @@ def check_output(option: str, path: str | os.PathLike, kind: str) -> Path:
     if not str(path).strip():
         raise DlparityError(f"{option}: empty path")
     path = Path(path).expanduser()
-    folder = path.parent
     if path.is_dir():
         raise DlparityError(f"{option}: {path} is a folder, expected a file name")
-    if not folder.is_dir():
-        raise DlparityError(f"{option}: folder {folder} does not exist")
-    if not os.access(folder, os.W_OK):
-        raise DlparityError(f"{option}: cannot write into {folder}: permission denied")
+    target = _target(path)
+    if not target.parent.is_dir():
+        raise DlparityError(f"{option}: folder {target.parent} does not exist")
     _check_suffix(option, path, kind)
+    _check_writable(option, target)
     return path
+
+
+def _target(path: Path) -> Path:
+    """The file a write to path reaches: path with every symlink followed (it may not exist)."""
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
+
+
+def _check_writable(option: str, target: Path) -> None:
+    """Prove that target can be written the way atomic() will, by doing it: nothing is left."""
+    try:
+        mode = os.stat(target).st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as error:
+        raise DlparityError(f"{option}: cannot write {target}: {error.strerror}") from None
+    if mode is not None and stat.S_IFMT(mode) in _REFUSED:
+        raise DlparityError(f"{option}: {target} is {_REFUSED[stat.S_IFMT(mode)]}, not a file")
+    if mode is not None and stat.S_ISFIFO(mode):
+        # opening a FIFO's write end and closing it would end the input of a reader already
+        # there; access() is right for a FIFO, whose writes reach no file system
+        if not os.access(target, os.W_OK):
+            raise DlparityError(f"{option}: cannot write {target}: permission denied")
+        return
+    if mode is None or stat.S_ISREG(mode):  # the temporary file and the rename need the folder
+        _probe_folder(option, target.parent)
+    if mode is not None:
+        _probe_open(option, target)
+
+
+def _probe_folder(option: str, folder: Path) -> None:
+    probe = folder / f".dlparity-probe-{secrets.token_hex(4)}"
+    try:
+        descriptor = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as error:
+        raise DlparityError(
+            f"{option}: cannot create a file in {folder}: {error.strerror}"
+        ) from None
+    os.close(descriptor)
+    with contextlib.suppress(FileNotFoundError):
+        probe.unlink()
+
+
+def _probe_open(option: str, target: Path) -> None:
+    """Open an existing file or device for writing, without truncating or writing anything."""
+    flags = os.O_WRONLY | os.O_NOCTTY | os.O_NONBLOCK
+    try:
+        descriptor = os.open(target, flags)
+    except OSError as error:
+        raise DlparityError(f"{option}: cannot write {target}: {error.strerror}") from None
+    os.close(descriptor)
 
 
 def _check_suffix(option: str, path: Path, kind: str) -> None:
@@ -56,15 +113,45 @@ def _check_suffix(option: str, path: Path, kind: str) -> None:
 
 @contextlib.contextmanager
 def atomic(path: Path) -> Iterator[Path]:
-    """A temporary path beside `path` (same extension, PNG when none) to write to; on success
-    it is renamed to `path`, on any failure removed."""
+    """A temporary path (same extension as `path`, PNG when none) to write to; on success it
+    becomes `path`, on any failure it is removed and `path` is left as it was.
+
+    A regular file (or none yet) is replaced by renaming the temporary file, made beside it, over
+    it; a symlink's target is, the link kept. A device or FIFO is written in place from a
+    temporary file elsewhere: renaming over /dev/null would replace the device with a file.
+    """
+    path = Path(path)
+    target = _target(path)
     suffix = path.suffix or ".png"
-    temporary = path.with_name(f".{path.stem}.{secrets.token_hex(4)}.partial{suffix}")
+    if target.exists() and not target.is_file():
+        with tempfile.TemporaryDirectory(prefix="dlparity-") as folder:
+            temporary = Path(folder) / f"output{suffix}"
+            try:
+                yield temporary
+                _write_in_place(temporary, target)
+            except OSError as error:
+                raise DlparityError(f"cannot write {path}: {error.strerror or error}") from None
+        return
+    temporary = target.with_name(f".{target.stem}.{secrets.token_hex(4)}.partial{suffix}")
     try:
         yield temporary
-        os.replace(temporary, path)
+        with contextlib.suppress(OSError):  # an existing file keeps its permissions
+            os.chmod(temporary, stat.S_IMODE(os.stat(target).st_mode))
+        os.replace(temporary, target)
     except OSError as error:
         raise DlparityError(f"cannot write {path}: {error.strerror or error}") from None
     finally:
         with contextlib.suppress(FileNotFoundError):
             temporary.unlink()
+
+
+def _write_in_place(source: Path, target: Path) -> None:
+    """source's bytes into the device or FIFO target, opened for writing as it is."""
+    data = source.read_bytes()
+    descriptor = os.open(target, os.O_WRONLY | os.O_NOCTTY)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(descriptor, view) :]
+    finally:
+        os.close(descriptor)
