@@ -49,9 +49,9 @@ def test_quick_sweep_keeps_two_sizes_and_no_course_accuracies(monkeypatch):
     assert hidden.published == {} and hidden.chaotic == {}
 
 
-def fake_run(framework, costs, train_accuracy=None, test_accuracy=None):
+def fake_run(framework, costs, train_accuracy=None, test_accuracy=None, experiment="logreg-cats"):
     result = TrainResult({}, {}, dict(costs), np.zeros(1), 0.5, 0.25)
-    return Run("logreg-cats", framework, "float64", result, train_accuracy, test_accuracy)
+    return Run(experiment, framework, "float64", result, train_accuracy, test_accuracy)
 
 
 def test_published_table_names_every_framework_s_verdict():
@@ -70,13 +70,14 @@ def test_published_table_names_every_framework_s_verdict():
 
 def test_published_table_says_when_there_is_nothing_to_check(monkeypatch):
     monkeypatch.setenv(quick.ENV_VAR, "1")  # what the course prints is said, quick or not
-    table = notebook.published(quick.shorten(get("digits-bn")), [fake_run("numpy", {0: 1.0})])
+    run = fake_run("numpy", {0: 1.0}, experiment="digits-bn")
+    table = notebook.published(quick.shorten(get("digits-bn")), [run])
     assert table.rows == () and table.notes == ("the course prints no numbers for digits-bn",)
     assert str(table) == "digits-bn: the course's published numbers\n" + table.notes[0]
     assert "<table>" not in table._repr_html_()
     monkeypatch.delenv(quick.ENV_VAR)
     changed = notebook.variant(get("planar"), learning_rate=0.5)
-    table = notebook.published(changed, [fake_run("numpy", {0: 1.0})])
+    table = notebook.published(changed, [fake_run("numpy", {0: 1.0}, experiment="planar")])
     assert table.notes == (
         "the course's numbers are those of planar unchanged; this run is changed",
     )
@@ -194,7 +195,93 @@ def test_a_course_file_that_is_there_but_wrong_is_an_error(tmp_path, monkeypatch
 def test_quick_published_check_says_what_it_leaves_out(monkeypatch):
     monkeypatch.setenv(quick.ENV_VAR, "1")
     planar = quick.shorten(get("planar"))
-    table = notebook.published(planar, [fake_run("numpy", {0: planar.published["costs"][0]})])
+    run = fake_run("numpy", {0: planar.published["costs"][0]}, experiment="planar")
+    table = notebook.published(planar, [run])
     assert [row[0] for row in table.rows] == ["cost at iteration 0"]
     assert table.notes[0].startswith("DLPARITY_QUICK: only the published costs this short run")
     assert table.notes[-1] == "1 framework x 1 published number: ok everywhere"
+
+
+# ---------------------------------------------------------------- wrong arguments: one line each
+
+PLANAR = get("planar")
+
+
+@pytest.fixture(scope="module")
+def flower():
+    return notebook.course_data("flower")
+
+
+def wrong_calls(flower):
+    run = fake_run("numpy", {0: 0.69}, experiment="planar")
+    return [
+        (lambda: notebook.variant("planar", learning_rate=0.5),
+         "variant: experiment should be an Experiment, got the str 'planar': get it with "
+         "dlparity.course.experiments.get('planar')"),
+        (lambda: notebook.variant(None), "variant: experiment should be an Experiment, got None"),
+        (lambda: notebook.variant(PLANAR, learning_rate="x"),
+         "variant: learning_rate: must be a finite number, got 'x'"),
+        (lambda: notebook.variant(PLANAR, init_seed="a"),
+         "variant: init_seed should be an integer in [0, 2**32), got the str 'a'"),
+        (lambda: notebook.variant(PLANAR, init_scheme="glorot"),
+         "variant: init_scheme should be one of zeros, random, he, xavier, inv_sqrt, got the str "
+         "'glorot'"),
+        (lambda: notebook.variant(PLANAR, init_scale=-1.0),
+         "variant: init_scale should be a finite number > 0 (or None), got the float -1.0"),
+        (lambda: notebook.run("planar", flower), "run: experiment should be an Experiment"),
+        (lambda: notebook.run(PLANAR, None),
+         "run: arrays is None, but planar's flower data need no course files (generated): pass "
+         "course_data('flower')"),
+        (lambda: notebook.run(PLANAR, "flower"),
+         "run: arrays should be course_data(...)'s (X, Y, X_test, Y_test), got the str 'flower'"),
+        (lambda: notebook.run(PLANAR, flower[:2]),
+         "run: arrays should be course_data(...)'s (X, Y, X_test, Y_test), got a tuple of 2"),
+        (lambda: notebook.run(PLANAR, (flower[0].tolist(), *flower[1:])),
+         "run: arrays' X should be a 2-D NumPy array, got a list"),
+        (lambda: notebook.run(PLANAR, notebook.course_data("digits")),
+         "run: arrays' X has 64 features per example (rows), planar's network takes 2: pass "
+         "course_data('flower')"),
+        (lambda: notebook.run(PLANAR, flower, names="numpy"),
+         "run: names should be a list of frameworks such as ['numpy', 'jax'], or None for every "
+         "installed one; got the str 'numpy'"),
+        (lambda: notebook.run(PLANAR, flower, names=["numpy", "torch"]),
+         "run: names: unknown framework 'torch'"),
+        (lambda: notebook.run(PLANAR, flower, names=["numpy", "numpy"]),
+         "run: names: 'numpy' is named twice"),
+        (lambda: notebook.published("planar", []), "published: experiment should be an Experiment"),
+        (lambda: notebook.published(PLANAR, "numpy"),
+         "published: runs should be the list run() returns, got the str 'numpy'"),
+        (lambda: notebook.published(PLANAR, [1]),
+         "published: runs[0] should be a Run (an item of what run() returns), got the int 1"),
+        (lambda: notebook.published(PLANAR, [fake_run("numpy", {})]),
+         "published: runs[0] is a run of logreg-cats, not of planar"),
+        (lambda: notebook.published(PLANAR, None),
+         "published: no runs, but planar's flower data need no course files (generated): pass "
+         "course_data('flower') to run() and its runs here"),
+        (lambda: notebook.costs(PLANAR, [run, 2]), "costs: runs[1] should be a Run"),
+        (lambda: notebook.figure(PLANAR, [run], "flower"),
+         "figure: arrays should be course_data(...)'s"),
+        (lambda: notebook.gradient_checks("planar", flower),
+         "gradient_checks: names should be a list of experiment names such as ['planar'], got "
+         "the str 'planar'"),
+        (lambda: quick.shorten("planar"), "shorten: experiment should be an Experiment, got the "
+         "str 'planar': get it with dlparity.course.experiments.get('planar')"),
+        (lambda: quick.shorten(None), "shorten: experiment should be an Experiment, got None"),
+        (lambda: quick.shorten_sweep("planar-hidden"), "shorten_sweep: sweep should be a Sweep, "
+         "got the str 'planar-hidden': get it with dlparity.tools.sweep.get('planar-hidden')"),
+    ]  # fmt: skip
+
+
+def test_each_wrong_argument_is_one_dlparity_error_naming_it(flower, monkeypatch, capsys):
+    monkeypatch.setattr(notebook, "run_experiment", lambda *a, **k: pytest.fail("trained"))
+    for call, message in wrong_calls(flower):
+        with pytest.raises(DlparityError) as error:
+            call()
+        assert str(error.value).startswith(message) and "\n" not in str(error.value)
+    assert capsys.readouterr().out == ""  # nothing started, nothing skipped
+
+
+def test_quick_shortens_with_the_variable_set_and_still_checks(monkeypatch):
+    monkeypatch.setenv(quick.ENV_VAR, "1")
+    with pytest.raises(DlparityError, match="shorten: experiment should be an Experiment"):
+        quick.shorten(3)

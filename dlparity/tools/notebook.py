@@ -11,19 +11,23 @@ SKIPPED and returns None (or no runs), so a notebook runs to its end without the
 
 from __future__ import annotations
 
+import math
 import os
 import textwrap
 from dataclasses import dataclass, fields, replace
 from html import escape
 
+import numpy as np
+
 from dlparity.core.errors import DlparityError
+from dlparity.core.init import SCHEMES
 from dlparity.core.spec import ModelSpec, TrainConfig
 from dlparity.course import data, experiments, lessons
 from dlparity.course.experiments import Experiment
 from dlparity.course.migration import TABLE
 from dlparity.runtime import frameworks
 from dlparity.tools import quick, show
-from dlparity.tools.runs import compare_json, predictor, published_check, run_experiment
+from dlparity.tools.runs import Run, compare_json, predictor, published_check, run_experiment
 
 SKIPPED = "skipped:"  # first word of the line every step prints when course files are missing
 CODE_FONT = "font-family: monospace; font-size: 12px"
@@ -102,10 +106,78 @@ def course_data(dataset: str):
         return None
 
 
-def _skip(experiment: Experiment, what: str) -> None:
+def _skip(experiment: Experiment, what: str, where: str = "") -> None:
+    """One SKIPPED line, when the experiment's data are course files. Else no arrays (or no runs)
+    is a mistake, not missing files: a generated or bundled dataset is always there."""
+    info = data.DATASETS.get(experiment.dataset)
+    if info is not None and not info.files:
+        given = "arrays is None" if where in ("run", "gradient_checks") else "no runs"
+        raise DlparityError(
+            f"{where}: {given}, but {experiment.name}'s {experiment.dataset} data need no course "
+            f"files ({info.source}): pass course_data({experiment.dataset!r})"
+            + ("" if where in ("run", "gradient_checks") else " to run() and its runs here")
+        )
     print(
         f"{SKIPPED} {what} of {experiment.name}: it needs the course's {experiment.dataset} files"
     )
+
+
+def _check_arrays(arrays, experiment: Experiment, where: str) -> None:
+    """arrays as course_data returns them: (X, Y, X_test, Y_test), X with the network's inputs."""
+    if not isinstance(arrays, tuple | list) or len(arrays) != 4:
+        raise DlparityError(
+            f"{where}: arrays should be course_data(...)'s (X, Y, X_test, Y_test), got "
+            f"{quick.describe(arrays)}{f' of {len(arrays)}' if isinstance(arrays, tuple | list) else ''}"
+        )
+    for name, array in zip(("X", "Y", "X_test", "Y_test"), arrays, strict=True):
+        if not isinstance(array, np.ndarray) or array.ndim != 2:
+            raise DlparityError(f"{where}: arrays' {name} should be a 2-D NumPy array, got "
+                                f"{quick.describe(array)}")  # fmt: skip
+    n_x = experiment.spec.layer_dims[0]
+    if arrays[0].shape[0] != n_x:
+        raise DlparityError(
+            f"{where}: arrays' X has {arrays[0].shape[0]} features per example (rows), "
+            f"{experiment.name}'s network takes {n_x}: pass course_data({experiment.dataset!r})"
+        )
+
+
+def _framework_names(names, where: str):
+    """names: None (every installed framework) or a list of known framework names."""
+    if names is None:
+        return None
+    if isinstance(names, str) or not isinstance(names, list | tuple) or not names:
+        raise DlparityError(f"{where}: names should be a list of frameworks such as ['numpy', "
+                            f"'jax'], or None for every installed one; got {quick.describe(names)}")  # fmt: skip
+    for name in names:
+        if not isinstance(name, str):
+            raise DlparityError(
+                f"{where}: names should hold framework names, got {quick.describe(name)}"
+            )
+        try:
+            frameworks.split(name)
+        except DlparityError as error:
+            raise DlparityError(f"{where}: names: {error}") from None
+    if len(set(names)) != len(names):
+        twice = next(n for n in names if names.count(n) > 1)
+        raise DlparityError(f"{where}: names: {twice!r} is named twice")
+    return list(names)
+
+
+def _check_runs(runs, experiment: Experiment, where: str) -> None:
+    """runs as run() returns them: a list of Runs of this experiment (or [] / None: none)."""
+    if runs is None:
+        return
+    if not isinstance(runs, list | tuple):
+        raise DlparityError(
+            f"{where}: runs should be the list run() returns, got {quick.describe(runs)}"
+        )
+    for i, one in enumerate(runs):
+        if not isinstance(one, Run):
+            raise DlparityError(f"{where}: runs[{i}] should be a Run (an item of what run() "
+                                f"returns), got {quick.describe(one)}")  # fmt: skip
+        if one.experiment != experiment.name:
+            raise DlparityError(f"{where}: runs[{i}] is a run of {one.experiment}, not of "
+                                f"{experiment.name}")  # fmt: skip
 
 
 def run(experiment: Experiment, arrays, names=None) -> list:
@@ -113,9 +185,12 @@ def run(experiment: Experiment, arrays, names=None) -> list:
 
     arrays: course_data's result; None skips the runs (no course files). Returns the Runs.
     """
+    experiment = quick.experiment_argument(experiment, "run")
+    names = _framework_names(names, "run")
     if arrays is None:
-        _skip(experiment, "the runs")
+        _skip(experiment, "the runs", "run")
         return []
+    _check_arrays(arrays, experiment, "run")
     config, names = experiment.config, list(names or installed())
     print(f"{experiment.name} ({experiment.course}, {experiment.summary}): {config.steps} "
           f"{config.step_name}s in {', '.join(names)}", flush=True)  # fmt: skip
@@ -135,8 +210,10 @@ def _fmt(value, digits: int) -> str:
 def costs(experiment: Experiment, runs) -> Table | None:
     """Every framework's cost at the course's printed steps, accuracies, times, and how far each
     framework is from the first."""
+    experiment = quick.experiment_argument(experiment, "costs")
+    _check_runs(runs, experiment, "costs")
     if not runs:
-        _skip(experiment, "the costs")
+        _skip(experiment, "the costs", "costs")
         return None
     names = tuple(run.framework for run in runs)
     rows = [(str(step), *(_fmt(run.result.costs.get(step), 9) for run in runs))
@@ -170,8 +247,10 @@ def _scope_note(experiment: Experiment) -> str | None:
 
 def published(experiment: Experiment, runs) -> Table | None:
     """Each framework against the numbers the course's notebook prints: `ok` or `DIFFERS`."""
+    experiment = quick.experiment_argument(experiment, "published")
+    _check_runs(runs, experiment, "published")
     if not runs:
-        _skip(experiment, "the published check")
+        _skip(experiment, "the published check", "published")
         return None
     checks = [published_check(experiment, run) for run in runs]
     notes = [note for note in [_scope_note(experiment)] if note]
@@ -198,9 +277,12 @@ def figure(experiment: Experiment, runs, arrays):
     their differences and, for 2-D data, each framework's decision boundary."""
     from dlparity.tools import plots
 
+    experiment = quick.experiment_argument(experiment, "figure")
+    _check_runs(runs, experiment, "figure")
     if not runs:
-        _skip(experiment, "the figure")
+        _skip(experiment, "the figure", "figure")
         return None
+    _check_arrays(arrays, experiment, "figure")
     X, Y = arrays[0], arrays[1]
     predicts = [predictor(experiment, run) for run in runs] if X.shape[0] == 2 else None
     return plots.make_figure(experiment, runs, X, Y, predicts)
@@ -212,9 +294,16 @@ def gradient_checks(names, arrays, examples: int = 8) -> Table | None:
     from dlparity.core.gradcheck import PASS_THRESHOLD
     from dlparity.tools.gradcheck import check_experiment
 
+    if isinstance(names, str) or not isinstance(names, list | tuple) or not names:
+        raise DlparityError(f"gradient_checks: names should be a list of experiment names such "
+                            f"as ['planar'], got {quick.describe(names)}")  # fmt: skip
+    for name in names:
+        experiments.get(name)  # an unknown name is one line
     if arrays is None:
-        _skip(experiments.get(names[0]), "the gradient checks")
+        _skip(experiments.get(names[0]), "the gradient checks", "gradient_checks")
         return None
+    for name in names:
+        _check_arrays(arrays, experiments.get(name), "gradient_checks")
     rows = []
     for name in names:
         for framework in [f for f in installed() if frameworks.get(f).gradcheck]:
@@ -236,19 +325,40 @@ def variant(experiment: Experiment, **changes) -> Experiment:
     """The experiment with fields of its ModelSpec, TrainConfig or initialization changed, e.g.
     variant(planar, learning_rate=0.5, layer_dims=(2, 10, 1)); checked as the fields always are.
     The course's published numbers no longer apply and are dropped."""
+    experiment = quick.experiment_argument(experiment, "variant")
     spec_fields = {f.name for f in fields(ModelSpec)}
     config_fields = {f.name for f in fields(TrainConfig)}
     for name in changes:
         if name not in spec_fields | config_fields | set(_EXPERIMENT_FIELDS):
             raise DlparityError(f"variant: {name!r} is not a field of the network, its training "
                                 f"or its initialization ({', '.join(_EXPERIMENT_FIELDS)})")  # fmt: skip
-    spec = replace(experiment.spec, **{k: v for k, v in changes.items() if k in spec_fields})
-    config = replace(experiment.config,
-                     **{k: v for k, v in changes.items() if k in config_fields})  # fmt: skip
+    _check_init(changes)
+    try:
+        spec = replace(experiment.spec, **{k: v for k, v in changes.items() if k in spec_fields})
+        config = replace(experiment.config,
+                         **{k: v for k, v in changes.items() if k in config_fields})  # fmt: skip
+    except DlparityError as error:
+        raise DlparityError(f"variant: {error}") from None
     init = {k: v for k, v in changes.items() if k in _EXPERIMENT_FIELDS}
     what = ", ".join(f"{k}={v!r}" for k, v in changes.items())
     return replace(experiment, spec=spec, config=config, published={},
                    summary=f"{experiment.summary}; changed: {what}", **init)  # fmt: skip
+
+
+def _check_init(changes: dict) -> None:
+    """variant's init_scheme, init_seed and init_scale, checked as the draw would use them."""
+    if "init_scheme" in changes and changes["init_scheme"] not in SCHEMES:
+        raise DlparityError(f"variant: init_scheme should be one of {', '.join(SCHEMES)}, got "
+                            f"{quick.describe(changes['init_scheme'])}")  # fmt: skip
+    seed = changes.get("init_seed", 0)
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or not 0 <= seed < 2**32:
+        raise DlparityError(f"variant: init_seed should be an integer in [0, 2**32), got "
+                            f"{quick.describe(seed)}")  # fmt: skip
+    scale = changes.get("init_scale")
+    if scale is not None and (isinstance(scale, bool) or not isinstance(scale, int | float)
+                              or not math.isfinite(scale) or scale <= 0):  # fmt: skip
+        raise DlparityError(f"variant: init_scale should be a finite number > 0 (or None), got "
+                            f"{quick.describe(scale)}")  # fmt: skip
 
 
 @dataclass(frozen=True)

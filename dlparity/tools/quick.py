@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from dataclasses import replace
 
+from dlparity.core.errors import DlparityError
 from dlparity.core.spec import TrainConfig
 from dlparity.course import experiments
 from dlparity.course.experiments import Experiment
@@ -43,11 +44,32 @@ def _reachable(published: dict, steps: int) -> dict:
     return {"costs": costs} if costs else {}
 
 
+def describe(value) -> str:
+    """What a wrong argument is, for a message: "the str 'planar'", "None", "an int"."""
+    if value is None:
+        return "None"
+    kind = type(value).__name__
+    if isinstance(value, str | int | float):
+        return f"the {kind} {value!r}"
+    return f"a{'n' * (kind[:1].lower() in 'aeiou')} {kind}"
+
+
+def experiment_argument(value, where: str, argument: str = "experiment") -> Experiment:
+    """value, when it is an Experiment; else one DlparityError line naming `where`'s argument."""
+    if isinstance(value, Experiment):
+        return value
+    hint = ""
+    if isinstance(value, str):
+        hint = f": get it with dlparity.course.experiments.get({value!r})"
+    raise DlparityError(f"{where}: {argument} should be an Experiment, got {describe(value)}{hint}")
+
+
 def shorten(experiment: Experiment) -> Experiment:
     """The experiment as the notebooks run it: unchanged, or with DLPARITY_QUICK its first steps.
 
     A shortened experiment says so in its summary: "... (DLPARITY_QUICK: 101 of 10000 iterations)".
     """
+    experiment_argument(experiment, "shorten")
     config = experiment.config
     steps = quick_steps(config)
     if not enabled() or steps == config.steps:
@@ -63,6 +85,13 @@ def shorten_sweep(sweep):
     """A dlparity.tools.sweep.Sweep as the notebooks run it: unchanged, or with DLPARITY_QUICK its first
     QUICK_SIZES sizes, each trained quick_steps iterations, with no course accuracies to check
     (the course's are those of full-length runs)."""
+    from dlparity.tools.sweep import Sweep
+
+    if not isinstance(sweep, Sweep):
+        hint = (
+            f": get it with dlparity.tools.sweep.get({sweep!r})" if isinstance(sweep, str) else ""
+        )
+        raise DlparityError(f"shorten_sweep: sweep should be a Sweep, got {describe(sweep)}{hint}")
     if not enabled():
         return sweep
     base = experiments.get(sweep.base).config
