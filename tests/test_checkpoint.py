@@ -202,8 +202,38 @@ def _flipped(raw: bytes, entries) -> bytes:
 def test_damaged_files_are_refused(saved, tmp_path, damage):
     path = tmp_path / "damaged.npz"
     path.write_bytes(damage(saved.read_bytes(), _entries(saved)))
-    with pytest.raises(DlparityError, match="not a readable .npz file"):
+    with pytest.raises(DlparityError, match="not a valid .npz file"):
         checkpoint.load(path, SHORT, framework="numpy")
+
+
+@pytest.mark.parametrize(
+    "content, why",
+    [
+        (bytes(np.random.RandomState(0).randint(0, 256, 2000, dtype=np.uint8)),
+         "its bytes are not a zip archive"),
+        (b"", "empty"),
+        (b"\x93NUMPY\x01\x00v\x00{'descr': '<f8'}", "a single .npy array"),
+    ],
+    ids=["random-bytes", "empty", "npy"],
+)  # fmt: skip
+def test_a_file_that_is_no_zip_is_not_a_valid_npz(tmp_path, content, why):
+    """np.load takes bytes that are neither a zip nor a .npy for a pickle: not what they are."""
+    path = tmp_path / "random.npz"
+    path.write_bytes(content)
+    with pytest.raises(DlparityError) as error:
+        checkpoint.load(path, SHORT, framework="numpy")
+    assert str(error.value) == (
+        f"checkpoint {path}: not a valid .npz file: {why}; a checkpoint is a zip archive of .npy "
+        "arrays, as train --save writes it"
+    )
+
+
+def test_random_bytes_on_the_command_line_are_one_line(capsys, tmp_path):
+    path = tmp_path / "random.npz"
+    path.write_bytes(bytes(np.random.RandomState(1).randint(0, 256, 500, dtype=np.uint8)))
+    code, out, err = run(capsys, "train", "opt-adam", "--resume", str(path))
+    assert (code, out) == (2, "") and err.count("\n") == 1
+    assert "not a valid .npz file: its bytes are not a zip archive" in err and "pickle" not in err
 
 
 def test_missing_pickled_and_headerless_files(tmp_path, runs):
@@ -212,7 +242,7 @@ def test_missing_pickled_and_headerless_files(tmp_path, runs):
     pickled = tmp_path / "pickled.npz"
     with open(pickled, "wb") as f:
         np.savez(f, header=np.array([{"format": 1}], dtype=object))
-    with pytest.raises(DlparityError, match="not a readable .npz file"):
+    with pytest.raises(DlparityError, match="not a valid .npz file: an entry holds pickled"):
         checkpoint.load(pickled, SHORT, framework="numpy")
     weights = checkpoint.save_weights(tmp_path / "w.npz", runs[1].params, spec=SHORT.spec)
     with pytest.raises(DlparityError, match="holds weights alone"):
@@ -341,7 +371,7 @@ def command_checkpoint(tmp_path_factory):
         (["opt-adam", "--save", "{dir}/no/x.npz"], "--save: folder"),
         (["opt-adam", "--save", "{dir}/x.json"], "--save: x.json should end in .npz"),
         (["opt-adam", "--resume", "{dir}/none.npz"], "no such file"),
-        (["opt-adam", "--resume", "{dir}/truncated.npz"], "not a readable .npz file"),
+        (["opt-adam", "--resume", "{dir}/truncated.npz"], "not a valid .npz file"),
         (["opt-gd", "--resume", "{ckpt}"], "a checkpoint of experiment opt-adam, not of opt-gd"),
         (["opt-adam", "--resume", "{ckpt}", "--dtype", "float32"], "spec dtype = float64"),
         (["opt-adam", "--resume", "{ckpt}", "--framework", "jax", "--randomness", "native"],

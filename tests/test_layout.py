@@ -213,11 +213,11 @@ def test_checkpoint_missing_bn_state(tmp_path):
 
 def test_checkpoint_refuses_pickles_and_corrupt_files(tmp_path):
     path = save_raw(tmp_path / "pickle.npz", W1=np.array([{"a": 1}], dtype=object))
-    with pytest.raises(DlparityError, match="not a readable .npz"):
+    with pytest.raises(DlparityError, match="not a valid .npz"):
         load_weights(path, DEEP)
     corrupt = tmp_path / "corrupt.npz"
     corrupt.write_bytes(b"PK\x03\x04 not a zip")
-    with pytest.raises(DlparityError, match="not a readable .npz"):
+    with pytest.raises(DlparityError, match="not a valid .npz"):
         load_weights(corrupt, DEEP)
 
 

@@ -76,15 +76,36 @@ def _write(path, arrays: dict) -> Path:
     return path
 
 
+_ZIP_STARTS = (b"PK\x03\x04", b"PK\x05\x06")  # a zip's first entry, or an empty zip
+_NPY_START = b"\x93NUMPY"
+
+
 def _read(path) -> dict[str, np.ndarray]:
     path = Path(path)
     if not path.is_file():
         raise DlparityError(f"checkpoint {path}: no such file")
+    invalid = f"checkpoint {path}: not a valid .npz file"
+    try:
+        with open(path, "rb") as f:
+            head = f.read(len(_NPY_START))
+    except OSError as e:
+        raise DlparityError(f"checkpoint {path}: cannot read it ({e.strerror})") from None
+    if head[:4] not in _ZIP_STARTS:
+        # np.load would take any other bytes for a pickle, and say the file holds pickled data
+        what = ("empty" if not head else "a single .npy array" if head == _NPY_START
+                else "its bytes are not a zip archive")  # fmt: skip
+        raise DlparityError(f"{invalid}: {what}; a checkpoint is a zip archive of .npy arrays, "
+                            "as train --save writes it")  # fmt: skip
     try:
         with np.load(path, allow_pickle=False) as data:
             return {key: data[key] for key in data.files}
-    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as e:
-        raise DlparityError(f"checkpoint {path}: not a readable .npz file ({e})") from None
+    except ValueError as e:
+        if "pickle" in str(e):
+            raise DlparityError(f"{invalid}: an entry holds pickled Python objects, which a "
+                                "checkpoint never does; it was not loaded") from None  # fmt: skip
+        raise DlparityError(f"{invalid} ({e})") from None
+    except (OSError, zipfile.BadZipFile, EOFError) as e:
+        raise DlparityError(f"{invalid} ({e})") from None
 
 
 def _header_array(header: dict) -> np.ndarray:
