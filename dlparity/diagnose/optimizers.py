@@ -376,15 +376,15 @@ def _matched(user, run) -> int:
 
 
 def _closest(setup: _Setup, gradients, user, course, given):
-    """(findings, run, matched) of the known variant or common hyperparameter value that reproduces the
-    most entries of the user's run, two steps' worth (every entry twice) more than the course
-    does; None when none does. A beta of 0 (no average at all) is no candidate: at the first
-    step it equals too much (Adam's first step is RMSprop's with beta2 = 0)."""
+    """(findings, run, matched) of the known variant or common hyperparameter value that
+    reproduces the most entries of the user's run, two steps' worth (every entry twice) more
+    than the course does; None when none does. A beta of 0 (no average at all) is no
+    candidate: at the first step it equals too much (Adam's first step is RMSprop's with
+    beta2 = 0)."""
     candidates = [(f, found, None) for f, found in _candidates(setup, with_rounding=False)]
     for changes in search.common_changes(setup.hyper, _OWN[setup.kind]):
-        if len(changes) == 1 and not (
-            next(iter(changes)).startswith("beta") and 0.0 in changes.values()
-        ):
+        (name, value), *more = changes.items()
+        if not more and not (name.startswith("beta") and value == 0.0):
             candidates.append((Formula(), _hyperparameter_findings(setup, changes, given), changes))
     entries = sum(W.size for W in course[0].values())
     best, bar = None, _matched(user, course) + 2 * entries
