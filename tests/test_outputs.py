@@ -379,3 +379,32 @@ def test_a_socket_is_refused(tmp_path):
         server.bind(str(path))
         with pytest.raises(DlparityError, match=r"--json: .*s\.json is a socket, not a file"):
             check_output("--json", path, "json")
+
+
+def test_an_open_descriptor_is_written_where_it_stands(capsys, tmp_path):
+    """/dev/fd/N (and so /dev/stdout redirected to a file): written through the descriptor, after
+    what it holds, not over the file's start nor renamed over."""
+    log = tmp_path / "log.txt"
+    with open(log, "w") as f:
+        f.write("before\n")
+        f.flush()
+        path = f"/dev/fd/{f.fileno()}"
+        code, out, _ = run(capsys, "train", "init-zeros", "--quiet", "--json", path)
+        f.write("\nafter\n")
+    assert code == 0 and f"wrote {path}" in out
+    text = log.read_text()
+    assert text.startswith("before\n{") and text.endswith("}\nafter\n")
+    assert json.loads(text[len("before\n") : -len("\nafter\n")])["experiment"] == "init-zeros"
+    assert files_beside(log) == ["log.txt"]
+
+
+def test_a_descriptor_open_for_reading_is_refused_before_any_work(capsys, tmp_path, no_work):
+    source = tmp_path / "in.txt"
+    source.write_text("x")
+    with open(source) as f:
+        path = f"/dev/fd/{f.fileno()}"
+        code, _, err = run(capsys, "train", "planar", "--json", path)
+    assert (
+        code == 2
+        and err == f"dlparity: error: --json: cannot write {path}: open for reading only\n"
+    )

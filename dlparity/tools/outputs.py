@@ -5,8 +5,9 @@ creating and removing a probe file beside the target and opening an existing tar
 (without truncating it), since os.access answers yes for root on /proc, /sys, a read-only mount
 or an immutable file. An interrupted write never leaves half a file: everything goes to a
 temporary file in the target's folder, renamed into place. A target that is not a regular file
-(/dev/null, /dev/stdout, a FIFO) is never renamed over: it is written in place. A symlink is
-followed: its target is written, the link stays.
+(/dev/null, a FIFO) is never renamed over: it is written in place; /dev/stdout (an open file
+descriptor) is written through the descriptor. A symlink is followed: its target is written, the
+link stays.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import contextlib
 import os
 import secrets
 import stat
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -42,12 +44,45 @@ def check_output(option: str, path: str | os.PathLike, kind: str) -> Path:
     path = Path(path).expanduser()
     if path.is_dir():
         raise DlparityError(f"{option}: {path} is a folder, expected a file name")
+    descriptor = _descriptor(path)
+    if descriptor is not None:
+        _check_suffix(option, path, kind)
+        _check_descriptor(option, path, descriptor)
+        return path
     target = _target(path)
     if not target.parent.is_dir():
         raise DlparityError(f"{option}: folder {target.parent} does not exist")
     _check_suffix(option, path, kind)
     _check_writable(option, target)
     return path
+
+
+def _check_descriptor(option: str, path: Path, descriptor: int) -> None:
+    import fcntl
+
+    try:
+        flags = fcntl.fcntl(descriptor, fcntl.F_GETFL)
+    except OSError as error:
+        raise DlparityError(f"{option}: cannot write {path}: {error.strerror}") from None
+    if flags & os.O_ACCMODE not in (os.O_WRONLY, os.O_RDWR):
+        raise DlparityError(f"{option}: cannot write {path}: open for reading only")
+
+
+def _descriptor(path: Path) -> int | None:
+    """The file descriptor of this process that path names (/dev/stdout, /dev/fd/3,
+    /proc/self/fd/1), else None. Such a target is written through the descriptor, where the
+    shell opened it (a pipe, or the end of a file that `> out.txt` made): reopening it would
+    write at the file's start, and renaming over it would lose what the command printed."""
+    here = f"/proc/{os.getpid()}/fd"
+    current = os.path.abspath(path)
+    for _ in range(40):  # a chain of links, as the kernel follows it
+        name = os.path.basename(current)
+        if os.path.realpath(os.path.dirname(current)) == here and name.isdigit():
+            return int(name)
+        if not os.path.islink(current):
+            return None
+        current = os.path.join(os.path.dirname(current), os.readlink(current))
+    return None
 
 
 def _target(path: Path) -> Path:
@@ -123,12 +158,13 @@ def atomic(path: Path) -> Iterator[Path]:
     path = Path(path)
     target = _target(path)
     suffix = path.suffix or ".png"
-    if target.exists() and not target.is_file():
+    descriptor = _descriptor(path)
+    if descriptor is not None or (target.exists() and not target.is_file()):
         with tempfile.TemporaryDirectory(prefix="dlparity-") as folder:
             temporary = Path(folder) / f"output{suffix}"
             try:
                 yield temporary
-                _write_in_place(temporary, target)
+                _write_in_place(temporary, target, descriptor)
             except OSError as error:
                 raise DlparityError(f"cannot write {path}: {error.strerror or error}") from None
         return
@@ -145,13 +181,23 @@ def atomic(path: Path) -> Iterator[Path]:
             temporary.unlink()
 
 
-def _write_in_place(source: Path, target: Path) -> None:
-    """source's bytes into the device or FIFO target, opened for writing as it is."""
-    data = source.read_bytes()
-    descriptor = os.open(target, os.O_WRONLY | os.O_NOCTTY)
+def _write_in_place(source: Path, target: Path, descriptor: int | None) -> None:
+    """source's bytes through the descriptor given, else into the device or FIFO target, opened
+    for writing as it is."""
+    data = memoryview(source.read_bytes())
+    if descriptor is not None:
+        for stream in (sys.stdout, sys.stderr):  # what was printed before comes first
+            with contextlib.suppress(Exception):
+                stream.flush()
+        _write_all(descriptor, data)
+        return
+    opened = os.open(target, os.O_WRONLY | os.O_NOCTTY)
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(descriptor, view) :]
+        _write_all(opened, data)
     finally:
-        os.close(descriptor)
+        os.close(opened)
+
+
+def _write_all(descriptor: int, data: memoryview) -> None:
+    while data:
+        data = data[os.write(descriptor, data) :]
