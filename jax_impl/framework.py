@@ -33,5 +33,11 @@ FRAMEWORK = Framework(
         "minibatches": ("jax_impl.train:_make_run",),
         "gradcheck": ("jax_impl.gradcheck:gradient_check",),
         "loop": ("jax_impl.train:_recording_scan", "jax_impl.train:train"),
+        "conv": ("jax_impl.layers:zero_pad", "jax_impl.layers:conv_single_step",
+                 "jax_impl.layers:conv_forward"),
+        "conv-backward": ("jax_impl.layers:forward_conv2d", "jax_impl.models:cost_and_gradients"),
+        "pool": ("jax_impl.layers:pool_forward",),
+        "pool-backward": ("jax_impl.layers:pool_forward", "jax_impl.models:cost_and_gradients"),
+        "flatten": ("jax_impl.layers:flatten_forward",),
     },
 )  # fmt: skip

@@ -56,6 +56,11 @@ FRAMEWORK = Framework(
         "minibatches": ("keras_impl.backend:batches", "keras_impl.backend:PlanBatches"),
         "gradcheck": ("keras_impl.models:gradient_check",),
         "loop": ("keras_impl.train:_fit", "keras_impl.train:train"),
+        "conv": (),
+        "conv-backward": (),
+        "pool": (),
+        "pool-backward": (),
+        "flatten": (),
     },
     variants=(KERAS_JAX,),
 )  # fmt: skip

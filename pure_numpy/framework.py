@@ -32,5 +32,12 @@ FRAMEWORK = Framework(
         "minibatches": ("pure_numpy.train:_run_step",),
         "gradcheck": ("pure_numpy.gradcheck:gradient_check",),
         "loop": ("pure_numpy.train:train",),
+        "conv": ("pure_numpy.layers:zero_pad", "pure_numpy.layers:conv_single_step",
+                 "pure_numpy.layers:_windows", "pure_numpy.layers:conv_forward"),
+        "conv-backward": ("pure_numpy.layers:conv_backward", "pure_numpy.layers:backward_conv2d"),
+        "pool": ("pure_numpy.layers:pool_forward",),
+        "pool-backward": ("pure_numpy.layers:create_mask_from_window", "pure_numpy.layers:distribute_value",
+                          "pure_numpy.layers:pool_backward"),
+        "flatten": ("pure_numpy.layers:flatten_forward", "pure_numpy.layers:flatten_backward"),
     },
 )  # fmt: skip

@@ -33,5 +33,11 @@ FRAMEWORK = Framework(
         "minibatches": ("tf_impl.train:_make_run",),
         "gradcheck": ("tf_impl.gradcheck:gradient_check",),
         "loop": ("tf_impl.train:_make_batch_step", "tf_impl.train:train"),
+        "conv": ("tf_impl.layers:zero_pad", "tf_impl.layers:conv_single_step",
+                 "tf_impl.layers:conv_forward"),
+        "conv-backward": ("tf_impl.layers:forward_conv2d", "tf_impl.models:cost_and_gradients"),
+        "pool": ("tf_impl.layers:pool_forward",),
+        "pool-backward": ("tf_impl.layers:pool_forward", "tf_impl.models:cost_and_gradients"),
+        "flatten": ("tf_impl.layers:flatten_forward",),
     },
 )  # fmt: skip

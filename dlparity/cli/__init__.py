@@ -217,7 +217,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="dlparity", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     sub.add_parser("list", help="datasets and experiments with their course week")
-    sub.add_parser("migration", help="the migration table: course vs optax vs Keras")
+    sub.add_parser("migration", help="the migration table: course vs JAX (optax, lax) vs Keras")
     _add_show_and_sweep(sub)
     p = sub.add_parser("train", help="train one experiment")
     p.add_argument("experiment")
