@@ -162,10 +162,11 @@ LESSONS: dict[str, Lesson] = {
     ),
     "loop": Lesson(
         "the training loop: per step and mini-batch, forward, backward, update, record the cost",
-        {"numpy": ("pure_numpy.train:train",),
-         "jax": ("jax_impl.train:_recording_scan", "jax_impl.train:train"),
-         "tf": ("tf_impl.train:_make_batch_step", "tf_impl.train:train"),
-         "keras": ("keras_impl.train:_fit", "keras_impl.train:train")},
+        {"numpy": ("pure_numpy.train:_Segment.run",),
+         "jax": ("jax_impl.train:_recording_scan", "jax_impl.train:_Segment.run"),
+         "tf": ("tf_impl.train:_make_batch_step", "tf_impl.train:_Segment.run"),
+         "keras": ("keras_impl.train:_fit", "keras_impl.train:_Fit.run")},
+        shared=("dlparity.core.driver:drive",),
     ),
 }  # fmt: skip
 

@@ -1,7 +1,8 @@
 """Which implementations exist, which can be imported here, and how to load one.
 
 A framework (pure_numpy, jax_impl, tf_impl, or keras_impl.train with keras_models) provides
-`train(spec, config, data, params0, *, progress=None, **options) -> TrainResult` and
+`train(spec, config, data, params0, *, progress=None, start=None, stop=None, **options) ->
+TrainResult` (one signature everywhere: dlparity.core.driver) and
 `predict(params, X, spec, *, bn_state=None)`.
 """
 
