@@ -2,9 +2,10 @@
 
 train() is dlparity.core.driver's (checks, resume, plan, recording, result); this is JAX's loop.
 randomness="parity": the batch orders and dropout masks of dlparity.core.plan, fed in as arrays, so
-the run follows the reference step for step. randomness="native": a jax.random key, split
-explicitly per step into the epoch's permutation and the epoch's dropout masks (one column per
-example, cut into mini-batches like X, so every batch of every epoch gets fresh masks).
+the run follows the reference step for step. randomness="native": the driver's rule with jax.random:
+step e's key is fold_in(key(seed), e), split into the epoch's permutation and the epoch's dropout
+masks (one column per example, cut into mini-batches like X, so every batch of every epoch gets
+fresh masks).
 """
 
 import contextlib
@@ -211,8 +212,10 @@ def _make_run(
 
     def run(params, opt_state, bn_state, X, Y, lrs, orders, masks_full, masks_rest, seed):
         keys = None
-        if native:  # the whole run's keys, so a resumed run draws what the whole run draws
-            keys = jax.random.split(jax.random.key(seed), plan.steps)[plan.first : plan.end]
+        if native:  # step e's key from (seed, e) alone: a resumed run draws as the whole run
+            base = jax.random.key(seed)
+            steps = jnp.arange(plan.first, plan.end, dtype=jnp.uint32)
+            keys = jax.vmap(lambda e: jax.random.fold_in(base, e))(steps)
 
         def one_step(carry, inputs):
             return _outer_step(this, carry, inputs, X, Y, masks_full, masks_rest)

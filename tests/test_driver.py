@@ -178,7 +178,7 @@ def test_the_state_crosses_to_the_framework_and_back(framework, optimizer, spec)
             np.testing.assert_allclose(course[slot][key], value[key], rtol=1e-15, atol=0)
 
 
-@pytest.mark.parametrize("framework", ["jax"])
+@pytest.mark.parametrize("framework", ["jax", "tf"])
 def test_native_draws_of_a_step_depend_on_the_seed_and_step_alone(framework):
     """A longer native run with the same seed starts as the shorter one."""
     train = _module(framework).train

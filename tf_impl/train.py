@@ -4,8 +4,9 @@ train() is dlparity.core.driver's (checks, resume, plan, recording, result); thi
 Parameters, optimizer state and batch-norm statistics are tf.Variables assigned in place;
 the loop over steps and over full mini-batches is a `for ... in tf.range` (a tf.while_loop),
 the short last mini-batch is traced apart with its own static shape.
-randomness="parity" consumes dlparity.core.plan's orders and masks; "native" draws them from
-tf.random.Generator.from_seed(seed) (fresh dropout masks every mini-batch).
+randomness="parity" consumes dlparity.core.plan's orders and masks; "native" follows the driver's
+rule with TF's stateless generators: step e draws from the seed (seed, e), split into the epoch's
+permutation and the epoch's dropout masks, so a resumed native run draws what the whole run draws.
 """
 
 import time
@@ -13,7 +14,6 @@ import time
 import tensorflow as tf
 
 from dlparity.core import driver
-from dlparity.core.errors import DlparityError
 from tf_impl import precision
 from tf_impl.models import cost_and_gradients
 from tf_impl.optimizers import course_state, from_course_state, make_optimizer
@@ -39,28 +39,43 @@ class _ParityDraws:
 
 
 class _NativeDraws:
-    """TF's own generator: a permutation per epoch and fresh masks per mini-batch."""
+    """TF's own generator, stateless: step e's draws come from the seed (seed, e) alone."""
 
     def __init__(self, spec, plan, seed):
-        self.generator = tf.random.Generator.from_seed(int(seed))
+        self.spec, self.m, self.seed = spec, plan.m, seed
         self.shuffled = plan.orders is not None
-        self.spec, self.m = spec, plan.m
 
     def step(self, step, orders):
-        """(the step's permutation or None, None: masks are drawn per mini-batch)."""
-        if not self.shuffled:
-            return None, None
-        return tf.argsort(self.generator.uniform((self.m,), dtype=tf.float64)), None
+        """The step's permutation (when shuffled) and its masks D_l (n_l, m) (with dropout)."""
+        seed = tf.stack([tf.constant(self.seed, tf.int64), tf.cast(step, tf.int64)])
+        order_seed, mask_seed = tf.unstack(tf.random.experimental.stateless_split(seed, 2))
+        order = None
+        if self.shuffled:
+            uniform = tf.random.stateless_uniform((self.m,), order_seed, dtype=tf.float64)
+            order = tf.argsort(uniform)
+        return order, self._masks(mask_seed)
 
-    def masks_for(self, drawn, start, size):
+    def _masks(self, seed):
+        """Native dropout: D_l = (uniform < keep_prob), a seed of its own per hidden layer."""
         spec = self.spec
         if spec.keep_prob >= 1:
             return None
         keep = precision.hyper(spec.keep_prob, spec.dtype)
+        hidden = spec.layer_dims[1:-1]
+        seeds = tf.unstack(tf.random.experimental.stateless_split(seed, len(hidden)))
         return {
-            f"D{l}": tf.cast(self.generator.uniform((n, size), dtype=spec.dtype) < keep, spec.dtype)
-            for l, n in enumerate(spec.layer_dims[1:-1], start=1)
+            f"D{l}": tf.cast(
+                tf.random.stateless_uniform((n, self.m), seeds[l - 1], dtype=spec.dtype) < keep,
+                spec.dtype,
+            )
+            for l, n in enumerate(hidden, start=1)
         }
+
+    def masks_for(self, drawn, start, size):
+        """The columns of the step's masks at the batch's positions in the step's order."""
+        if drawn is None:
+            return None
+        return {k: tf.slice(D, [0, start], [D.shape[0], size]) for k, D in drawn.items()}
 
 
 def _make_batch_step(spec, optimizer, params, opt_state, bn_state, gradients=cost_and_gradients):
@@ -126,8 +141,6 @@ def _draws_and_inputs(run: driver.Run):
     """The run's source of orders and masks, and its inputs (X, Y, learning_rates, orders)."""
     spec, plan, options = run.spec, run.plan, run.options
     dtype = spec.dtype
-    if options.native and plan.first > 0:
-        raise DlparityError("start: tf resumes parity runs only (its generator is not saved)")
     if options.native:
         draws, orders = _NativeDraws(spec, plan, options.seed), None
     else:
@@ -166,7 +179,7 @@ class _Segment(driver.Segment):
 
 class Loop(driver.Loop):
     """TensorFlow: tf.Variables and one tf.function over the plan's steps, progress called
-    after it. randomness="native" (tf.random.Generator, seed=; no resume), devices=N (every
+    after it. randomness="native" (TF's stateless generators, seed=), devices=N (every
     mini-batch split over N replicas of a MirroredStrategy, tf_impl.parallel)."""
 
     framework = "tf"

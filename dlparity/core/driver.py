@@ -17,7 +17,13 @@ for each, and returns the TrainResult with the TrainState reached (result.end).
 
 Randomness. "parity" (the default): every framework consumes the plan's batch orders and dropout
 masks (dlparity.core.plan), so the runs are the reference's. "native" (the frameworks whose Loop
-takes "randomness": jax, tf): the framework's own generator, seeded by seed.
+takes "randomness": jax, tf): the framework's own generator, one rule in both. Outer step e
+(iteration or epoch) draws from a key made of (seed, e) alone: split in two, the first half
+gives the step's example order (a permutation of the m examples, when the run shuffles), the
+second its dropout masks, one key per hidden layer, D_l (n_l, m) with one column per position
+of the step's order, cut into mini-batches as the examples are (every mini-batch of every step
+gets fresh masks). A run resumed at step e therefore draws what the whole run draws from e on,
+and a longer run with the same seed starts as the shorter one.
 """
 
 from __future__ import annotations

@@ -76,7 +76,7 @@ LESSONS: dict[str, Lesson] = {
         "inverted dropout: keep where rand < keep_prob, A * D / keep_prob",
         {"numpy": ("pure_numpy.layers:dropout_forward", "pure_numpy.layers:dropout_backward"),
          "jax": ("jax_impl.layers:dropout_forward", "jax_impl.train:_draw_masks"),
-         "tf": ("tf_impl.layers:dropout_forward", "tf_impl.train:_NativeDraws.masks_for"),
+         "tf": ("tf_impl.layers:dropout_forward", "tf_impl.train:_NativeDraws._masks"),
          "keras": ("keras_impl.models:_dropout_layer", "keras_impl.course:FixedDropout.call")},
         shared=("dlparity.core.rng:dropout_masks",),
         rows=("dropout",),
