@@ -60,7 +60,7 @@ def test_command_names_a_bad_cache_folder_before_any_work(env, tmp_path, capsys)
 
 JAX_RUN = """
 from dataclasses import replace
-from dlparity import data, experiments
+from dlparity.course import data, experiments
 from dlparity.tools.runs import initial_parameters
 from jax_impl.train import train
 e = experiments.get("planar")
