@@ -35,7 +35,9 @@ def copy_of_tree(tmp_path: Path) -> Path:
     tree.mkdir()
     shutil.copy(ROOT / "pyproject.toml", tree)
     for package in PACKAGES:
-        shutil.copytree(ROOT / package, tree / package, ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(
+            ROOT / package, tree / package, ignore=shutil.ignore_patterns("__pycache__")
+        )
     return tree
 
 
@@ -51,11 +53,19 @@ def test_the_contract_is_kept():
         # the reference reaching up into the tools
         ("pure_numpy/layers.py", "from dlparity.tools import runs", "pure_numpy imports the core"),
         # one framework package importing another
-        ("keras_impl/course.py", "import tf_impl.layers", "keras_impl is not allowed to import tf_impl"),
+        (
+            "keras_impl/course.py",
+            "import tf_impl.layers",
+            "keras_impl is not allowed to import tf_impl",
+        ),
         # the core importing the file format above it
         ("dlparity/core/plan.py", "from dlparity.tools import checkpoint", "dlparity.core is not"),
         # the reference reaching the runtime (allowed to the other packages, not to it)
-        ("pure_numpy/models.py", "from dlparity.runtime import quiet", "pure_numpy imports the core"),
+        (
+            "pure_numpy/models.py",
+            "from dlparity.runtime import quiet",
+            "pure_numpy imports the core",
+        ),
     ],
 )
 def test_a_wrong_import_breaks_it(tmp_path, module, wrong_import, broken):

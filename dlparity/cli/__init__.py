@@ -784,4 +784,3 @@ COMMANDS = {
     "diagnose": cmd_diagnose,
     "tune": cmd_tune,
 }
-
