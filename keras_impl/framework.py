@@ -55,7 +55,7 @@ FRAMEWORK = Framework(
         "decay": ("keras_impl.course:CourseDecay", "keras_impl.models:_stock_rate"),
         "minibatches": ("keras_impl.backend:batches", "keras_impl.backend:PlanBatches"),
         "gradcheck": ("keras_impl.models:gradient_check",),
-        "loop": ("keras_impl.train:_fit", "keras_impl.train:train"),
+        "loop": ("keras_impl.train:_fit", "keras_impl.train:_Fit.run"),
         "conv": (),
         "conv-backward": (),
         "pool": (),

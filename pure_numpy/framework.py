@@ -31,7 +31,7 @@ FRAMEWORK = Framework(
         "decay": (),
         "minibatches": ("pure_numpy.train:_run_step",),
         "gradcheck": ("pure_numpy.gradcheck:gradient_check",),
-        "loop": ("pure_numpy.train:train",),
+        "loop": ("pure_numpy.train:_Segment.run",),
         "conv": ("pure_numpy.layers:zero_pad", "pure_numpy.layers:conv_single_step",
                  "pure_numpy.layers:_windows", "pure_numpy.layers:conv_forward"),
         "conv-backward": ("pure_numpy.layers:conv_backward", "pure_numpy.layers:backward_conv2d"),

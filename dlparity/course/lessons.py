@@ -108,6 +108,7 @@ _LESSONS: dict[str, Lesson] = {
     ),
     "loop": Lesson(
         "the training loop: per step and mini-batch, forward, backward, update, record the cost",
+        shared=("dlparity.core.driver:drive",),
     ),
     "conv": Lesson(
         "convolution (C4W1): Z = W * A_prev + b, cross-correlation over every f x f window",
