@@ -25,6 +25,7 @@ from dlparity.core import layers as specs
 from dlparity.core.spec import ModelSpec, TrainConfig
 from dlparity.core.state import map_optimizer
 from jax_impl.boundary import check_dtype
+from jax_impl.framework import FRAMEWORK
 from jax_impl.models import cost_and_gradients
 from jax_impl.optimizers import course_state, make_optimizer, optax_state
 from jax_impl.parallel import Placement
@@ -306,8 +307,7 @@ class Loop(driver.Loop):
     """JAX: the whole segment one compiled program (cached by its structure), progress called
     after it. randomness="native" (jax.random, seed=), devices=N (a mesh, jax_impl.parallel)."""
 
-    framework = "jax"
-    takes = ("randomness", "seed", "devices")
+    descriptor = FRAMEWORK
 
     def __init__(self, spec, config, options):
         super().__init__(spec, config, options)

@@ -8,7 +8,7 @@ worker process (dlparity.runtime.worker), since one process has one Keras backen
 
 from dlparity.core.framework import Framework
 
-_MODEL_FIT = "model.fit trains whole runs"
+_MODEL_FIT = "model.fit trains the whole run here"
 _STOCK = "Keras' own components"
 
 KERAS_JAX = Framework(

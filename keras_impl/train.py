@@ -24,6 +24,7 @@ from dlparity.core.spec import ModelSpec, TrainConfig
 from dlparity.runtime.glorot import glorot_parameters
 from keras_impl import backend
 from keras_impl.course import CourseModel
+from keras_impl.framework import FRAMEWORK
 from keras_impl.models import build_model, compile_model, predict
 
 __all__ = ["train", "predict", "CourseModel", "CourseHistory"]
@@ -168,9 +169,8 @@ class Loop(driver.Loop):
     replica's rows of the dropout masks.
     """
 
-    framework = backend.FRAMEWORK
-    takes = ("devices", "stock", "initializer", "loss_reduction", "steps_per_execution")
-    partial_runs = "model.fit trains the whole run here; resume with numpy, jax or tf"
+    descriptor = next(f for f in (FRAMEWORK, *FRAMEWORK.variants) if f.name == backend.FRAMEWORK)
+    own_options = ("initializer", "loss_reduction", "steps_per_execution")
 
     def __init__(self, spec, config, options):
         super().__init__(spec, config, options)

@@ -9,6 +9,7 @@ import numpy as np
 
 from dlparity.core import driver
 from dlparity.core.state import map_optimizer
+from pure_numpy.framework import FRAMEWORK
 from pure_numpy.models import cost_and_gradients
 from pure_numpy.optimizers import make_optimizer
 
@@ -56,7 +57,7 @@ class _Segment(driver.Segment):
 class Loop(driver.Loop):
     """The reference: the course's shared randomness only, no devices; nothing compiled."""
 
-    framework = "numpy"
+    descriptor = FRAMEWORK
 
     def load(self, state, run):
         """The start's params, optimizer state and statistics as fresh arrays of the dtype."""

@@ -10,6 +10,7 @@ import pytest
 
 from dlparity.core import driver
 from dlparity.core.errors import DlparityError
+from dlparity.core.framework import Framework
 from dlparity.core.init import initial_bn_state, initialize_parameters
 from dlparity.core.plan import make_plan
 from dlparity.core.spec import ModelSpec, TrainConfig
@@ -97,7 +98,7 @@ def test_stock_must_be_a_bool():
 class _Fake(driver.Loop):
     """A framework whose segment reports some costs live and returns none: the driver's check."""
 
-    framework = "fake"
+    descriptor = Framework("fake", package="fake", train="fake:train", predict="fake:predict")
 
     def load(self, state, run):
         return state

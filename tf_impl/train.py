@@ -16,6 +16,7 @@ import tensorflow as tf
 from dlparity.core import driver
 from dlparity.core import layers as specs
 from tf_impl import precision
+from tf_impl.framework import FRAMEWORK
 from tf_impl.models import cost_and_gradients
 from tf_impl.optimizers import course_state, from_course_state, make_optimizer
 from tf_impl.parallel import Placement
@@ -183,8 +184,7 @@ class Loop(driver.Loop):
     after it. randomness="native" (TF's stateless generators, seed=), devices=N (every
     mini-batch split over N replicas of a MirroredStrategy, tf_impl.parallel)."""
 
-    framework = "tf"
-    takes = ("randomness", "seed", "devices")
+    descriptor = FRAMEWORK
 
     def __init__(self, spec, config, options):
         super().__init__(spec, config, options)

@@ -40,6 +40,7 @@ import numpy as np
 from dlparity.core import contract
 from dlparity.core.checks import RANDOMNESS, check_devices, check_train_call
 from dlparity.core.errors import DlparityError
+from dlparity.core.framework import Framework
 from dlparity.core.plan import TrainPlan, make_plan
 from dlparity.core.results import TrainResult
 from dlparity.core.spec import ModelSpec, TrainConfig
@@ -107,15 +108,29 @@ class Segment(abc.ABC):
 
 
 class Loop(abc.ABC):
-    """What a framework supplies: its name, its options, and its part of a run.
+    """What a framework supplies: its descriptor, its own options, and its part of a run.
 
+    What it accepts follows from its descriptor (dlparity.core.framework.Framework), the one
+    description of the framework: randomness and seed where it has native randomness, devices
+    where it shards, stock where it has a stock variant, start and stop unless it trains whole
+    runs; own_options are the options no descriptor field names (Keras' initializer, ...).
     One instance per train() call, made after the options are checked and before the start is
     resolved (__init__: what must come first, such as devices and precision).
     """
 
-    framework: ClassVar[str]
-    takes: ClassVar[tuple[str, ...]] = ()  # the Options it accepts
-    partial_runs: ClassVar[str | None] = None  # why start= and stop= are refused, if they are
+    descriptor: ClassVar[Framework]
+    own_options: ClassVar[tuple[str, ...]] = ()
+    framework: ClassVar[str]  # the descriptor's name
+    takes: ClassVar[tuple[str, ...]]  # the Options it accepts
+    partial_runs: ClassVar[str | None]  # why start= and stop= are refused, if they are
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        d = cls.descriptor
+        cls.framework, cls.partial_runs = d.name, d.whole_runs
+        cls.takes = (*(("randomness", "seed") if d.native_randomness else ()),
+                     *(("devices",) if d.devices else ()), *(("stock",) if d.stock else ()),
+                     *cls.own_options)  # fmt: skip
 
     def __init__(self, spec: ModelSpec, config: TrainConfig, options: Options):
         self.spec, self.config, self.options = spec, config, options
