@@ -2,25 +2,58 @@
 
 from __future__ import annotations
 
-from dlparity.cli.args import Parser
-from dlparity.core.errors import DlparityError
-from dlparity.core.spec import DECAYS
-from dlparity.course import experiments
-from dlparity.diagnose.optimizers import check_hyperparameters, hyperparameter_names
+import dataclasses
+import typing
 
-# diagnose optimizer's options: the API's hyperparameter name -> (option, type, help)
-_DIAGNOSE_OPTIONS = {
+from dlparity.cli.args import Parser
+from dlparity.core import registry
+from dlparity.core.errors import DlparityError
+from dlparity.core.spec import DECAYS, TrainConfig
+from dlparity.course import experiments
+from dlparity.diagnose.optimizers import (
+    KINDS,
+    NEEDED,
+    check_hyperparameters,
+    hyperparameter_names,
+)
+from dlparity.runtime.frameworks import either
+
+# the options every kind takes, the diagnosis's rate and schedule: the API's name -> (option,
+# type, help); --lr comes first, the schedule after the kinds' own hyperparameters
+_RATE = {
     "learning_rate": ("--lr", float, "the rate (default 0.1; changed every epoch without --decay)"),
-    "beta": ("--beta", float, "momentum's beta (default 0.9)"),
-    "beta1": ("--beta1", float, "Adam's beta1 (default 0.9)"),
-    "beta2": ("--beta2", float, "RMSprop's and Adam's beta2 (default 0.999)"),
-    "epsilon": ("--epsilon", float, "RMSprop's and Adam's epsilon (default 1e-8)"),
-    "weight_decay": ("--weight-decay", float, "adamw's decoupled decay (adamw needs it)"),
+}
+_SCHEDULE = {
     "decay": ("--decay", str, "the optimizer's own rate schedule, as the course's decay"),
     "decay_rate": ("--decay-rate", float, "the schedule's decay_rate"),
     "time_interval": ("--time-interval", int, "the schedule's time_interval (epochs)"),
     "batches_per_epoch": ("--batches-per-epoch", int, "updates per epoch (default 1)"),
 }
+
+
+def _hyperparameter_options() -> dict:
+    """The kinds' own hyperparameters: the API's name -> (option, type, help), in TrainConfig's
+    order. Which kinds take each comes from the registry, its type and default from TrainConfig:
+    a new optimizer or hyperparameter needs no edit here."""
+    fields = {field.name: field for field in dataclasses.fields(TrainConfig)}
+    types = typing.get_type_hints(TrainConfig)
+    options = {}
+    for name, field in fields.items():
+        kinds = [kind for kind in KINDS if name in registry.OPTIMIZERS[kind].hyperparameters]
+        if not kinds:
+            continue
+        if name in NEEDED:
+            given = f"{either(kinds, 'and')} need{'s' if len(kinds) == 1 else ''} it"
+        else:
+            given = f"default {field.default:g}".replace("e-0", "e-")  # 1e-8, not 1e-08
+        whose = either([f"{kind}'s" for kind in kinds], "and")
+        options[name] = ("--" + name.replace("_", "-"), types[name], f"{whose} {name} ({given})")
+    return options
+
+
+def _options() -> dict:
+    """diagnose optimizer's options: the API's name -> (option, type, help)."""
+    return {**_RATE, **_hyperparameter_options(), **_SCHEDULE}
 
 
 def add_parsers(sub) -> None:
@@ -29,8 +62,8 @@ def add_parsers(sub) -> None:
     p = what.add_parser("optimizer", help="your (init, update) pair against the course's formula")
     p.add_argument("factory", metavar="MODULE:FACTORY",
                    help="FACTORY() returns (init, update) or an object with .init and .update")  # fmt: skip
-    p.add_argument("--kind", required=True, help="gd | momentum | rmsprop | adam | adamw")
-    for name, (option, kind, text) in _DIAGNOSE_OPTIONS.items():
+    p.add_argument("--kind", required=True, help=" | ".join(KINDS))
+    for name, (option, kind, text) in _options().items():
         choices = DECAYS if name == "decay" else None
         p.add_argument(option, dest=name, type=kind, choices=choices, default=None, help=text,
                        metavar="{" + ",".join(DECAYS) + "}" if choices else "X")  # fmt: skip
@@ -46,17 +79,18 @@ def add_parsers(sub) -> None:
 
 def _optimizer_hyperparameters(args) -> dict:
     """The options given, by the API's names; an option the kind does not take is an error."""
-    given = {k: getattr(args, k) for k in _DIAGNOSE_OPTIONS if getattr(args, k) is not None}
+    options = _options()
+    given = {k: getattr(args, k) for k in options if getattr(args, k) is not None}
     try:
         allowed = hyperparameter_names(args.kind)
         for name in given:
             if name not in allowed:
-                options = ", ".join(_DIAGNOSE_OPTIONS[k][0] for k in allowed)
-                raise DlparityError(f"{_DIAGNOSE_OPTIONS[name][0]}: {args.kind} takes {options}")
+                takes = ", ".join(options[k][0] for k in allowed)
+                raise DlparityError(f"{options[name][0]}: {args.kind} takes {takes}")
         check_hyperparameters(args.kind, **given)
     except DlparityError as error:  # in the command's terms: --weight-decay, not weight_decay
         name, colon, rest = str(error).partition(":")
-        option = {"kind": ("--kind",), **_DIAGNOSE_OPTIONS}.get(name)
+        option = {"kind": ("--kind",), **options}.get(name)
         if colon and option:
             raise DlparityError(f"{option[0]}:{rest}") from None
         raise
