@@ -5,6 +5,7 @@ import json
 import pytest
 
 from dlparity import cli
+from dlparity.cli import runs
 
 
 @pytest.fixture
@@ -14,7 +15,7 @@ def no_training(monkeypatch):
     def trained(*args, **kwargs):
         raise AssertionError("training started before the output paths were checked")
 
-    monkeypatch.setattr(cli, "run_experiment", trained)
+    monkeypatch.setattr(runs, "run_experiment", trained)
 
 
 def run(capsys, *argv):
