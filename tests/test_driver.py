@@ -61,7 +61,7 @@ def test_the_options_of_the_signature_are_the_driver_options():
     "options, message",
     [
         ({"randomness": "native"}, "^randomness: not an option of numpy; it takes progress, start"),
-        ({"devices": 2}, "^devices: not an option of numpy"),
+        ({"devices": 2}, "^devices: numpy trains on one device"),
         ({"stock": True}, "^stock: not an option of numpy"),
         ({"seed": 3}, "^seed: not an option of numpy"),
         ({"randomnes": "native"}, "^train: unknown option 'randomnes'; numpy takes progress"),

@@ -164,13 +164,16 @@ class Loop(abc.ABC):
 def check_options(loop: type[Loop], spec: ModelSpec, given: dict, unknown: dict) -> Options:
     """The call's options, checked once for every framework: known, taken by this framework
     (or left at their defaults), and valid."""
-    takes = ", ".join(("progress", "start", "stop", *loop.takes))
+    resumes = () if loop.partial_runs else ("start", "stop")
+    takes = ", ".join(("progress", *resumes, *loop.takes))
     if unknown:
         name = next(iter(unknown))
         raise DlparityError(f"train: unknown option {name!r}; {loop.framework} takes {takes}")
     defaults = Options()
     for name, value in given.items():
         if name not in loop.takes and value != getattr(defaults, name):
+            if name == "devices":
+                raise DlparityError(f"devices: {loop.framework} trains on one device")
             raise DlparityError(f"{name}: not an option of {loop.framework}; it takes {takes}")
     options = Options(**given)
     if options.randomness not in RANDOMNESS:
