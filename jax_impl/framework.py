@@ -32,6 +32,12 @@ FRAMEWORK = Framework(
         "decay": ("jax_impl.optimizers:course_schedule", "jax_impl.optimizers:optax_optimizer"),
         "minibatches": ("jax_impl.train:_make_run",),
         "gradcheck": ("jax_impl.gradcheck:gradient_check",),
-        "loop": ("jax_impl.train:_recording_scan", "jax_impl.train:train"),
+        "loop": ("jax_impl.train:_recording_scan", "jax_impl.train:_Segment.run"),
+        "conv": ("jax_impl.layers:zero_pad", "jax_impl.layers:conv_single_step",
+                 "jax_impl.layers:conv_forward"),
+        "conv-backward": ("jax_impl.layers:forward_conv2d", "jax_impl.models:cost_and_gradients"),
+        "pool": ("jax_impl.layers:pool_forward",),
+        "pool-backward": ("jax_impl.layers:pool_forward", "jax_impl.models:cost_and_gradients"),
+        "flatten": ("jax_impl.layers:flatten_forward",),
     },
 )  # fmt: skip

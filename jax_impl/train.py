@@ -1,9 +1,11 @@
 """The course's training loop, compiled whole: lax.scan over the steps and over each step's mini-batches.
 
+train() is dlparity.core.driver's (checks, resume, plan, recording, result); this is JAX's loop.
 randomness="parity": the batch orders and dropout masks of dlparity.core.plan, fed in as arrays, so
-the run follows the reference step for step. randomness="native": a jax.random key, split
-explicitly per step into the epoch's permutation and the epoch's dropout masks (one column per
-example, cut into mini-batches like X, so every batch of every epoch gets fresh masks).
+the run follows the reference step for step. randomness="native": the driver's rule with jax.random:
+step e's key is fold_in(key(seed), e), split into the epoch's permutation and the epoch's dropout
+masks (one column per example, cut into mini-batches like X, so every batch of every epoch gets
+fresh masks).
 """
 
 import contextlib
@@ -18,13 +20,12 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from dlparity.core import contract
-from dlparity.core.checks import check_randomness, check_train_call
-from dlparity.core.plan import make_plan
-from dlparity.core.results import TrainResult
+from dlparity.core import driver
+from dlparity.core import layers as specs
 from dlparity.core.spec import ModelSpec, TrainConfig
-from dlparity.core.state import TrainState, map_optimizer, resolve_start
+from dlparity.core.state import map_optimizer
 from jax_impl.boundary import check_dtype
+from jax_impl.framework import FRAMEWORK
 from jax_impl.models import cost_and_gradients
 from jax_impl.optimizers import course_state, make_optimizer, optax_state
 from jax_impl.parallel import Placement
@@ -55,12 +56,14 @@ def _batching(plan, config: TrainConfig) -> Batching:
 
 
 def _draw_masks(key, spec: ModelSpec, m: int):
-    """Native dropout: D_l = bernoulli(keep_prob), a fresh key per hidden layer."""
-    keys = jax.random.split(key, spec.num_layers - 1)
-    dims = spec.layer_dims
+    """Native dropout: D_l = bernoulli(keep_prob), a fresh key per dropout layer."""
+    dropouts = [layer for layer in spec.layers if isinstance(layer, specs.Dropout)]
+    keys = jax.random.split(key, len(dropouts))
     return {
-        f"D{l}": jax.random.bernoulli(keys[l - 1], spec.keep_prob, (dims[l], m)).astype(spec.dtype)
-        for l in range(1, spec.num_layers)
+        f"D{layer.l}": jax.random.bernoulli(layer_key, layer.keep_prob, layer.mask_shape(m)).astype(
+            spec.dtype
+        )
+        for layer_key, layer in zip(keys, dropouts, strict=True)
     }
 
 
@@ -213,8 +216,10 @@ def _make_run(
 
     def run(params, opt_state, bn_state, X, Y, lrs, orders, masks_full, masks_rest, seed):
         keys = None
-        if native:  # the whole run's keys, so a resumed run draws what the whole run draws
-            keys = jax.random.split(jax.random.key(seed), plan.steps)[plan.first : plan.end]
+        if native:  # step e's key from (seed, e) alone: a resumed run draws as the whole run
+            base = jax.random.key(seed)
+            steps = jnp.arange(plan.first, plan.end, dtype=jnp.uint32)
+            keys = jax.vmap(lambda e: jax.random.fold_in(base, e))(steps)
 
         def one_step(carry, inputs):
             return _outer_step(this, carry, inputs, X, Y, masks_full, masks_rest)
@@ -256,26 +261,22 @@ def _compiled(key, make_run, args):
     return executable, seconds
 
 
-def _arguments(spec, config, state, plan, batching, X, Y, native, seed, placement):
-    """The compiled run's arguments, on the device: start state, data, the segment's inputs."""
-    dtype = spec.dtype
-    params = {k: jnp.asarray(v, dtype) for k, v in state.params.items()}
-    opt_state = optax_state(state.optimizer, config, make_optimizer(config).init(params))
+def _inputs(run: driver.Run, batching: Batching, placement) -> tuple:
+    """The compiled run's arguments after the carry, on the device: the data and the segment's
+    rates, orders and masks (parity), and the seed (native)."""
+    plan, dtype, native = run.plan, run.spec.dtype, run.options.native
     masks = [None if native else plan.masks_for(n) for n in (batching.size, batching.rest)]
     orders = None
     if not native and plan.orders is not None:
         orders = plan.orders[plan.first : plan.end].astype(np.int32)
     return placement.put(
         (
-            params,
-            opt_state,
-            {k: jnp.asarray(v, dtype) for k, v in state.bn_state.items()},
-            jnp.asarray(X, dtype),
-            jnp.asarray(Y, dtype),
+            jnp.asarray(run.X, dtype),
+            jnp.asarray(run.Y, dtype),
             jnp.asarray(plan.learning_rates[plan.first : plan.end], dtype),
             orders,
             *masks,
-            np.uint32(seed),
+            np.uint32(run.options.seed),
         )
     )
 
@@ -289,61 +290,54 @@ def _structure(spec, config, batching, native, plan, placement) -> tuple:
     return (spec, optimizer, batching, native, segment, config.record_every, placement.devices)
 
 
-def _recorded_costs(plan, step_costs, progress) -> dict:
-    """step -> cost for the plan's recorded steps; progress(step, cost) called for each."""
-    costs = dict(zip(plan.recorded, np.asarray(step_costs).tolist(), strict=True))
-    if progress is not None:
-        for step, cost in costs.items():
-            progress(step, cost)
-    return costs
+class _Segment(driver.Segment):
+    """The whole segment as one compiled call: the recording scan's costs come back at its end."""
+
+    def __init__(self, executable, compile_seconds: float, inputs: tuple):
+        self.executable, self.compile_seconds, self.inputs = executable, compile_seconds, inputs
+
+    def run(self, carry, record) -> driver.Ran:
+        began = time.perf_counter()
+        carry, costs = jax.block_until_ready(self.executable(*carry, *self.inputs))
+        seconds = time.perf_counter() - began
+        return driver.Ran(carry, seconds, costs=np.asarray(costs).tolist())
 
 
-def train(
-    spec: ModelSpec,
-    config: TrainConfig,
-    data,
-    params0,
-    *,
-    progress=None,
-    start=None,
-    stop=None,
-    **options,
-):
-    """Train from params0 on data = (X, Y), the whole run one compiled call.
+class Loop(driver.Loop):
+    """JAX: the whole segment one compiled program (cached by its structure), progress called
+    after it. randomness="native" (jax.random, seed=), devices=N (a mesh, jax_impl.parallel)."""
 
-    Options: randomness="parity" (dlparity.core.plan's orders and masks) or "native" (jax.random),
-    seed=0 for native. progress(step, cost) is called at each recorded step, after the run.
-    start: a dlparity.core.state.TrainState to continue from (params0 then None); stop: the
-    outer step to stop before (default: the run's end). result.end is the state reached.
-    """
-    check_train_call(spec, config, data, progress)
-    placement = Placement(options.pop("devices", None))
-    randomness, seed = check_randomness("jax", options, also=("devices",))
-    X, Y = contract.training_data(spec, *data)
-    check_dtype(spec)
-    state, stop = resolve_start(spec, config, params0, start, stop)
-    plan = make_plan(spec, config, np.shape(X)[1], first=state.step, stop=stop)
-    batching = _batching(plan, config)
-    native = randomness == "native"
-    args = _arguments(spec, config, state, plan, batching, X, Y, native, seed, placement)
-    key = _structure(spec, config, batching, native, plan, placement)
-    executable, compile_seconds = _compiled(
-        key, lambda: _make_run(spec, config, batching, native, plan, placement), args
-    )
-    began = time.perf_counter()
-    (params, opt_state, bn_state), step_costs = jax.block_until_ready(executable(*args))
-    seconds = time.perf_counter() - began
-    costs = _recorded_costs(plan, step_costs, progress)
-    params = {k: np.asarray(params[k]) for k in state.params}
-    bn_state = {k: np.asarray(bn_state[k]) for k in state.bn_state}
-    optimizer = map_optimizer(course_state(opt_state, config), np.asarray)
-    return TrainResult(
-        params=params,
-        bn_state=bn_state,
-        costs=costs,
-        learning_rates=plan.learning_rates,
-        seconds=seconds,
-        compile_seconds=compile_seconds,
-        extra={"randomness": randomness, "seed": seed, **placement.summary()},
-        end=TrainState(params, bn_state, optimizer, plan.end),
-    )
+    descriptor = FRAMEWORK
+
+    def __init__(self, spec, config, options):
+        super().__init__(spec, config, options)
+        self.placement = Placement(options.devices)
+        check_dtype(spec)
+
+    def load(self, state, run):
+        dtype, config = run.spec.dtype, run.config
+        params = {k: jnp.asarray(v, dtype) for k, v in state.params.items()}
+        opt_state = optax_state(state.optimizer, config, make_optimizer(config).init(params))
+        bn_state = {k: jnp.asarray(v, dtype) for k, v in state.bn_state.items()}
+        return self.placement.put((params, opt_state, bn_state))
+
+    def segment(self, run, carry):
+        batching = _batching(run.plan, run.config)
+        inputs = _inputs(run, batching, self.placement)
+        structure = (run.spec, run.config, batching, run.options.native, run.plan, self.placement)
+        executable, seconds = _compiled(
+            _structure(*structure), lambda: _make_run(*structure), (*carry, *inputs)
+        )
+        return _Segment(executable, seconds, inputs)
+
+    def save(self, carry, run):
+        params, opt_state, bn_state = carry
+        optimizer = map_optimizer(course_state(opt_state, run.config), np.asarray)
+        params = {k: np.asarray(v) for k, v in params.items()}
+        return params, {k: np.asarray(v) for k, v in bn_state.items()}, optimizer
+
+    def extra(self, run, carry):
+        return self.placement.summary()
+
+
+train = driver.trainer(Loop)

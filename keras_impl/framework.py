@@ -8,7 +8,7 @@ worker process (dlparity.runtime.worker), since one process has one Keras backen
 
 from dlparity.core.framework import Framework
 
-_MODEL_FIT = "model.fit trains whole runs"
+_MODEL_FIT = "model.fit trains the whole run here"
 _STOCK = "Keras' own components"
 
 KERAS_JAX = Framework(
@@ -55,7 +55,12 @@ FRAMEWORK = Framework(
         "decay": ("keras_impl.course:CourseDecay", "keras_impl.models:_stock_rate"),
         "minibatches": ("keras_impl.backend:batches", "keras_impl.backend:PlanBatches"),
         "gradcheck": ("keras_impl.models:gradient_check",),
-        "loop": ("keras_impl.train:_fit", "keras_impl.train:train"),
+        "loop": ("keras_impl.train:_fit", "keras_impl.train:_Fit.run"),
+        "conv": (),
+        "conv-backward": (),
+        "pool": (),
+        "pool-backward": (),
+        "flatten": (),
     },
     variants=(KERAS_JAX,),
 )  # fmt: skip

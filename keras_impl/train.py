@@ -6,6 +6,7 @@ steps_per_execution batches; CourseModel records each batch's loss (taken before
 L2 included) in a metric inside that compiled step, so no Python runs per batch, and the
 course's step cost is computed from those losses exactly as Keras' loss tracker weighs them.
 The same code runs on Keras' TensorFlow and JAX backends (keras_impl.backend).
+train() is dlparity.core.driver's (checks, plan, recording, result); this is Keras' part.
 """
 
 from __future__ import annotations
@@ -16,22 +17,17 @@ import time
 import keras
 import numpy as np
 
-from dlparity.core import contract, layout
-from dlparity.core.checks import check_params, check_train_call
-from dlparity.core.errors import DlparityError
-from dlparity.core.plan import TrainPlan, make_plan
-from dlparity.core.results import TrainResult
+from dlparity.core import driver, layout
+from dlparity.core.plan import TrainPlan
 from dlparity.core.schedules import decayed_rate
 from dlparity.core.spec import ModelSpec, TrainConfig
-from dlparity.runtime import devices as device_counts
 from dlparity.runtime.glorot import glorot_parameters
 from keras_impl import backend
 from keras_impl.course import CourseModel
+from keras_impl.framework import FRAMEWORK
 from keras_impl.models import build_model, compile_model, predict
 
-INITIALIZERS = (None, "glorot_normal")
-LOSS_REDUCTIONS = ("mean", "sum")
-__all__ = ["train", "predict", "glorot_parameters", "CourseModel", "CourseHistory"]
+__all__ = ["train", "predict", "CourseModel", "CourseHistory"]
 
 
 def step_costs(batch_losses: np.ndarray, weights: np.ndarray, m: int) -> np.ndarray:
@@ -49,13 +45,13 @@ class CourseHistory(keras.callbacks.Callback):
 
     Keras calls on_train_batch_end once per steps_per_execution batches, its logs holding
     the batch losses so far; the costs of the recorded steps completed by then are computed
-    and passed to progress(step, cost).
+    and passed to record(step, cost).
     """
 
-    def __init__(self, plan: TrainPlan, weights, progress=None):
+    def __init__(self, plan: TrainPlan, weights, record):
         super().__init__()
-        self.plan, self.weights, self.progress = plan, np.asarray(weights), progress
-        self.costs, self.times = {}, {}
+        self.plan, self.weights, self.record = plan, np.asarray(weights), record
+        self.times = {}
         self._pending = list(plan.recorded)
 
     def _report(self, batches_done: int, losses) -> None:
@@ -67,9 +63,7 @@ class CourseHistory(keras.callbacks.Callback):
         while self._pending and self._pending[0] < steps_done:
             step = self._pending.pop(0)
             cost = step_costs(losses[step * B : (step + 1) * B], self.weights, self.plan.m)[0]
-            self.costs[step] = float(cost)
-            if self.progress is not None:
-                self.progress(step, self.costs[step])
+            self.record(step, cost)
 
     def on_train_batch_end(self, batch, logs=None):
         if "first_call_done" not in self.times:
@@ -80,27 +74,6 @@ class CourseHistory(keras.callbacks.Callback):
         self.times["done"] = time.perf_counter()
         losses = self.model.batch_losses.losses.numpy()
         self._report(self.plan.steps * len(self.weights), losses)
-
-
-def _check_options(spec: ModelSpec, initializer, loss_reduction, steps_per_execution) -> None:
-    if initializer not in INITIALIZERS:
-        raise DlparityError(
-            f"initializer: unknown option {initializer!r}; choose None or glorot_normal"
-        )
-    if loss_reduction not in LOSS_REDUCTIONS:
-        raise DlparityError(
-            f"loss_reduction: unknown option {loss_reduction!r}; choose mean or sum"
-        )
-    if loss_reduction == "sum" and spec.lambd > 0:
-        raise DlparityError("loss_reduction: the summed loss (C2W3) has no L2 term; use mean")
-    if steps_per_execution is not None and (
-        isinstance(steps_per_execution, bool)
-        or not isinstance(steps_per_execution, int)
-        or steps_per_execution < 1
-    ):
-        raise DlparityError(
-            f"steps_per_execution: must be a positive integer, got {steps_per_execution!r}"
-        )
 
 
 EXECUTION_BATCHES = 1000  # batches per call of the train function, at most (README, Speed)
@@ -115,10 +88,10 @@ def _steps_per_execution(requested, plan: TrainPlan) -> int:
     return min(batches, requested)
 
 
-def _history(plan: TrainPlan, progress, loss_reduction: str) -> CourseHistory:
+def _history(plan: TrainPlan, record, loss_reduction: str) -> CourseHistory:
     sizes = [stop - start for start, stop in plan.bounds]
     weights = np.ones(len(sizes)) if loss_reduction == "sum" else np.array(sizes)
-    return CourseHistory(plan, weights, progress)
+    return CourseHistory(plan, weights, record)
 
 
 def _fit(model, data, plan: TrainPlan, history: CourseHistory) -> tuple[float, float]:
@@ -147,20 +120,16 @@ def _model(spec: ModelSpec, plan: TrainPlan, params0, stock: bool) -> CourseMode
     return model
 
 
-def _compiled_model(spec, config, plan: TrainPlan, params0, strategy, options) -> CourseModel:
+def _compiled_model(run: driver.Run, params0, strategy, steps_per_execution) -> CourseModel:
     """_model, compiled, both under the strategy (if any) so its variables are mirrored."""
+    spec, plan, options = run.spec, run.plan, run.options
     replicas = 1 if strategy is None else strategy.num_replicas_in_sync
     with backend.scope(strategy):
-        model = _model(spec, plan, params0, options["stock"])
-        return compile_model(model, spec, config, batches_per_epoch=len(plan.bounds),
-                             replicas=replicas, **options)  # fmt: skip
-
-
-def _refuse_partial_runs(start, stop) -> None:
-    if start is not None or stop is not None:
-        raise DlparityError(
-            "start, stop: model.fit trains the whole run here; resume with numpy, jax or tf"
-        )
+        model = _model(spec, plan, params0, options.stock)
+        return compile_model(model, spec, run.config, batches_per_epoch=len(plan.bounds),
+                             replicas=replicas, stock=options.stock,
+                             steps_per_execution=steps_per_execution,
+                             loss_reduction=options.loss_reduction)  # fmt: skip
 
 
 def _learning_rates(plan: TrainPlan, config: TrainConfig, stock: bool) -> np.ndarray:
@@ -170,24 +139,24 @@ def _learning_rates(plan: TrainPlan, config: TrainConfig, stock: bool) -> np.nda
     return np.array([decayed_rate(config, e) for e in range(plan.steps)], dtype=np.float64)
 
 
-def train(
-    spec: ModelSpec,
-    config: TrainConfig,
-    data,
-    params0,
-    *,
-    progress=None,
-    stock: bool = False,
-    initializer: str | None = None,
-    loss_reduction: str = "mean",
-    steps_per_execution: int | None = None,
-    devices: int | None = None,
-    start=None,
-    stop=None,
-) -> TrainResult:
-    """Train with model.fit on the plan's mini-batches, the run's steps as one Keras epoch.
+class _Fit(driver.Segment):
+    """model.fit over the whole plan; its compile time is its first call's (Ran.compile_seconds)."""
 
-    stock: Keras' own optimizer, L2 (m = the first batch's size), Dropout and decay schedule
+    def __init__(self, run: driver.Run, strategy):
+        self.plan, self.loss_reduction = run.plan, run.options.loss_reduction
+        self.data = _fit_data(run.X, run.Y, run.plan, run.spec, strategy)
+
+    def run(self, model, record) -> driver.Ran:
+        history = _history(self.plan, record, self.loss_reduction)
+        compile_seconds, seconds = _fit(model, self.data, self.plan, history)
+        return driver.Ran(model, seconds, compile_seconds)
+
+
+class Loop(driver.Loop):
+    """Keras: model.fit on the plan's mini-batches, the run's steps as one Keras epoch, each
+    recorded cost reported as fit completes it.
+
+    stock=True: Keras' own optimizer, L2 (m = the first batch's size), Dropout and decay schedule
     with dlparity.course.migration's mapping: random dropout masks, no decay lag.
     initializer="glorot_normal" and loss_reduction="sum" are C2W3's ways: its GlorotNormal(seed=1)
     weights and biases instead of params0 (which may then be None), and the gradient of each
@@ -199,32 +168,42 @@ def train(
     backend): the course's loss over the whole batch, synchronized batch norm, and each
     replica's rows of the dropout masks.
     """
-    devices = device_counts.check_count(devices)
-    check_train_call(spec, config, data, progress)
-    _refuse_partial_runs(start, stop)
-    X, Y = contract.training_data(spec, *data)
-    _check_options(spec, initializer, loss_reduction, steps_per_execution)
-    if initializer is None:
-        check_params(params0, spec)
-    strategy = backend.distribution(devices)  # first: TF fixes its devices when it starts
-    backend.configure(spec.dtype)
-    plan = make_plan(spec, config, np.shape(X)[1])
-    if initializer == "glorot_normal":
-        params0 = glorot_parameters(spec)
-    history = _history(plan, progress, loss_reduction)
-    spe = _steps_per_execution(steps_per_execution, plan)
-    options = {"stock": stock, "steps_per_execution": spe, "loss_reduction": loss_reduction}
-    model = _compiled_model(spec, config, plan, params0, strategy, options)
-    data_ = _fit_data(X, Y, plan, spec, strategy)
-    compile_seconds, seconds = _fit(model, data_, plan, history)
-    return _result(model, spec, config, plan, history, (seconds, compile_seconds), options)
+
+    descriptor = next(f for f in (FRAMEWORK, *FRAMEWORK.variants) if f.name == backend.FRAMEWORK)
+    own_options = ("initializer", "loss_reduction", "steps_per_execution")
+
+    def __init__(self, spec, config, options):
+        super().__init__(spec, config, options)
+        self.strategy = backend.distribution(options.devices)  # first: TF fixes its devices
+        backend.configure(spec.dtype)
+        self.steps_per_execution = None
+
+    def initial_params(self, params0):
+        if self.options.initializer == "glorot_normal":
+            return glorot_parameters(self.spec)
+        return params0
+
+    def load(self, state, run):
+        """The compiled CourseModel holding the start's weights (a run's start: step 0)."""
+        spe = _steps_per_execution(run.options.steps_per_execution, run.plan)
+        self.steps_per_execution = spe
+        return _compiled_model(run, state.params, self.strategy, spe)
+
+    def segment(self, run, model):
+        return _Fit(run, self.strategy)
+
+    def save(self, model, run):
+        params, bn_state = layout.from_keras_weights(model.get_weights(), run.spec)
+        return params, bn_state, None  # Keras' optimizer state has no course terms: no end
+
+    def learning_rates(self, run):
+        return _learning_rates(run.plan, run.config, run.options.stock)
+
+    def extra(self, run, model):
+        return {"framework": backend.FRAMEWORK, "stock": run.options.stock,
+                "steps_per_execution": self.steps_per_execution,
+                "devices": backend.replicas_of(model),
+                "compile_seconds_include_first_call": True}  # fmt: skip
 
 
-def _result(model, spec, config, plan, history, times, options) -> TrainResult:
-    params, bn_state = layout.from_keras_weights(model.get_weights(), spec)
-    rates = _learning_rates(plan, config, options["stock"])
-    extra = {"framework": backend.FRAMEWORK, "stock": options["stock"],
-             "steps_per_execution": options["steps_per_execution"],
-             "devices": backend.replicas_of(model),
-             "compile_seconds_include_first_call": True}  # fmt: skip
-    return TrainResult(params, bn_state, history.costs, rates, *times, extra)
+train = driver.trainer(Loop)

@@ -68,4 +68,4 @@ def test_stock_keras_adamw_is_the_eps_hat_variant_by_the_recorded_amount():
     assert_close_in_order(variant, got.params, what="stock AdamW vs eps_hat reference")
     course = stock.reference_run(config, rates)
     stock.assert_recorded("adamw", stock.relative_deviation(got.params, course, stock.params0()))
-    assert migration.TABLE["adamw"].optax.endswith("exact")
+    assert migration.TABLE["adamw"].jax.endswith("exact")

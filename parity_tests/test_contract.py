@@ -38,6 +38,7 @@ def _parameters(function):
 
 def test_contract_functions_have_one_signature():
     reference = importlib.import_module("pure_numpy.models")
+    reference_train = importlib.import_module("pure_numpy.train").train
     for name, needs in PACKAGES.values():
         if needs and importlib.util.find_spec(needs) is None:
             continue
@@ -46,6 +47,8 @@ def test_contract_functions_have_one_signature():
             assert _parameters(getattr(module, function)) == _parameters(
                 getattr(reference, function)
             ), f"{name}.{function}"
+        train = importlib.import_module(name.replace(".models", ".train")).train
+        assert _parameters(train) == _parameters(reference_train), f"{name}: train"
 
 
 @pytest.mark.parametrize("spec", [DEEP, BN], ids=["dropout", "batchnorm"])

@@ -129,19 +129,20 @@ def test_numpy_resumed_in_numpy_is_the_same_run_to_the_last_bit(name, tmp_path):
         np.testing.assert_array_equal(rest.params[key], reference.params[key])
 
 
+@pytest.mark.parametrize("framework", ["jax", "tf"])
 @pytest.mark.parametrize("name, half", [("opt-adam-40", 20), ("reg-dropout-30", 13)])
-def test_jax_native_draws_continue_after_a_resume(name, half, tmp_path):
-    """jax.random keys are split for the whole run: a resumed native run draws the batch orders
+def test_native_draws_continue_after_a_resume(framework, name, half, tmp_path):
+    """Native draws come from (seed, step) alone: a resumed native run draws the batch orders
     (opt-adam) and dropout masks (reg-dropout) the uninterrupted one draws."""
     experiment, arrays, _ = _case(name)
     spec, config, params0 = experiment.spec, experiment.config, initial_parameters(experiment)
-    jax = _impl("jax")
-    whole = jax.train(spec, config, arrays, params0, randomness="native")
-    first = jax.train(spec, config, arrays, params0, randomness="native", stop=half)
-    path = checkpoint.save(tmp_path / "half.npz", experiment, first.end, framework="jax",
-                           costs=first.costs, randomness="native")  # fmt: skip
-    start = checkpoint.load(path, experiment, framework="jax", randomness="native")
-    rest = jax.train(spec, config, arrays, None, start=start.state, randomness="native")
+    impl = _impl(framework)
+    whole = impl.train(spec, config, arrays, params0, randomness="native", seed=5)
+    first = impl.train(spec, config, arrays, params0, randomness="native", seed=5, stop=half)
+    path = checkpoint.save(tmp_path / "half.npz", experiment, first.end, framework=framework,
+                           costs=first.costs, randomness="native", seed=5)  # fmt: skip
+    start = checkpoint.load(path, experiment, framework=framework, randomness="native", seed=5)
+    rest = impl.train(spec, config, arrays, None, start=start.state, randomness="native", seed=5)
     costs = {**start.costs, **rest.costs}
     assert list(costs) == list(whole.costs)
     label = {s: f"cost at step {s}" for s in costs}
@@ -152,6 +153,8 @@ def test_jax_native_draws_continue_after_a_resume(name, half, tmp_path):
         atol=TRAJECTORY_TOLERANCE,
     )
     assert problem is None, problem
+    other = impl.train(spec, config, arrays, params0, randomness="native", seed=6, stop=half)
+    assert other.costs != first.costs  # another seed, other draws
 
 
 @pytest.mark.slow

@@ -1,15 +1,15 @@
-"""The course's training loop: per step (iteration or epoch), per mini-batch, forward, backward, update."""
+"""The course's training loop: per step (iteration or epoch), per mini-batch, forward, backward, update.
+
+train() is dlparity.core.driver's (checks, resume, plan, recording, result); this is the loop.
+"""
 
 import time
 
 import numpy as np
 
-from dlparity.core import contract
-from dlparity.core.checks import check_train_call
-from dlparity.core.plan import make_plan
-from dlparity.core.results import TrainResult
-from dlparity.core.spec import ModelSpec, TrainConfig
-from dlparity.core.state import TrainState, map_optimizer, resolve_start
+from dlparity.core import driver
+from dlparity.core.state import map_optimizer
+from pure_numpy.framework import FRAMEWORK
 from pure_numpy.models import cost_and_gradients
 from pure_numpy.optimizers import make_optimizer
 
@@ -31,39 +31,48 @@ def _run_step(params, opt_state, bn_state, X, Y, step, lr, plan, spec, optimizer
     return params, opt_state, bn_state, step_cost
 
 
-def _start_arrays(state: TrainState, dtype: str):
-    """The start's params, optimizer state and statistics as fresh arrays of dtype."""
-    params = {k: np.array(v, dtype=dtype) for k, v in state.params.items()}
-    opt_state = map_optimizer(state.optimizer, lambda v: np.array(v, dtype=dtype))
-    bn_state = {k: np.array(v, dtype=dtype) for k, v in state.bn_state.items()}
-    return params, opt_state, bn_state
+class _Segment(driver.Segment):
+    """The plan's steps, one Python iteration each; each recorded cost reported as it comes."""
+
+    def __init__(self, run: driver.Run):
+        self.plan, self.spec, self.X, self.Y = run.plan, run.spec, run.X, run.Y
+        self.optimizer = make_optimizer(run.config)
+
+    def run(self, carry, record) -> driver.Ran:
+        plan, spec, X, Y = self.plan, self.spec, self.X, self.Y
+        params, opt_state, bn_state = carry
+        recorded = set(plan.recorded)
+        began = time.perf_counter()
+        for step in range(plan.first, plan.end):
+            lr = float(plan.learning_rates[step])
+            params, opt_state, bn_state, cost = _run_step(
+                params, opt_state, bn_state, X, Y, step, lr, plan, spec, self.optimizer
+            )
+            if step in recorded:
+                record(step, cost)
+        seconds = time.perf_counter() - began
+        return driver.Ran((params, opt_state, bn_state), seconds)
 
 
-def train(
-    spec: ModelSpec, config: TrainConfig, data, params0, *, progress=None, start=None, stop=None
-) -> TrainResult:
-    """Train from params0 on data = (X, Y). progress(step, cost) is called at each recorded step.
+class Loop(driver.Loop):
+    """The reference: the course's shared randomness only, no devices; nothing compiled."""
 
-    start: a dlparity.core.state.TrainState to continue from (params0 then None); stop: the
-    outer step to stop before (default: the run's end). result.end is the state reached.
-    """
-    check_train_call(spec, config, data, progress)
-    X, Y = contract.training_data(spec, *data)
-    state, stop = resolve_start(spec, config, params0, start, stop)
-    plan = make_plan(spec, config, X.shape[1], first=state.step, stop=stop)
-    optimizer = make_optimizer(config)
-    params, opt_state, bn_state = _start_arrays(state, spec.dtype)
-    recorded, costs = set(plan.recorded), {}
-    began = time.perf_counter()
-    for step in range(plan.first, plan.end):
-        lr = float(plan.learning_rates[step])
-        params, opt_state, bn_state, cost = _run_step(
-            params, opt_state, bn_state, X, Y, step, lr, plan, spec, optimizer
-        )
-        if step in recorded:
-            costs[step] = float(cost)
-            if progress is not None:
-                progress(step, costs[step])
-    seconds = time.perf_counter() - began
-    end = TrainState(params, bn_state, opt_state, plan.end)
-    return TrainResult(params, bn_state, costs, plan.learning_rates, seconds, end=end)
+    descriptor = FRAMEWORK
+
+    def load(self, state, run):
+        """The start's params, optimizer state and statistics as fresh arrays of the dtype."""
+        dtype = run.spec.dtype
+        params = {k: np.array(v, dtype=dtype) for k, v in state.params.items()}
+        opt_state = map_optimizer(state.optimizer, lambda v: np.array(v, dtype=dtype))
+        bn_state = {k: np.array(v, dtype=dtype) for k, v in state.bn_state.items()}
+        return params, opt_state, bn_state
+
+    def segment(self, run, carry):
+        return _Segment(run)
+
+    def save(self, carry, run):
+        params, opt_state, bn_state = carry  # the optimizer's state is the course's already
+        return params, bn_state, opt_state
+
+
+train = driver.trainer(Loop)

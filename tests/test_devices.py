@@ -84,7 +84,7 @@ def test_jax_train_names_the_flag_when_devices_are_missing():
         ),
         (
             ["train", "planar", "--framework", "keras", "--devices", "2", "--save", "c.npz"],
-            "--save: model.fit trains whole runs",
+            "--save: model.fit trains the whole run here",
         ),
     ],
 )

@@ -461,3 +461,33 @@ def test_the_readme_transcripts_are_what_the_commands_print(user_module, capsys)
         assert argv[0] == "dlparity"
         status = main(argv[1:])
         assert capsys.readouterr().out == shown
+
+
+def optimizer_help(capsys, monkeypatch) -> str:
+    monkeypatch.setenv("COLUMNS", "100")
+    with pytest.raises(SystemExit):
+        main(["diagnose", "optimizer", "--help"])
+    return " ".join(capsys.readouterr().out.split())
+
+
+def test_the_hyperparameter_options_are_the_registrys(capsys, monkeypatch):
+    text = optimizer_help(capsys, monkeypatch)
+    assert "--kind KIND gd | momentum | rmsprop | adam | adamw" in text
+    assert "--beta X momentum's beta (default 0.9)" in text
+    assert "--beta1 X adam's and adamw's beta1 (default 0.9)" in text
+    assert "--beta2 X rmsprop's, adam's and adamw's beta2 (default 0.999)" in text
+    assert "--epsilon X rmsprop's, adam's and adamw's epsilon (default 1e-8)" in text
+    assert "--weight-decay X adamw's weight_decay (adamw needs it)" in text
+    options = re.findall(r"\[(--[a-z0-9-]+) ", text)
+    assert options == ["--lr", "--beta", "--beta1", "--beta2", "--epsilon", "--weight-decay",
+                       "--decay", "--decay-rate", "--time-interval", "--batches-per-epoch"]  # fmt: skip
+
+
+def test_a_hyperparameter_new_to_an_optimizer_needs_no_edit_in_the_command(capsys, monkeypatch):
+    from dlparity.core import registry
+
+    momentum = registry.OPTIMIZERS["momentum"]
+    monkeypatch.setitem(registry.OPTIMIZERS, "momentum",
+                        momentum._replace(hyperparameters=("beta", "epsilon")))  # fmt: skip
+    text = optimizer_help(capsys, monkeypatch)
+    assert "--epsilon X momentum's, rmsprop's, adam's and adamw's epsilon (default 1e-8)" in text

@@ -45,8 +45,6 @@ def test_same_modules_and_function_names_as_the_reference(module):
     assert set(reference) - set(ours) <= NOT_MIRRORED
     for name in set(reference) & set(ours):
         expected = _parameters(reference[name])
-        if (module, name) == ("train", "train"):  # jax takes options: randomness, seed
-            expected.append(("options", inspect.Parameter.VAR_KEYWORD, inspect.Parameter.empty))
         if (module, name) == ("optimizers", "make_optimizer"):  # eps_hat is Keras' Adam only
             expected = [p for p in expected if p[0] != "eps_hat"]
         assert _parameters(ours[name]) == expected, name

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from dlparity import cli
+from dlparity.cli import runs
 from dlparity.core.errors import DlparityError
 from dlparity.tools import outputs
 from dlparity.tools.outputs import check_output
@@ -22,7 +23,7 @@ def no_training(monkeypatch):
     def trained(*args, **kwargs):
         raise AssertionError("training started before the output paths were checked")
 
-    monkeypatch.setattr(cli, "run_experiment", trained)
+    monkeypatch.setattr(runs, "run_experiment", trained)
 
 
 def run(capsys, *argv):
@@ -146,7 +147,7 @@ def _forbid_work(monkeypatch, *, data=True):
     def worked(*args, **kwargs):
         raise AssertionError("work started before the output paths were checked")
 
-    for module in ("dlparity.cli", "dlparity.tools.sweep", "dlparity.tools.tune",
+    for module in ("dlparity.cli.runs", "dlparity.tools.sweep", "dlparity.tools.tune",
                    "dlparity.tools.bench"):  # fmt: skip
         monkeypatch.setattr(f"{module}.run_experiment", worked)
     if data:
@@ -390,11 +391,11 @@ def test_an_open_descriptor_is_written_where_it_stands(capsys, tmp_path):
         f.flush()
         path = f"/dev/fd/{f.fileno()}"
         code, out, _ = run(capsys, "train", "init-zeros", "--quiet", "--json", path)
-        f.write("\nafter\n")
+        f.write("after\n")
     assert code == 0 and f"wrote {path}" in out
     text = log.read_text()
     assert text.startswith("before\n{") and text.endswith("}\nafter\n")
-    assert json.loads(text[len("before\n") : -len("\nafter\n")])["experiment"] == "init-zeros"
+    assert json.loads(text[len("before\n") : -len("after\n")])["experiment"] == "init-zeros"
     assert files_beside(log) == ["log.txt"]
 
 

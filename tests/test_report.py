@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from dlparity import cli
+from dlparity.cli import runs
 from dlparity.course.experiments import get
 from dlparity.tools.report import rows, topics
 
@@ -85,7 +86,7 @@ def test_the_page_renders_in_chromium(page, tmp_path):
     [("r.txt", "--out: r.txt should end in .html or .htm"), ("no/r.html", "--out: folder")],
 )
 def test_bad_output_fails_before_any_run(capsys, tmp_path, monkeypatch, out, message):
-    monkeypatch.setattr(cli, "_timed_run", lambda *a, **k: pytest.fail("trained"))
+    monkeypatch.setattr(runs, "_timed_run", lambda *a, **k: pytest.fail("trained"))
     code = cli.main(["report", "init-zeros", "--out", str(tmp_path / out)])
     err = capsys.readouterr().err
     assert code == 2 and message in err and err.count("\n") == 1

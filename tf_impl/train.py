@@ -1,25 +1,22 @@
 """The course's training loop, compiled: one tf.function runs every step and mini-batch.
 
+train() is dlparity.core.driver's (checks, resume, plan, recording, result); this is TF's loop.
 Parameters, optimizer state and batch-norm statistics are tf.Variables assigned in place;
 the loop over steps and over full mini-batches is a `for ... in tf.range` (a tf.while_loop),
 the short last mini-batch is traced apart with its own static shape.
-randomness="parity" consumes dlparity.core.plan's orders and masks; "native" draws them from
-tf.random.Generator.from_seed(seed) (fresh dropout masks every mini-batch).
+randomness="parity" consumes dlparity.core.plan's orders and masks; "native" follows the driver's
+rule with TF's stateless generators: step e draws from the seed (seed, e), split into the epoch's
+permutation and the epoch's dropout masks, so a resumed native run draws what the whole run draws.
 """
 
 import time
 
-import numpy as np
 import tensorflow as tf
 
-from dlparity.core import contract
-from dlparity.core.checks import check_randomness, check_train_call
-from dlparity.core.errors import DlparityError
-from dlparity.core.plan import make_plan
-from dlparity.core.results import TrainResult
-from dlparity.core.spec import ModelSpec, TrainConfig
-from dlparity.core.state import TrainState, resolve_start
+from dlparity.core import driver
+from dlparity.core import layers as specs
 from tf_impl import precision
+from tf_impl.framework import FRAMEWORK
 from tf_impl.models import cost_and_gradients
 from tf_impl.optimizers import course_state, from_course_state, make_optimizer
 from tf_impl.parallel import Placement
@@ -35,35 +32,52 @@ class _ParityDraws:
             for size, masks in plan.masks.items()
         }
 
-    def order(self, step, orders):
-        return orders[step] if self.shuffled else None
+    def step(self, step, orders):
+        """(the step's example order or None, what masks_for cuts the step's masks from)."""
+        return (orders[step] if self.shuffled else None), None
 
-    def masks_for(self, size):
+    def masks_for(self, drawn, start, size):
         return self.masks.get(size)
 
 
 class _NativeDraws:
-    """TF's own generator: a permutation per epoch and fresh masks per mini-batch."""
+    """TF's own generator, stateless: step e's draws come from the seed (seed, e) alone."""
 
-    def __init__(self, spec, config, seed, m):
-        self.generator = tf.random.Generator.from_seed(int(seed))
-        self.shuffled = config.num_epochs is not None and config.shuffle
-        self.spec, self.m = spec, m
+    def __init__(self, spec, plan, seed):
+        self.spec, self.m, self.seed = spec, plan.m, seed
+        self.shuffled = plan.orders is not None
 
-    def order(self, step, orders):
-        if not self.shuffled:
-            return None
-        return tf.argsort(self.generator.uniform((self.m,), dtype=tf.float64))
+    def step(self, step, orders):
+        """The step's permutation (when shuffled) and its masks D_l (n_l, m) (with dropout)."""
+        seed = tf.stack([tf.constant(self.seed, tf.int64), tf.cast(step, tf.int64)])
+        order_seed, mask_seed = tf.unstack(tf.random.experimental.stateless_split(seed, 2))
+        order = None
+        if self.shuffled:
+            uniform = tf.random.stateless_uniform((self.m,), order_seed, dtype=tf.float64)
+            order = tf.argsort(uniform)
+        return order, self._masks(mask_seed)
 
-    def masks_for(self, size):
+    def _masks(self, seed):
+        """Native dropout: D_l = (uniform < keep_prob), a seed of its own per dropout layer."""
         spec = self.spec
-        if spec.keep_prob >= 1:
+        dropouts = [layer for layer in spec.layers if isinstance(layer, specs.Dropout)]
+        if not dropouts:
             return None
-        keep = precision.hyper(spec.keep_prob, spec.dtype)
+        seeds = tf.unstack(tf.random.experimental.stateless_split(seed, len(dropouts)))
         return {
-            f"D{l}": tf.cast(self.generator.uniform((n, size), dtype=spec.dtype) < keep, spec.dtype)
-            for l, n in enumerate(spec.layer_dims[1:-1], start=1)
+            f"D{layer.l}": tf.cast(
+                tf.random.stateless_uniform(layer.mask_shape(self.m), layer_seed, dtype=spec.dtype)
+                < precision.hyper(layer.keep_prob, spec.dtype),
+                spec.dtype,
+            )
+            for layer_seed, layer in zip(seeds, dropouts, strict=True)
         }
+
+    def masks_for(self, drawn, start, size):
+        """The columns of the step's masks at the batch's positions in the step's order."""
+        if drawn is None:
+            return None
+        return {k: tf.slice(D, [0, start], [D.shape[0], size]) for k, D in drawn.items()}
 
 
 def _make_batch_step(spec, optimizer, params, opt_state, bn_state, gradients=cost_and_gradients):
@@ -89,27 +103,27 @@ def _make_run(plan, draws, batch_step):
     n_full = sum(1 for start, stop in plan.bounds if stop - start == size)
     last = plan.m - n_full * size  # the short remainder batch, 0 when there is none
 
-    def one_batch(X, Y, order, start, batch_size, lr):
+    def one_batch(X, Y, order, drawn, start, batch_size, lr):
         if order is None and plan.full_batch:
             X_batch, Y_batch = X, Y
         else:
             # tf.slice with a Python size keeps the batch's shape static
             idx = tf.slice(tf.range(plan.m) if order is None else order, [start], [batch_size])
             X_batch, Y_batch = tf.gather(X, idx, axis=1), tf.gather(Y, idx, axis=1)
-        return batch_step(X_batch, Y_batch, draws.masks_for(batch_size), lr)
+        return batch_step(X_batch, Y_batch, draws.masks_for(drawn, start, batch_size), lr)
 
     def run(X, Y, learning_rates, orders, first, stop):
         costs = tf.TensorArray(X.dtype, size=stop - first, element_shape=())
         for step in tf.range(first, stop):
-            lr, order = learning_rates[step], draws.order(step, orders)
+            lr, (order, drawn) = learning_rates[step], draws.step(step, orders)
             if len(plan.bounds) == 1:
-                cost = one_batch(X, Y, order, 0, plan.m, lr)
+                cost = one_batch(X, Y, order, drawn, 0, plan.m, lr)
             else:
                 total = tf.zeros((), X.dtype)
                 for b in tf.range(n_full):
-                    total += one_batch(X, Y, order, b * size, size, lr) * size
+                    total += one_batch(X, Y, order, drawn, b * size, size, lr) * size
                 if last:
-                    total += one_batch(X, Y, order, n_full * size, last, lr) * last
+                    total += one_batch(X, Y, order, drawn, n_full * size, last, lr) * last
                 cost = total / plan.m
             costs = costs.write(step - first, cost)
         return costs.stack()
@@ -125,102 +139,77 @@ def _variables(state, dtype):
     return params, opt_state, bn_state
 
 
-def _draws_and_inputs(spec, config, plan, data, randomness, seed):
+def _draws_and_inputs(run: driver.Run):
     """The run's source of orders and masks, and its inputs (X, Y, learning_rates, orders)."""
-    X, Y = data
+    spec, plan, options = run.spec, run.plan, run.options
     dtype = spec.dtype
-    if randomness == "native" and plan.first > 0:
-        raise DlparityError("start: tf resumes parity runs only (its generator is not saved)")
-    if randomness == "parity":
-        draws = _ParityDraws(plan, dtype)
+    if options.native:
+        draws, orders = _NativeDraws(spec, plan, options.seed), None
     else:
-        draws = _NativeDraws(spec, config, seed, plan.m)
-    orders = None
-    if randomness == "parity" and plan.orders is not None:
-        orders = tf.constant(plan.orders, tf.int64)
+        draws = _ParityDraws(plan, dtype)
+        orders = None if plan.orders is None else tf.constant(plan.orders, tf.int64)
     inputs = (
-        precision.tensor(X, dtype),
-        precision.tensor(Y, dtype),
+        precision.tensor(run.X, dtype),
+        precision.tensor(run.Y, dtype),
         precision.tensor(plan.learning_rates, dtype),
         orders,
     )
     return draws, inputs
 
 
-def _recorded_costs(plan, step_costs, progress) -> dict:
-    """step -> cost for the plan's recorded steps (step_costs: every step of the call);
-    progress(step, cost) called for each."""
-    costs = {step: float(step_costs[step - plan.first]) for step in plan.recorded}
-    if progress is not None:
-        for step, cost in costs.items():
-            progress(step, cost)
-    return costs
+class _Segment(driver.Segment):
+    """The tf.function over the plan's steps; building it traces it and makes a zero-step call
+    (TF optimizes the graph on the first call): that is its compile_seconds."""
+
+    def __init__(self, function, inputs, plan):
+        self.function, self.inputs, self.plan = function, inputs, plan
+        began = time.perf_counter()
+        first = tf.constant(plan.first)
+        function.get_concrete_function(*inputs, first, first)
+        function(*inputs, first, first)
+        self.compile_seconds = time.perf_counter() - began
+
+    def run(self, carry, record) -> driver.Ran:
+        plan = self.plan
+        began = time.perf_counter()
+        step_costs = self.function(*self.inputs, tf.constant(plan.first), tf.constant(plan.end))
+        step_costs = step_costs.numpy()  # every step's, from plan.first on
+        seconds = time.perf_counter() - began
+        costs = [step_costs[step - plan.first] for step in plan.recorded]
+        return driver.Ran(carry, seconds, costs=costs)
 
 
-def _compile_and_run(run, inputs, plan):
-    """(step costs, compile seconds, seconds): a zero-step call first, as TF optimizes the graph
-    on the first call."""
-    began = time.perf_counter()
-    first, stop = tf.constant(plan.first), tf.constant(plan.end)
-    run.get_concrete_function(*inputs, first, first)
-    run(*inputs, first, first)
-    compile_seconds = time.perf_counter() - began
-    began = time.perf_counter()
-    step_costs = run(*inputs, first, stop).numpy()
-    return step_costs, compile_seconds, time.perf_counter() - began
+class Loop(driver.Loop):
+    """TensorFlow: tf.Variables and one tf.function over the plan's steps, progress called
+    after it. randomness="native" (TF's stateless generators, seed=), devices=N (every
+    mini-batch split over N replicas of a MirroredStrategy, tf_impl.parallel)."""
+
+    descriptor = FRAMEWORK
+
+    def __init__(self, spec, config, options):
+        super().__init__(spec, config, options)
+        self.placement = Placement(options.devices)  # before TF initializes: it may make devices
+        precision.configure(spec.dtype)
+
+    def load(self, state, run):
+        with self.placement.scope():
+            return _variables(state, run.spec.dtype)
+
+    def segment(self, run, carry):
+        draws, inputs = _draws_and_inputs(run)
+        optimizer = make_optimizer(run.config)
+        batch_step = _make_batch_step(
+            run.spec, optimizer, *carry, self.placement.cost_and_gradients
+        )
+        return _Segment(tf.function(_make_run(run.plan, draws, batch_step)), inputs, run.plan)
+
+    def save(self, carry, run):
+        params, opt_state, bn_state = carry
+        params = {k: v.numpy() for k, v in params.items()}
+        return params, {k: v.numpy() for k, v in bn_state.items()}, course_state(opt_state)
+
+    def extra(self, run, carry):
+        return {"devices": self.placement.devices or 1}
 
 
-def train(
-    spec: ModelSpec,
-    config: TrainConfig,
-    data,
-    params0,
-    *,
-    progress=None,
-    randomness="parity",
-    seed=0,
-    devices=None,
-    start=None,
-    stop=None,
-    **options,
-) -> TrainResult:
-    """Train from params0 on data = (X, Y). progress(step, cost) is called for each recorded step.
-
-    randomness="parity" follows dlparity.core.plan exactly; "native" draws from TF's generator (seed).
-    devices=N splits every mini-batch over N replicas of a MirroredStrategy (tf_impl.parallel).
-    start: a dlparity.core.state.TrainState to continue from (params0 then None; parity only:
-    the generator's state is not kept); stop: the outer step to stop before (default: the end).
-    compile_seconds is tracing plus TF's graph optimization (a zero-step call); seconds the run.
-    progress is called after the compiled run, with the recorded costs. result.end is the state
-    reached.
-    """
-    check_train_call(spec, config, data, progress)
-    randomness, seed = check_randomness(
-        "tf", {"randomness": randomness, "seed": seed, **options}, also=("devices",)
-    )
-    placement = Placement(devices)  # before TF initializes: it may configure logical devices
-    X, Y = contract.training_data(spec, *data)
-    state, stop = resolve_start(spec, config, params0, start, stop)
-    precision.configure(spec.dtype)
-    dtype = spec.dtype
-    plan = make_plan(spec, config, np.shape(X)[1], first=state.step, stop=stop)
-    optimizer = make_optimizer(config)
-    with placement.scope():
-        variables = _variables(state, dtype)
-    draws, inputs = _draws_and_inputs(spec, config, plan, (X, Y), randomness, seed)
-    batch_step = _make_batch_step(spec, optimizer, *variables, placement.cost_and_gradients)
-    run = tf.function(_make_run(plan, draws, batch_step))
-    step_costs, compile_seconds, seconds = _compile_and_run(run, inputs, plan)
-    costs = _recorded_costs(plan, step_costs, progress)
-    extra = {"randomness": randomness, "seed": seed, "devices": placement.devices or 1}
-    return _result(variables, plan, costs, (seconds, compile_seconds), extra)
-
-
-def _result(variables, plan, costs, times, extra) -> TrainResult:
-    """The run's end as NumPy: final params and statistics, the optimizer's state in course
-    terms; times = (seconds, compile_seconds)."""
-    params, opt_state, bn_state = variables
-    params = {k: v.numpy() for k, v in params.items()}
-    bn_state = {k: v.numpy() for k, v in bn_state.items()}
-    end = TrainState(params, bn_state, course_state(opt_state), plan.end)
-    return TrainResult(params, bn_state, costs, plan.learning_rates, *times, extra, end)
+train = driver.trainer(Loop)

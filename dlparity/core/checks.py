@@ -56,26 +56,16 @@ def check_bn_state(bn_state, spec: ModelSpec) -> None:
     check_arrays("bn_state", bn_state, expected, spec)
 
 
-RANDOMNESS = ("parity", "native")
+RANDOMNESS = ("parity", "native")  # train()'s randomness= (dlparity.core.driver)
 
 
-def check_randomness(framework: str, options: dict, also=()) -> tuple[str, int]:
-    """(randomness, seed) of a jax or tf train() call: "parity" (dlparity.core.plan's orders and
-    masks) or "native" (the framework's own generator, seeded). also: the call's other options."""
-    accepted = ("randomness", "seed", *also)
-    unknown = [name for name in options if name not in accepted]
-    if unknown:
-        raise DlparityError(
-            f"train: unknown option {unknown[0]!r}; {framework} takes {', '.join(accepted)}"
-        )
-    randomness, seed = options.get("randomness", "parity"), options.get("seed", 0)
-    if randomness not in RANDOMNESS:
-        raise DlparityError(
-            f"randomness: unknown option {randomness!r}; choose one of {', '.join(RANDOMNESS)}"
-        )
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or not 0 <= seed < 2**31:
-        raise DlparityError(f"seed: must be an integer in [0, 2**31), got {seed!r}")
-    return randomness, int(seed)
+def check_devices(devices) -> int | None:
+    """devices as given to train(): None (no mesh, one device) or a positive integer."""
+    if devices is None:
+        return None
+    if isinstance(devices, bool) or not isinstance(devices, int) or devices < 1:
+        raise DlparityError(f"devices: must be a positive integer, got {devices!r}")
+    return int(devices)
 
 
 def check_train_call(spec, config, data, progress) -> None:

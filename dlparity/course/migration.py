@@ -13,7 +13,7 @@ from dataclasses import dataclass
 class Row:
     knob: str
     course: str
-    optax: str
+    jax: str  # JAX: optax for optimizers and losses, lax for convolutions
     keras: str
     stock_keras_exact: bool
     # measured size of the stock difference: of the stock component where it cannot match; of the
@@ -121,6 +121,47 @@ TABLE: dict[str, Row] = {
         "KERAS_BACKEND=jax: ops.tanh, ops.mean, ops.var and BatchNormalization compute float64 in float32 (64-bit types promote to 32-bit off TF); a sigmoid's logits are lost under jit, so losses need from_logits; course-exact: jnp.tanh, sum / m, CourseBatchNormalization", False,
         2.2e-07,
         "max |keras.activations.tanh(z) - tanh(z)| / |tanh(z)| in float64 on Keras' JAX backend, z a 50 x 7 standard normal draw (seed 0); exact on TensorFlow",
+    ),
+    "conv-layout": Row(
+        "convolution layout", "A (m, n_H, n_W, n_C) channels last, W (f, f, n_C_prev, n_C), b (1, 1, 1, n_C)",
+        "lax.conv_general_dilated with dimension_numbers=(NHWC, HWIO, NHWC) named: its default is NCHW / OIHW (PyTorch's too: A.transpose(0, 3, 1, 2), W.transpose(3, 2, 0, 1))",
+        "Conv2D(channels_last): kernel (f, f, n_C_prev, n_C) = W, bias (n_C,) = b.ravel(): exact", True,
+        1.5,
+        "||Z_trap - Z|| / ||Z||: the course's W (3, 3, 3, 3) read as OIHW by lax's default dimension numbers, A (2, 6, 6, 3) seed 1 transposed to NCHW; with W.transpose(3, 2, 0, 1) it is exact (4e-15)",
+    ),
+    "cross-correlation": Row(
+        "convolution is cross-correlation", "Z[h, w] = sum(window * W) + b: the kernel not flipped",
+        "lax.conv_general_dilated: cross-correlation, exact",
+        "Conv2D: cross-correlation, exact", True,
+        1.3,
+        "||Z_flipped - Z|| / ||Z||: a true convolution (the kernel flipped, as scipy.signal.convolve2d) against the course's, W (3, 3, 3, 3), A (2, 6, 6, 3) seed 1",
+    ),
+    "same-padding": Row(
+        "SAME padding", "pad zeros on each side, symmetrically",
+        "padding ((pad, pad), (pad, pad)) given explicitly; \"SAME\" is TF's rule",
+        "padding=\"same\" puts an odd total's extra row and column at the bottom and right: ZeroPadding2D(pad) then padding=\"valid\" is exact", True,
+        1.4,
+        "||Z_same - Z|| / ||Z||: n_H = n_W = 8, f 3, stride 2: the course's pad 1 and SAME give the same (4, 4) shape, but SAME pads 0 above and 1 below; A (2, 8, 8, 3), W (3, 3, 3, 4) seed 1",
+    ),
+    "flatten-order": Row(
+        "flatten order", "each example's (n_H, n_W, n_C) block flattened row-major, channels last",
+        "A.reshape(m, -1).T on NHWC: exact; from NCHW (PyTorch) the dense weights need a permutation",
+        "Flatten on channels_last: exact; channels_first flattens in another order", True,
+        1.3,
+        "||W x_NCHW - W x_NHWC|| / ||W x_NHWC||: the same dense W (6, 60) on an NCHW flattening of (2, 3, 4, 5), seed 1; W[:, perm] with perm the NHWC index of each NCHW position is exact",
+    ),
+    "maxpool-ties": Row(
+        "max-pool gradient at tied maxima", "mask = (window == max): dA goes to every tied maximum",
+        "reduce_window's gradient: to one maximum", "MaxPooling2D's gradient: to one maximum; no option", False,
+        0.71,
+        "||dA_prev_TF - dA_prev_course|| / ||dA_prev_course||: max pooling f 2, stride 2 on 64 digits images (integers 0 to 16: flat regions tie), dA standard normal seed 2",
+    ),
+    "conv-float32": Row(
+        "convolution in float32", "float64",
+        "float64 with jax_enable_x64; on GPUs TF32 unless precision=\"highest\"",
+        "float32 by default; on GPUs TF32 unless tf.config.experimental.enable_tensor_float_32_execution(False)", False,
+        2.5e-07,
+        "max |Z_float32 - Z_float64| / max |Z_float64|: tf.nn.conv2d, A (8, 16, 16, 8), W (3, 3, 8, 16) seed 1 (72 products per sum), CPU",
     ),
     "hyperparameters": Row(
         "hyperparameters in float64", "float64 values", "float64 with jax_enable_x64 on",

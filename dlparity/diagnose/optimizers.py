@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from dlparity.core import registry
 from dlparity.core.errors import DlparityError
-from dlparity.core.registry import OPTIMIZERS
 from dlparity.core.schedules import decayed_rate, rate_for_update
 from dlparity.core.spec import TrainConfig
 from dlparity.diagnose import search
@@ -36,7 +36,9 @@ from dlparity.diagnose.formulas import Formula, sites
 from pure_numpy.optimizers import FORMULAS
 
 KINDS = tuple(FORMULAS)
-_OWN = {kind: OPTIMIZERS[kind].hyperparameters for kind in KINDS}  # the registry's names
+_OWN = {kind: registry.OPTIMIZERS[kind].hyperparameters for kind in KINDS}
+# the kinds' own hyperparameters that the course gives no default: optimizer() needs them given
+NEEDED = ("weight_decay",)
 _SCHEDULE = ("learning_rate", "decay", "decay_rate", "time_interval", "batches_per_epoch")
 _DEFAULT_RATE = 0.1
 # rate of each epoch, relative to learning_rate, when no decay is given: it changes every epoch
@@ -212,8 +214,9 @@ def _setup(kind, hyperparameters: dict) -> _Setup:
             f"hyperparameter {unknown[0]!r}: not one of {kind}'s ({', '.join(allowed)})"
         )
     given = dict(hyperparameters)
-    if kind == "adamw" and "weight_decay" not in given:
-        raise DlparityError("weight_decay: adamw needs it (the course has no default)")
+    missing = [name for name in NEEDED if name in _OWN[kind] and name not in given]
+    if missing:
+        raise DlparityError(f"{missing[0]}: {kind} needs it (the course has no default)")
     wd = given.pop("weight_decay", 0.0)
     if isinstance(wd, bool) or not isinstance(wd, int | float) or not math.isfinite(wd) or wd < 0:
         raise DlparityError(f"weight_decay: must be a finite number >= 0, got {wd!r}")

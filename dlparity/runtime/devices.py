@@ -12,6 +12,7 @@ import os
 import re
 import sys
 
+from dlparity.core.checks import check_devices
 from dlparity.core.errors import DlparityError
 
 HOST_FLAG = "--xla_force_host_platform_device_count"
@@ -19,11 +20,7 @@ HOST_FLAG = "--xla_force_host_platform_device_count"
 
 def check_count(devices) -> int | None:
     """devices as given to train(): None (no mesh, one device) or a positive integer."""
-    if devices is None:
-        return None
-    if isinstance(devices, bool) or not isinstance(devices, int) or devices < 1:
-        raise DlparityError(f"devices: must be a positive integer, got {devices!r}")
-    return int(devices)
+    return check_devices(devices)
 
 
 def host_flags(flags: str, devices: int) -> str:

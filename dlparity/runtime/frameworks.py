@@ -5,7 +5,8 @@ dlparity.core.framework.Framework (keras_impl's has a variant, keras-jax). Nothi
 frameworks. This module reads those files as files of their own, without importing their
 packages: a package's __init__ starts its framework (JAX's float64, TensorFlow's logging,
 Keras' backend), and `dlparity list` and --help must import none. A framework provides
-`train(spec, config, data, params0, *, progress=None, **options) -> TrainResult` and
+`train(spec, config, data, params0, *, progress=None, start=None, stop=None, **options) ->
+TrainResult` (one signature everywhere: dlparity.core.driver) and
 `predict(params, X, spec, *, bn_state=None)`.
 """
 

@@ -435,8 +435,8 @@ class Traps:
             if row.stock_deviation is not None:
                 what = "without the mapping" if row.stock_keras_exact else "stock Keras"
                 measured = f"{what}: {row.stock_deviation:.2g} ({row.measure})"
-            rows.append((row.knob, row.course, row.optax, row.keras, measured))
-        columns = ("knob", "course", "optax", "Keras 3", "measured")
+            rows.append((row.knob, row.course, row.jax, row.keras, measured))
+        columns = ("knob", "course", "JAX (optax, lax)", "Keras 3", "measured")
         return Table(columns, tuple(rows), "migration traps (dlparity migration)", left=5)
 
 

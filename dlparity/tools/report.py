@@ -129,8 +129,8 @@ def _migration(experiment: Experiment) -> str:
     for key in rows(experiment):
         row = migration.TABLE[key]
         size = "" if row.stock_deviation is None else f"{row.stock_deviation:.2g}: {row.measure}"
-        body.append([row.knob, row.course, row.optax, row.keras, size])
-    header = ["knob", "course", "optax", "Keras 3", "measured stock deviation"]
+        body.append([row.knob, row.course, row.jax, row.keras, size])
+    header = ["knob", "course", "JAX (optax, lax)", "Keras 3", "measured stock deviation"]
     left = '<td style="text-align:left">'
     return (
         _table(header, body).replace("<td>", left).replace("<th>", '<th style="text-align:left">')

@@ -48,12 +48,12 @@ def output_width(stream) -> int:
 
 
 def row_lines(key: str, width: int, stream=None) -> list[str]:
-    """One migration row, wrapped to width: course, optax, Keras 3 and the measured deviation.
+    """One migration row, wrapped to width: course, JAX (optax, lax), Keras 3 and the measured deviation.
 
     stream: written as its encoding can write it (for_stream), before wrapping.
     """
     row = TABLE[key]
-    fields = [("course:", row.course), ("optax:", row.optax), ("Keras 3:", row.keras)]
+    fields = [("course:", row.course), ("JAX:", row.jax), ("Keras 3:", row.keras)]
     if row.stock_deviation is not None:
         what = "Keras without the mapping" if row.stock_keras_exact else "stock Keras deviation"
         fields.append(("", f"{what} {row.stock_deviation:.2g}, measured as {row.measure}"))
