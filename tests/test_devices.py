@@ -76,6 +76,7 @@ def test_jax_train_names_the_flag_when_devices_are_missing():
     [
         (["train", "planar", "--devices", "0"], "--devices: expected a positive integer, got '0'"),
         (["compare", "planar", "--devices", "two"], "expected a positive integer, got 'two'"),
+        (["train", "opt-adam", "--framework", "jax", "--devices", "1024"], "--devices: at most 64"),
         (["train", "planar", "--devices", "2"], "--devices applies to jax, tf or keras, not numpy"),
         (["train", "planar", "--framework", "keras-jax", "--devices", "2"], "not keras-jax"),
         (

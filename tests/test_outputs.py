@@ -56,7 +56,9 @@ def test_bad_output_paths_fail_before_training(
 
 def test_plot_without_extension_is_written_as_png_under_the_given_name(capsys, tmp_path):
     path = tmp_path / "plotfile"
-    code, out, _ = run(capsys, "train", "init-zeros", "--quiet", "--plot", str(path))
+    code, out, _ = run(
+        capsys, "train", "init-zeros", "--stop-after", "100", "--quiet", "--plot", str(path)
+    )
     assert code == 0 and f"wrote {path}\n" in out
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert [p.name for p in tmp_path.iterdir()] == ["plotfile"]
@@ -68,14 +70,26 @@ def test_interrupted_writes_leave_no_file(capsys, tmp_path, monkeypatch):
         raise KeyboardInterrupt
 
     monkeypatch.setattr("dlparity.tools.plots.save_plot", interrupted)
-    code, _, err = run(capsys, "train", "init-zeros", "--quiet", "--plot", str(tmp_path / "p.png"))
+    code, _, err = run(
+        capsys,
+        "train",
+        "init-zeros",
+        "--stop-after",
+        "100",
+        "--quiet",
+        "--plot",
+        str(tmp_path / "p.png"),
+    )
     assert code == 130 and "interrupted" in err
     assert list(tmp_path.iterdir()) == []
 
 
 def test_json_is_written_whole(capsys, tmp_path):
     path = tmp_path / "r.json"
-    assert run(capsys, "train", "init-zeros", "--quiet", "--json", str(path))[0] == 0
+    assert (
+        run(capsys, "train", "init-zeros", "--stop-after", "100", "--quiet", "--json", str(path))[0]
+        == 0
+    )
     assert json.loads(path.read_text())["experiment"] == "init-zeros"
     assert [p.name for p in tmp_path.iterdir()] == ["r.json"]
 
@@ -183,7 +197,9 @@ def files_beside(path):
 def test_a_device_is_written_in_place_and_stays_a_device(capsys, tmp_path):
     null = device(tmp_path, "null", 3)
     before = files_beside(null)
-    code, out, err = run(capsys, "train", "init-zeros", "--quiet", "--json", str(null))
+    code, out, err = run(
+        capsys, "train", "init-zeros", "--stop-after", "100", "--quiet", "--json", str(null)
+    )
     assert code == 0 and f"wrote {null}\n" in out
     assert stat.S_ISCHR(os.stat(null).st_mode)
     assert files_beside(null) == before  # no temporary file left
@@ -192,10 +208,13 @@ def test_a_device_is_written_in_place_and_stays_a_device(capsys, tmp_path):
 def test_a_full_device_is_one_line_and_status_2(capsys, tmp_path):
     full = device(tmp_path, "full", 7)
     before = files_beside(full)
-    code, out, err = run(capsys, "train", "init-zeros", "--quiet", "--json", str(full))
-    assert code == 2 and err.endswith(
-        f"\ndlparity: error: cannot write {full}: No space left on device\n"
+    code, out, err = run(
+        capsys, "train", "init-zeros", "--stop-after", "100", "--quiet", "--json", str(full)
     )
+    assert code == 2 and err.endswith(
+        f"dlparity: error: cannot write {full}: No space left on device\n"
+    )
+    assert err.count("dlparity: error:") == 1
     assert "Traceback" not in err
     assert stat.S_ISCHR(os.stat(full).st_mode) and files_beside(full) == before
 
@@ -207,7 +226,9 @@ def test_a_fifo_is_written_in_place_and_stays_a_fifo(capsys, tmp_path):
     reader = threading.Thread(target=lambda: received.append(fifo.read_text()), daemon=True)
     reader.start()
     try:
-        code, out, _ = run(capsys, "train", "init-zeros", "--quiet", "--json", str(fifo))
+        code, out, _ = run(
+            capsys, "train", "init-zeros", "--stop-after", "100", "--quiet", "--json", str(fifo)
+        )
     finally:
         if reader.is_alive():  # the run failed before opening the FIFO: release the reader
             os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
@@ -222,7 +243,9 @@ def test_a_symlink_is_written_through_and_stays_a_link(capsys, tmp_path):
     real.write_text("{}")
     real.chmod(0o600)
     link.symlink_to(real)
-    code, _, _ = run(capsys, "train", "init-zeros", "--quiet", "--json", str(link))
+    code, _, _ = run(
+        capsys, "train", "init-zeros", "--stop-after", "100", "--quiet", "--json", str(link)
+    )
     assert code == 0 and link.is_symlink() and os.readlink(link) == str(real)
     assert json.loads(real.read_text())["experiment"] == "init-zeros"
     assert stat.S_IMODE(real.stat().st_mode) == 0o600  # the file keeps its permissions
@@ -232,7 +255,10 @@ def test_a_symlink_is_written_through_and_stays_a_link(capsys, tmp_path):
 def test_a_dangling_symlink_creates_its_target(capsys, tmp_path):
     link, real = tmp_path / "link.json", tmp_path / "made.json"
     link.symlink_to(real)
-    assert run(capsys, "train", "init-zeros", "--quiet", "--json", str(link))[0] == 0
+    assert (
+        run(capsys, "train", "init-zeros", "--stop-after", "100", "--quiet", "--json", str(link))[0]
+        == 0
+    )
     assert link.is_symlink() and json.loads(real.read_text())["experiment"] == "init-zeros"
 
 
@@ -390,7 +416,9 @@ def test_an_open_descriptor_is_written_where_it_stands(capsys, tmp_path):
         f.write("before\n")
         f.flush()
         path = f"/dev/fd/{f.fileno()}"
-        code, out, _ = run(capsys, "train", "init-zeros", "--quiet", "--json", path)
+        code, out, _ = run(
+            capsys, "train", "init-zeros", "--stop-after", "100", "--quiet", "--json", path
+        )
         f.write("after\n")
     assert code == 0 and f"wrote {path}" in out
     text = log.read_text()

@@ -11,6 +11,7 @@ from dlparity.course import experiments
 from dlparity.tools.tune import (
     FINE_SHRINK,
     Box,
+    best_trial,
     beta_name,
     coarse_box,
     fine_box,
@@ -120,6 +121,18 @@ def test_diverged_trials_rank_last_and_are_null_in_json():
     assert written["trials"][2]["costs"]["9"] is None
 
 
+def test_a_cost_that_rose_is_diverged_and_does_not_run_into_its_neighbour():
+    """--lr-range 1e-300,1e300 once ended a trial at 2.08e49: a 50-digit number in the table."""
+    trials = [{**_trial(1, 2.08e49), "diverged": True}, {**_trial(2, 0.4), "diverged": False}]
+    result = {"experiment": "planar", "framework": "numpy", "seed": 1, "steps": 10,
+              "step_name": "iteration", "beta_name": None, "trials": trials, "best": 2,
+              "rounds": [{"round": "coarse", "box": Box((-2.0, 0.0), None)}]}  # fmt: skip
+    lines = table(result)
+    assert lines[1].split()[0] == "2" and lines[2].split()[-2:] == ["diverged", "0.5000"]
+    assert max(len(line) for line in lines) == len(lines[0])
+    assert best_trial(trials)["trial"] == 2
+
+
 def test_tune_command_prints_a_table_sorted_by_cost_and_writes_json_and_plot(tmp_path, capsys):
     out_json, out_png = tmp_path / "tune.json", tmp_path / "tune.png"
     argv = ["tune", "opt-adam", "--trials", "3", "--steps", "2", "--seed", "5"]
@@ -138,7 +151,8 @@ def test_tune_command_prints_a_table_sorted_by_cost_and_writes_json_and_plot(tmp
     assert result["rounds"][0]["beta"] == [0.9, pytest.approx(0.999, abs=1e-15)]  # 1 - 10**-3
     trial = result["trials"][0]
     assert set(trial) == {"trial", "round", "learning_rate", "beta", "final_cost",
-                          "train_accuracy", "costs"}  # fmt: skip
+                          "train_accuracy", "costs", "diverged"}  # fmt: skip
+    assert trial["diverged"] is False
     assert trial["final_cost"] == trial["costs"]["1"] and result["best"] == int(rows[0][0])
     assert f"best: trial {rows[0][0]} " in out
     assert out_png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -166,7 +180,8 @@ def test_tune_figure_marks_rounds_beta_and_the_best():
 @pytest.mark.parametrize(
     "argv, message",
     [
-        (["tune", "planar", "--trials", "0"], "--trials: give a positive number"),
+        (["tune", "planar", "--trials", "0"], "--trials: give 1 to 1000 trials per round"),
+        (["tune", "planar", "--trials", "10000000"], "--trials: give 1 to 1000 trials per round"),
         (["tune", "nope"], "unknown experiment 'nope'"),
         (["tune", "planar", "--framework", "torch"], "unknown framework"),
         (["tune", "planar", "--steps", "0"], "--steps: must be in 1..10000"),

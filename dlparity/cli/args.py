@@ -42,18 +42,30 @@ def list_arg(kind):
 
     def parse(text: str) -> list:
         try:
-            return [kind(item.strip()) for item in text.split(",") if item.strip()]
+            values = [kind(item.strip()) for item in text.split(",") if item.strip()]
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected {kind.__name__}s, got {text!r}") from None
+        if not values:
+            raise argparse.ArgumentTypeError(f"give at least one {kind.__name__}, got {text!r}")
+        twice = next((v for i, v in enumerate(values) if v in values[:i]), None)
+        if twice is not None:
+            raise argparse.ArgumentTypeError(f"{twice!r} given twice")
+        return values
 
     return parse
 
 
 def device_count(text: str) -> int:
     try:
-        return devices.check_count(int(text))
-    except (ValueError, DlparityError):
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+        count = int(text)
+    except ValueError:
+        count = 0
+    if count < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    try:
+        return devices.check_count(count)
+    except DlparityError as error:
+        raise argparse.ArgumentTypeError(str(error).removeprefix("devices: ")) from None
 
 
 def positive_int(text: str) -> int:

@@ -59,12 +59,18 @@ def check_bn_state(bn_state, spec: ModelSpec) -> None:
 RANDOMNESS = ("parity", "native")  # train()'s randomness= (dlparity.core.driver)
 
 
+# data-parallel devices, at most: XLA aborted the process simulating 1024 host devices
+MAX_DEVICES = 64
+
+
 def check_devices(devices) -> int | None:
     """devices as given to train(): None (no mesh, one device) or a positive integer."""
     if devices is None:
         return None
     if isinstance(devices, bool) or not isinstance(devices, int) or devices < 1:
         raise DlparityError(f"devices: must be a positive integer, got {devices!r}")
+    if devices > MAX_DEVICES:
+        raise DlparityError(f"devices: at most {MAX_DEVICES}, got {devices}")
     return int(devices)
 
 

@@ -3,16 +3,19 @@
 A lesson is the idea (its summary, the spine code every package shares, its migration rows); each
 package's code for it is named in the package's descriptor (`show` and `lessons` of its
 framework.py, dlparity.core.framework), a column per framework that has one. Every entry names
-functions by "module:qualified name"; `source` reads their code with inspect, so what is shown
-is what runs. tests/test_show.py resolves every entry in every package: a renamed function fails
-the test suite, not the user. Modules are imported only when a lesson is shown (jax_impl and
-tf_impl import their framework).
+functions by "module:qualified name"; `source` reads their code from the module's file as
+Python parses it, without importing it (jax_impl and tf_impl would start their framework), and
+tests/test_show.py proves it the lines inspect gives for the imported object, so what is shown is
+what runs. A renamed function fails the test suite, not the user.
 """
 
 from __future__ import annotations
 
+import ast
+import importlib.util
 import inspect
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from dlparity.core.errors import DlparityError
 from dlparity.runtime import frameworks
@@ -161,9 +164,31 @@ def resolve(ref: str):
     return inspect.unwrap(frameworks.function(ref))
 
 
+def _module_file(module: str) -> Path:
+    """The source file of a module, found without importing it or its package (importing
+    jax_impl or tf_impl starts their framework: seconds that printing code does not need)."""
+    top, _, rest = module.partition(".")
+    spec = importlib.util.find_spec(top)  # a top-level package is found, not imported
+    if spec is None or not spec.submodule_search_locations:
+        raise AttributeError(f"no package {top!r} for {module}")
+    path = Path(next(iter(spec.submodule_search_locations))).joinpath(
+        *rest.split(".") if rest else ()
+    )
+    return path.with_suffix(".py") if path.with_suffix(".py").is_file() else path / "__init__.py"
+
+
 def source(ref: str) -> Source:
-    """The code of ref, read from its module's source file."""
-    obj = resolve(ref)
-    lines, start = inspect.getsourcelines(obj)
-    module_name = ref.partition(":")[0]
-    return Source(ref, module_name.replace(".", "/") + ".py", start, "".join(lines))
+    """The code of ref, read from its module's source file as Python parses it: the same lines
+    inspect.getsource gives for the imported object (decorators first), without importing."""
+    module, _, qualname = ref.partition(":")
+    text = _module_file(module).read_text()
+    node = ast.parse(text)
+    for name in qualname.split("."):
+        node = next((child for child in ast.iter_child_nodes(node)
+                     if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+                     and child.name == name), None)  # fmt: skip
+        if node is None:
+            raise AttributeError(f"{module} has no {qualname}")
+    start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+    lines = text.splitlines(keepends=True)[start - 1 : node.end_lineno]
+    return Source(ref, module.replace(".", "/") + ".py", start, "".join(lines))

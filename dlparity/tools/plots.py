@@ -264,11 +264,14 @@ TUNE_MARKERS = {"coarse": "o", "fine": "^"}
 
 
 def _tune_points(ax, result, norm) -> list:
-    """Each round's finite trials: learning rate against final cost, coloured by 1 - β."""
+    """Each round's trials that did not diverge: learning rate against final cost, coloured by
+    1 - β."""
+    from dlparity.tools.tune import diverged
+
     drawn = []
     for name, marker in TUNE_MARKERS.items():
         trials = [t for t in result["trials"]
-                  if t["round"] == name and np.isfinite(t["final_cost"])]  # fmt: skip
+                  if t["round"] == name and not diverged(t)]  # fmt: skip
         if not trials:
             continue
         colour = {"color": f"C{len(drawn)}"}
@@ -315,7 +318,9 @@ def tune_figure(result: dict):
 
 
 def _tune_axes(ax, result: dict) -> None:
-    finite = [t for t in result["trials"] if np.isfinite(t["final_cost"])]
+    from dlparity.tools.tune import diverged
+
+    finite = [t for t in result["trials"] if not diverged(t)]
     best = next((t for t in finite if t["trial"] == result["best"]), None)
     if best is not None:
         ax.scatter([best["learning_rate"]], [best["final_cost"]], s=220, facecolors="none",
@@ -345,6 +350,7 @@ def _tune_axes(ax, result: dict) -> None:
 
 def save_tune_plot(path, result: dict) -> None:
     """tune_figure's figure at path."""
+
     fig = tune_figure(result)
     try:
         fig.savefig(path, dpi=100)

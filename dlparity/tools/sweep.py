@@ -45,6 +45,11 @@ def get(name: str) -> Sweep:
     return SWEEPS[name]
 
 
+# the widest hidden layer a sweep trains: the course sweeps up to 50; 10000 units keep each
+# (n_h, 400) activation of the flower data at 32 MB
+MAX_HIDDEN = 10_000
+
+
 def check_choices(sweep: Sweep, datasets: list[str], sizes: list[int]) -> None:
     """Datasets among the sweep's, sizes positive: a one-line error before any training."""
     unknown = [d for d in datasets if d not in sweep.datasets]
@@ -54,6 +59,11 @@ def check_choices(sweep: Sweep, datasets: list[str], sizes: list[int]) -> None:
         )
     if not sizes or any(n < 1 for n in sizes):
         raise DlparityError(f"--sizes: give positive hidden-layer sizes, got {sizes}")
+    if max(sizes) > MAX_HIDDEN:
+        raise DlparityError(
+            f"--sizes: at most {MAX_HIDDEN} hidden units, got {max(sizes)} (its activations "
+            f"alone would take {max(sizes) * 400 * 8 / 2**30:.3g} GiB per array)"
+        )
 
 
 def sized(sweep: Sweep, n_h: int, dataset: str) -> Experiment:

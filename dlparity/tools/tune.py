@@ -110,11 +110,15 @@ def trial_experiment(experiment: Experiment, lr: float, beta, steps: int) -> Exp
     return replace(experiment, config=replace(config, **changes), published={})
 
 
+# trials per round, at most: each trains the experiment; C2W3 searches with a few dozen
+MAX_TRIALS = 1000
+
+
 def check_arguments(name, trials, framework, seed, steps, lr_range) -> Experiment:
     """Every argument of run_tune, checked before any training: the experiment, or an error."""
     experiment = experiments.get(name)
-    if isinstance(trials, bool) or not isinstance(trials, int) or trials < 1:
-        raise DlparityError(f"--trials: give a positive number of trials per round, got {trials}")
+    if isinstance(trials, bool) or not isinstance(trials, int) or not 1 <= trials <= MAX_TRIALS:
+        raise DlparityError(f"--trials: give 1 to {MAX_TRIALS} trials per round, got {trials}")
     base, _ = split_framework(framework)
     if not frameworks.available(base):
         needs = ", ".join(frameworks.missing_packages(base))
@@ -138,15 +142,20 @@ def _run_trial(experiment, framework, arrays, number, round_name, lr, beta, step
         warnings.simplefilter("ignore", RuntimeWarning)  # a diverging trial is reported as such
         run = run_experiment(trial, framework, arrays=arrays)
     costs = run.result.costs
+    final, first = costs[max(costs)], costs[min(costs)]
     return {"trial": number, "round": round_name, "learning_rate": lr, "beta": beta,
-            "final_cost": costs[max(costs)], "train_accuracy": run.train_accuracy,
-            "costs": costs}  # fmt: skip
+            "final_cost": final, "train_accuracy": run.train_accuracy, "costs": costs,
+            "diverged": not math.isfinite(final) or final > first}  # fmt: skip
+
+
+def diverged(trial: dict) -> bool:
+    """Its cost ended infinite, NaN, or above where it started: the rate was too large."""
+    return trial.get("diverged", not math.isfinite(trial["final_cost"]))
 
 
 def _cost_key(trial: dict) -> tuple:
-    """Sorts by final cost, the diverged (inf, nan) last, ties by trial number."""
-    cost = trial["final_cost"]
-    return (not math.isfinite(cost), cost if math.isfinite(cost) else 0.0, trial["trial"])
+    """Sorts by final cost, the diverged last, ties by trial number."""
+    return (diverged(trial), 0.0 if diverged(trial) else trial["final_cost"], trial["trial"])
 
 
 def ranked(trials: list[dict]) -> list[dict]:
@@ -156,7 +165,7 @@ def ranked(trials: list[dict]) -> list[dict]:
 def best_trial(trials: list[dict]) -> dict | None:
     """The trial with the lowest finite final cost, or None if every one diverged."""
     first = ranked(trials)[0] if trials else None
-    return first if first is not None and math.isfinite(first["final_cost"]) else None
+    return first if first is not None and not diverged(first) else None
 
 
 def _box_line(round_name: str, box: Box, beta: str | None) -> str:
@@ -180,7 +189,7 @@ def run_tune(name, trials, framework="numpy", seed=1, steps=None, lr_range=None,
              out=print) -> dict:  # fmt: skip
     """trials coarse trials, then trials fine ones around the best; returns the search:
     {"experiment", "framework", "seed", "steps", "step_name", "beta_name", "rounds": [{"round",
-    "box": Box}], "trials": [{"trial", "round", "learning_rate", "beta", "final_cost",
+    "box": Box}], "trials": [{"trial", "round", "learning_rate", "beta", "final_cost", "diverged",
     "train_accuracy", "costs"}], "best": the best trial's number or None}."""
     experiment = check_arguments(name, trials, framework, seed, steps, lr_range)
     steps = steps or default_steps(experiment)
@@ -230,7 +239,8 @@ def table(result: dict) -> list[str]:
     for t in ranked(result["trials"]):
         lines.append(
             f"{t['trial']:>5}  {t['round']:<6}{t['learning_rate']:>14.4e}"
-            f"{_number(t['beta'], '.4f'):>8}{_number(t['final_cost'], '.6f'):>14}"
+            f"{_number(t['beta'], '.4f'):>8}"
+            f"{'diverged' if diverged(t) else _number(t['final_cost'], '.6f'):>14}"
             f"{_number(t['train_accuracy'], '.4f'):>11}"
         )
     return lines
