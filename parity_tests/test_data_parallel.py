@@ -23,6 +23,14 @@ from parity_tests.parallel_runs import BN_M, BN_SPEC, FRAMEWORK_CASES, bn_proble
 
 HOST_DEVICES = 4
 ROOT = Path(__file__).resolve().parents[1]
+# Keras' N-device runs go through TF's MirroredStrategy as tf's do, in a process of their own
+# (40 s on 2 cores): full runs of the slow suite, beside the course's full-length runs
+SLOW = {"keras"}
+
+
+def marked(framework, *values):
+    """A parameter set, marked slow where the framework's runs are."""
+    return pytest.param(framework, *values, marks=pytest.mark.slow if framework in SLOW else ())
 
 
 @functools.cache
@@ -41,7 +49,7 @@ def _arrays(tree: dict) -> dict:
 
 @pytest.mark.parametrize("devices", [2, 4])
 @pytest.mark.parametrize(
-    "framework, case", [(f, case) for f, cases in FRAMEWORK_CASES.items() for case in cases]
+    "framework, case", [marked(f, case) for f, cases in FRAMEWORK_CASES.items() for case in cases]
 )
 def test_n_devices_give_the_one_device_run(framework, case, devices):
     runs = _parallel_runs(framework)["runs"].get(case)
@@ -77,7 +85,7 @@ def test_tf_names_the_remedy_when_its_devices_are_fixed():
     assert "set_logical_device_configuration" in message
 
 
-@pytest.mark.parametrize("framework", ["jax", "tf", "keras"])
+@pytest.mark.parametrize("framework", [marked(f) for f in ("jax", "tf", "keras")])
 def test_batch_norm_uses_the_whole_batchs_statistics(framework):
     """A batch whose halves differ (the first shifted by BN_SHIFT), one half per device: the
     sharded pass equals the reference on the whole batch, and per-device statistics would not."""

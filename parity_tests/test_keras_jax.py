@@ -40,6 +40,7 @@ ON_BOTH_BACKENDS = [
 ]
 
 
+@pytest.mark.slow  # the whole Keras table again, in a process of its own (50-60 s on 2 cores)
 def test_the_keras_tests_pass_on_the_jax_backend():
     assert all("keras" in path for path in ON_BOTH_BACKENDS[1:]), "-k keras would leave one out"
     env = {**os.environ, "KERAS_BACKEND": "jax"}
