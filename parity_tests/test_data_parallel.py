@@ -23,9 +23,9 @@ from parity_tests.parallel_runs import BN_M, BN_SPEC, FRAMEWORK_CASES, bn_proble
 
 HOST_DEVICES = 4
 ROOT = Path(__file__).resolve().parents[1]
-# Keras' N-device runs go through TF's MirroredStrategy as tf's do, in a process of their own
-# (40 s on 2 cores): full runs of the slow suite, beside the course's full-length runs
-SLOW = {"keras"}
+# TF's and Keras' N-device runs (a MirroredStrategy each, in a process of their own: 30 and 40 s on
+# 2 cores) run with the slow suite, beside the course's full-length runs; JAX's mesh runs in CI
+SLOW = {"tf", "keras"}
 
 
 def marked(framework, *values):
@@ -73,12 +73,14 @@ def test_xla_inserts_the_cross_device_sums():
     assert _parallel_runs("jax")["all_reduces"] > 0
 
 
+@pytest.mark.slow  # tf's process of N devices (SLOW)
 def test_tf_splits_each_batch_over_the_replicas():
     """Blocks of columns whose sizes differ by at most one, every example in one block."""
     blocks = _parallel_runs("tf")["blocks"]
     assert blocks == {"64": [16, 16, 16, 16], "3": [0, 1, 1, 1]}
 
 
+@pytest.mark.slow  # tf's process of N devices (SLOW)
 def test_tf_names_the_remedy_when_its_devices_are_fixed():
     message = _parallel_runs("tf")["too_few"]
     assert message.startswith(f"devices: {2 * HOST_DEVICES} asked, but tf has {HOST_DEVICES} CPU")
