@@ -39,7 +39,7 @@ def _cost(ZL, Y, params, spec):
     else:
         cost = losses.softmax_cross_entropy(ZL, Y)
     if spec.lambd > 0:
-        cost += losses.l2_penalty(params, spec.lambd, Y.shape[spec.examples_axis])
+        cost += losses.l2_penalty(params, spec.lambd, Y.shape[1])
     return cost
 
 

@@ -41,11 +41,12 @@ class Placement:
             return jax.device_put(tree)
         return jax.device_put(tree, NamedSharding(self.mesh, P()))
 
-    def batch(self, tree):
-        """Every (n, m_b) array of tree constrained to be sharded on its columns (under jit)."""
+    def batch(self, tree, axis: int = 1):
+        """Every array of tree constrained to be sharded on its examples axis (under jit): the
+        columns of (n, m_b), the first axis of images (m_b, n_H, n_W, n_C) with axis=0."""
         if self.mesh is None:
             return tree
-        sharding = NamedSharding(self.mesh, P(None, AXIS))
+        sharding = NamedSharding(self.mesh, P(*[None] * axis, AXIS))
         return jax.tree.map(lambda a: jax.lax.with_sharding_constraint(a, sharding), tree)
 
 

@@ -140,29 +140,40 @@ class _Run(NamedTuple):
 def _batch_step(run: _Run, carry, X_b, Y_b, masks, lr):
     """One mini-batch: forward, backward, update; the batch's cost added to the step's total."""
     params, opt_state, bn_state, total = carry
-    X_b, Y_b, masks = run.placement.batch((X_b, Y_b, masks))
+    X_b = run.placement.batch(X_b, run.spec.examples_axis)
+    Y_b, masks = run.placement.batch((Y_b, masks))
     cost, grads, bn_state = cost_and_gradients(params, X_b, Y_b, run.spec, masks, bn_state)
     params, opt_state = run.optimizer.update(grads, opt_state, params, lr)
     if run.batching.num_batches > 1:
         # the course's epoch cost: sum over mini-batches of cost_b * m_b, in batch order
-        total = total + cost * X_b.shape[1]
+        total = total + cost * Y_b.shape[1]
     return (params, opt_state, bn_state, total), cost
 
 
-def _full_part(batching: Batching, A):
-    """(n, m) -> (n_full, n, size): batch j is columns [j*size, (j+1)*size), as in plan.bounds."""
+def _full_part(batching: Batching, A, axis: int = 1):
+    """A with examples on axis, (n, m) or (m, n_H, n_W, n_C), -> the n_full batches stacked
+    first, (n_full, n, size) or (n_full, size, n_H, n_W, n_C): batch j is examples
+    [j*size, (j+1)*size), as in plan.bounds."""
     size, n_full = batching.size, batching.n_full
-    return A[:, : n_full * size].reshape(A.shape[0], n_full, size).transpose(1, 0, 2)
+    A = lax.slice_in_dim(A, 0, n_full * size, axis=axis)
+    return jnp.moveaxis(A.reshape(*A.shape[:axis], n_full, size, *A.shape[axis + 1 :]), axis, 0)
+
+
+def _examples(A, start, stop, axis: int = 1):
+    """Examples [start, stop) of A, examples on axis."""
+    return lax.slice_in_dim(A, start, stop, axis=axis)
 
 
 def _full_batches(run: _Run, carry, X, Y, masks, lr):
     """The n_full batches of size examples; a scan when there are several."""
-    batching = run.batching
+    batching, axis = run.batching, run.spec.examples_axis
     if batching.n_full == 1:
-        return _batch_step(run, carry, X[:, : batching.size], Y[:, : batching.size], masks, lr)
+        size = batching.size
+        X_b, Y_b = _examples(X, 0, size, axis), _examples(Y, 0, size)
+        return _batch_step(run, carry, X_b, Y_b, masks, lr)
     per_batch = run.native and run.spec.keep_prob < 1  # parity: one mask per batch size
     cut = partial(_full_part, batching)
-    batches = (cut(X), cut(Y), jax.tree.map(cut, masks) if per_batch else None)
+    batches = (cut(X, axis), cut(Y), jax.tree.map(cut, masks) if per_batch else None)
 
     def body(c, batch):
         X_b, Y_b, batch_masks = batch
@@ -192,13 +203,15 @@ def _outer_step(run: _Run, carry, inputs, X, Y, masks_full, masks_rest):
     batching = run.batching
     if run.native:
         order, masks_full, masks_rest = _native_draws(run, key, order, masks_full, masks_rest)
-    X, Y = (X, Y) if order is None else (X[:, order], Y[:, order])
+    if order is not None:
+        X, Y = jnp.take(X, order, axis=run.spec.examples_axis), Y[:, order]
     carry = (*carry, jnp.zeros((), run.spec.dtype))
     if batching.n_full:
         carry, cost = _full_batches(run, carry, X, Y, masks_full, lr)
     if batching.rest:
-        start = batching.n_full * batching.size
-        carry, cost = _batch_step(run, carry, X[:, start:], Y[:, start:], masks_rest, lr)
+        start, m, axis = batching.n_full * batching.size, batching.m, run.spec.examples_axis
+        X_b, Y_b = _examples(X, start, m, axis), _examples(Y, start, m)
+        carry, cost = _batch_step(run, carry, X_b, Y_b, masks_rest, lr)
     *carry, total = carry
     return tuple(carry), cost if batching.num_batches == 1 else total / batching.m
 

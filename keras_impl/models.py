@@ -91,6 +91,24 @@ def _batchnorm_layer(spec: ModelSpec, layer: specs.BatchNorm, stock: bool):
     )
 
 
+def _image_layers(layer, regularizer) -> list:
+    """A Conv2D, Pool2D or Flatten spec as Keras writes it: the course's symmetric pad as
+    ZeroPadding2D before a "valid" Conv2D (padding="same" pads an odd total unevenly), pools
+    unpadded, Flatten on channels-last images (the course's order)."""
+    l = layer.l
+    if isinstance(layer, specs.Flatten):
+        return [keras.layers.Flatten(name=f"flatten{l}")]
+    if isinstance(layer, specs.Pool2D):
+        pool = keras.layers.MaxPooling2D if layer.mode == "max" else keras.layers.AveragePooling2D
+        return [pool(layer.f, layer.stride, padding="valid", name=f"pool{l}")]
+    padding = [keras.layers.ZeroPadding2D(layer.pad, name=f"pad{l}")] if layer.pad else []
+    conv = keras.layers.Conv2D(
+        layer.n_C, layer.f, strides=layer.stride, padding="valid",
+        kernel_regularizer=regularizer, name=f"conv{l}",
+    )  # fmt: skip
+    return [*padding, conv]
+
+
 def _keras_layers(spec: ModelSpec, stock: bool, by_size: dict, regularizer) -> list:
     """The spec's layers as Keras layers, in order, written as Keras is written: a Dense followed
     by its activation is one Dense(units, activation); the output head is left to the loss, which
@@ -111,6 +129,8 @@ def _keras_layers(spec: ModelSpec, stock: bool, by_size: dict, regularizer) -> l
         elif isinstance(layer, specs.Activation) and not fused:
             activation = _activation(layer, stock)
             keras_layers.append(keras.layers.Activation(activation, name=f"{layer.name}{layer.l}"))
+        elif isinstance(layer, specs.Conv2D | specs.Pool2D | specs.Flatten):
+            keras_layers += _image_layers(layer, regularizer)
         elif isinstance(layer, specs.BatchNorm):
             keras_layers.append(_batchnorm_layer(spec, layer, stock))
         elif isinstance(layer, specs.Dropout):
@@ -144,7 +164,7 @@ def build_model(
     backend.configure(spec.dtype)
     by_size = _masks_by_size(masks, spec) if spec.keep_prob < 1 else {}
     regularizer = _regularizer(spec, stock, batch_size)
-    inputs = keras.Input(shape=(spec.layer_dims[0],), dtype=spec.dtype, name="X")
+    inputs = keras.Input(shape=spec.example_shape, dtype=spec.dtype, name="X")
     A = inputs
     for keras_layer in _keras_layers(spec, stock, by_size, regularizer):
         A = keras_layer(A)
@@ -258,7 +278,7 @@ _MODELS: dict = {}  # spec -> its compiled course-exact model, reused by every c
 def _loaded_model(params, X, spec: ModelSpec, *, training, masks, bn_state):
     """The spec's course-exact model, built and compiled once, holding params (and running
     statistics) and this batch's dropout masks."""
-    m = X.shape[1]
+    m = X.shape[spec.examples_axis]
     if spec not in _MODELS:
         _MODELS[spec] = compile_model(build_model(spec, batch_size=m), spec)
     model = _MODELS[spec]

@@ -19,6 +19,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from dlparity.core.layers import ConvBlock
 from dlparity.core.spec import ModelSpec
 from parity_tests.conftest import seeded_problem
 
@@ -82,9 +83,25 @@ def _saturated_logistic(p: Problem) -> Problem:
     return Problem(p.spec, params, X, Y, None, None)
 
 
+def _flat_images(p: Problem) -> Problem:
+    """A 4 x 4 corner of zeros: the first convolution gives exactly b1 inside it, so its max
+    pools tie; the reference's ties="first" must send each window's gradient where the
+    frameworks do."""
+    X = p.X.copy()
+    X[:, :4, :4, :] = 0.0
+    return p._replace(X=X)
+
+
 DEEP = ModelSpec("deep", (4, 5, 3, 1))
 LOGISTIC = ModelSpec("logistic", (4, 1))
 BATCHNORM = ModelSpec("softmax_bn", (4, 6, 5, 3), output="softmax", batchnorm=True)
+# 6x6x2 -> conv 3x3 pad 1: 6x6x4 -> max 2/2: 3x3x4 -> conv 2x2: 2x2x2 -> average 2/1: 1x1x2
+CONVNET = ModelSpec("convnet", (2, 4, 3), output="softmax", input_shape=(6, 6, 2),
+                    conv_blocks=(ConvBlock(3, 4, pad=1),
+                                 ConvBlock(2, 2, pool_stride=1, pool="average")))  # fmt: skip
+# 5x5x1 -> conv 2x2 stride 2 pad 1: 3x3x3 -> max 2/1: 2x2x3
+CONVNET_L2 = ModelSpec("convnet", (12, 1), lambd=0.5, input_shape=(5, 5, 1),
+                       conv_blocks=(ConvBlock(2, 3, stride=2, pad=1, pool_stride=1),))  # fmt: skip
 
 CASES = [
     Case("logistic", LOGISTIC),
@@ -110,6 +127,9 @@ CASES = [
     Case(
         "saturated-logistic", ModelSpec("logistic", (2, 1)), _saturated_logistic, checks=(FINITE,)
     ),
+    Case("convnet", CONVNET),
+    Case("convnet-l2-sigmoid", CONVNET_L2),
+    Case("convnet-ties", CONVNET, _flat_images),
 ]
 BY_NAME = {case.name: case for case in CASES}
 assert len(BY_NAME) == len(CASES), "case names must be unique"

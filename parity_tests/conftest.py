@@ -114,7 +114,7 @@ def seeded_problem(spec: ModelSpec, *, m: int = 9, seed: int = 0, perturb: float
         for key in params:
             if not key.startswith("W"):
                 params[key] = params[key] + perturb * rng.randn(*params[key].shape)
-    X = rng.randn(spec.layer_dims[0], m)
+    X = rng.randn(*spec.x_shape(m))
     n_y = spec.layer_dims[-1]
     if spec.output == "sigmoid":
         Y = (rng.rand(1, m) < 0.5).astype(np.float64)

@@ -12,6 +12,7 @@ import pytest
 
 from dlparity.core.errors import DlparityError
 from dlparity.core.init import initial_bn_state
+from dlparity.core.layers import ConvBlock
 from dlparity.core.spec import ModelSpec
 from parity_tests.conftest import seeded_problem
 
@@ -90,6 +91,25 @@ X6 = seeded_problem(DEEP, m=6).X
 def test_bad_X_is_one_line_everywhere(models, X, message):
     with pytest.raises(DlparityError, match=message):
         _call(models, X=X, Y=np.zeros((1, 6)))
+
+
+CONVNET = ModelSpec("convnet", (8, 3), output="softmax", input_shape=(4, 4, 2),
+                    conv_blocks=(ConvBlock(3, 2, pad=1),))  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "shape, message",
+    [
+        ((32, 5), r"X: shape \(32, 5\), expected \(m, 4, 4, 2\) with examples first"),
+        ((4, 4, 2, 5), r"X: shape \(4, 4, 2, 5\), expected \(m, 4, 4, 2\)"),
+        ((0, 4, 4, 2), r"X: no examples \(m = 0\)"),
+    ],
+    ids=["columns", "examples-last", "empty"],
+)
+def test_bad_images_are_one_line_everywhere(models, shape, message):
+    p = seeded_problem(CONVNET, m=5)
+    with pytest.raises(DlparityError, match=message):
+        models.compute_cost(p.params, np.zeros(shape), p.Y, CONVNET)
 
 
 def test_lists_and_integer_or_boolean_labels_are_converted(models):

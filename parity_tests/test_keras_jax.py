@@ -62,7 +62,8 @@ def _run(name, **changes):
 @pytest.mark.parametrize(
     "name, changes",
     [("opt-adam", {"num_epochs": 30, "record_every": 10}),
-     ("digits-bn", {"num_epochs": 3, "record_every": 1})],
+     ("digits-bn", {"num_epochs": 3, "record_every": 1}),
+     ("digits-convnet", {"num_epochs": 2, "record_every": 1})],
 )  # fmt: skip
 def test_keras_jax_through_the_worker_matches_the_reference(name, changes):
     spec, config, data_, params0 = _run(name, **changes)

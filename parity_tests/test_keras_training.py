@@ -94,6 +94,11 @@ def test_digits_batchnorm_prefix():
     assert set(got.bn_state) == {"mu1", "var1", "mu2", "var2"}
 
 
+def test_digits_convnet_prefix():
+    """C4W1's application network: ZeroPadding2D, Conv2D, MaxPooling2D, Flatten, Dense."""
+    assert_same_run(*experiment_run("digits-convnet", num_epochs=3, record_every=1))
+
+
 def test_l2_and_dropout_with_a_short_last_batch():
     """m for L2 is each batch's own (64 or 44); dropout masks are the plan's per batch size."""
     spec, config, data_, params0 = experiment_run("opt-gd", num_epochs=3, record_every=1)

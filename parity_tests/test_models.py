@@ -88,7 +88,7 @@ def test_inference_forward_and_predict(framework, case):
                           what="inference leaves the running statistics")  # fmt: skip
     labels = framework.predict(p.params, p.X, p.spec, bn_state=p.bn_state)
     assert type(labels) is np.ndarray and labels.dtype == np.float64
-    assert labels.shape == (1, p.X.shape[1])
+    assert labels.shape == (1, p.Y.shape[1])
     np.testing.assert_array_equal(labels, ref.predict(p.params, p.X, p.spec, bn_state=p.bn_state))
 
 

@@ -76,6 +76,7 @@ PREFIXES = {
     "init-he-300": ("init-he", 300, 10, {}),
     "reg-dropout-300": ("reg-dropout", 300, 10, {}),
     "digits-bn-3": ("digits-bn", 3, 1, {}),
+    "digits-convnet-3": ("digits-convnet", 3, 1, {}),
 }
 
 

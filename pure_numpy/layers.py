@@ -144,24 +144,30 @@ def pool_forward(A_prev, hparameters, mode="max"):
     return A, (A_prev, hparameters)
 
 
-def pool_backward(dA, cache, mode="max"):
+def pool_backward(dA, cache, mode="max", ties="all"):
     """dA_prev of pool_forward: max pooling sends each window's dA to its maximum (to every tied
-    maximum: create_mask_from_window), average pooling shares it over the window
-    (distribute_value); overlapping windows add up."""
+    maximum: create_mask_from_window; with ties="first", to the first in row-major window order,
+    as JAX and TensorFlow), average pooling shares it over the window (distribute_value);
+    overlapping windows add up."""
     A_prev, hparameters = cache
     f, stride = hparameters["f"], hparameters["stride"]
     n_H, n_W = dA.shape[1:3]
     windows = _windows(A_prev, f, stride)
-    maxima = windows.max(axis=(4, 5))
+    if ties == "first":
+        first = windows.reshape(*windows.shape[:4], f * f).argmax(axis=4)
+    else:
+        maxima = windows.max(axis=(4, 5))
     dA_prev = np.zeros_like(A_prev)
     for i in range(f):
         for j in range(f):
             rows = slice(i, i + stride * (n_H - 1) + 1, stride)
             cols = slice(j, j + stride * (n_W - 1) + 1, stride)
-            if mode == "max":
-                dA_prev[:, rows, cols, :] += (windows[..., i, j] == maxima) * dA
-            else:
+            if mode == "average":
                 dA_prev[:, rows, cols, :] += dA / (f * f)
+            elif ties == "first":
+                dA_prev[:, rows, cols, :] += (first == i * f + j) * dA
+            else:
+                dA_prev[:, rows, cols, :] += (windows[..., i, j] == maxima) * dA
     return dA_prev
 
 
@@ -208,7 +214,7 @@ def forward_pool2d(layer: specs.Pool2D, params, A_prev, run: specs.Pass):
 
 
 def backward_pool2d(layer: specs.Pool2D, params, dA, cache, run: specs.Pass):
-    return pool_backward(dA, cache, layer.mode), {}
+    return pool_backward(dA, cache, layer.mode, layer.ties), {}
 
 
 def forward_flatten(layer: specs.Flatten, params, A, run: specs.Pass):

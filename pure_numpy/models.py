@@ -36,7 +36,7 @@ def _cost(ZL, Y, params, spec):
     else:
         cost = losses.softmax_cross_entropy(ZL, Y)
     if spec.lambd > 0:
-        cost += losses.l2_penalty(params, spec.lambd, Y.shape[spec.examples_axis])
+        cost += losses.l2_penalty(params, spec.lambd, Y.shape[1])
     return cost
 
 
@@ -54,7 +54,7 @@ def _backward(Y, caches, params, spec):
         d, layer_grads = layers.BACKWARD[type(layer)](layer, params, d, cache, run)
         grads.update(layer_grads)
     if spec.lambd > 0:
-        m = Y.shape[spec.examples_axis]
+        m = Y.shape[1]
         grads = {k: g + spec.lambd / m * params[k] if k.startswith("W") else g
                  for k, g in grads.items()}  # fmt: skip
     return contract.in_order(grads, params)

@@ -22,7 +22,7 @@ def _run_step(params, opt_state, bn_state, X, Y, step, lr, plan, spec, optimizer
             X_batch, Y_batch = X, Y
         else:
             idx = plan.batch_indices(step, start, stop)
-            X_batch, Y_batch = X[:, idx], Y[:, idx]
+            X_batch, Y_batch = X.take(idx, axis=spec.examples_axis), Y[:, idx]
         masks = plan.masks_for(stop - start)
         cost, grads, bn_state = cost_and_gradients(params, X_batch, Y_batch, spec, masks, bn_state)
         total += cost * (stop - start)

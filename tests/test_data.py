@@ -13,7 +13,7 @@ import sklearn.datasets
 from dlparity.core.errors import DlparityError
 from dlparity.course.data import DATASETS, SOURCES, load, resolve_data_dir
 
-GENERATED = [n for n, info in DATASETS.items() if info.source != "file"]
+GENERATED = [n for n, info in DATASETS.items() if info.source != "file" and n != "digit-images"]
 # name -> (n_x, m_train, m_test, n_y)
 EXPECTED_SHAPES = {
     "flower": (2, 400, 0, 1),
@@ -93,10 +93,21 @@ def _raises(match, name, data_dir):
 
 
 def test_registry_entries_are_complete():
-    assert set(EXPECTED_SHAPES) | {"cats", "football", "signs"} == set(DATASETS)
+    assert set(EXPECTED_SHAPES) | {"cats", "football", "signs", "digit-images"} == set(DATASETS)
     for name, info in DATASETS.items():
         assert info.name == name and info.source in SOURCES and callable(info.loader)
         assert bool(info.files) == (info.source == "file")
+
+
+def test_digit_images_are_the_digits_as_images():
+    """Example j of digit-images is column j of digits, row by row; the same labels."""
+    X, Y, X_test, Y_test = load("digits")
+    images, Y_i, images_test, Y_test_i = load("digit-images")
+    assert (images.shape, images_test.shape) == ((1347, 8, 8, 1), (450, 8, 8, 1))
+    np.testing.assert_array_equal(images[5, 2, :, 0], X[16:24, 5])
+    np.testing.assert_array_equal(images_test.reshape(450, 64).T, X_test)
+    np.testing.assert_array_equal(Y_i, Y)
+    np.testing.assert_array_equal(Y_test_i, Y_test)
 
 
 def test_resolve_data_dir(monkeypatch, tmp_path):

@@ -1,6 +1,7 @@
 import pytest
 
 from dlparity.core.errors import DlparityError
+from dlparity.core.layers import ConvBlock
 from dlparity.core.spec import ModelSpec, TrainConfig
 
 
@@ -28,6 +29,40 @@ def test_model_spec_names_the_bad_field(kwargs, field):
     base = {"architecture": "deep", "layer_dims": (3, 4, 1)}
     with pytest.raises(DlparityError, match=f"^{field}:"):
         ModelSpec(**{**base, **kwargs})
+
+
+CONV = {"architecture": "convnet", "layer_dims": (128, 3), "output": "softmax",
+        "input_shape": (8, 8, 1), "conv_blocks": (ConvBlock(3, 8, pad=1),)}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "kwargs, field",
+    [
+        ({"input_shape": None}, "input_shape"),
+        ({"input_shape": (8, 8)}, "input_shape"),
+        ({"input_shape": (8, 0, 1)}, "input_shape"),
+        ({"conv_blocks": ()}, "conv_blocks"),
+        ({"conv_blocks": ((3, 8),)}, r"conv_blocks\[1\]"),
+        ({"conv_blocks": (ConvBlock(0, 8),)}, r"conv_blocks\[1\]\.f"),
+        ({"conv_blocks": (ConvBlock(3, 8, pad=-1),)}, r"conv_blocks\[1\]\.pad"),
+        ({"conv_blocks": (ConvBlock(3, 8, pool="min"),)}, r"conv_blocks\[1\]\.pool"),
+        ({"conv_blocks": (ConvBlock(3, 8),) * 3}, "conv_blocks"),  # shrinks to nothing
+        ({"layer_dims": (64, 3)}, "layer_dims"),  # flattens to 4 x 4 x 8 = 128
+        ({"keep_prob": 0.5}, "convnet"),
+        ({"architecture": "deep", "layer_dims": (3, 1), "output": "sigmoid"}, "input_shape"),
+    ],
+)
+def test_convnet_spec_names_the_bad_field(kwargs, field):
+    with pytest.raises(DlparityError, match=f"^{field}:"):
+        ModelSpec(**{**CONV, **kwargs})
+
+
+def test_convnet_layers_and_shapes():
+    spec = ModelSpec(**CONV)
+    assert spec.examples_axis == 0 and spec.x_shape(5) == (5, 8, 8, 1)
+    kinds = [type(layer).__name__ for layer in spec.layers]
+    assert kinds == ["Conv2D", "Activation", "Pool2D", "Flatten", "Dense", "Output"]
+    assert spec.layers[2].ties == "first"
 
 
 def test_architecture_shapes_are_checked():

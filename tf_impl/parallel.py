@@ -50,11 +50,12 @@ class Placement:
         )
 
 
-def _block(A, context):
-    """The replica's columns of A (n, m_b): [r m_b / N, (r + 1) m_b / N), rounded down."""
+def _block(A, context, axis: int = 1):
+    """The replica's examples of A, (n, m_b) or images (m_b, n_H, n_W, n_C) with axis=0:
+    [r m_b / N, (r + 1) m_b / N), rounded down."""
     r = tf.cast(context.replica_id_in_sync_group, tf.int32)
-    start, stop = device_counts.block(tf.shape(A)[1], r, context.num_replicas_in_sync)
-    return A[:, start:stop]
+    start, stop = device_counts.block(tf.shape(A)[axis], r, context.num_replicas_in_sync)
+    return A[start:stop] if axis == 0 else A[:, start:stop]
 
 
 def _example_losses(ZL, Y, spec):
@@ -67,9 +68,9 @@ def _example_losses(ZL, Y, spec):
 def _replica_cost_and_gradients(params, X, Y, spec, masks, bn_state):
     """One replica's share: its block's loss over the global batch, gradients all-reduced."""
     context = tf.distribute.get_replica_context()
-    X_r, Y_r = _block(X, context), _block(Y, context)
+    X_r, Y_r = _block(X, context, spec.examples_axis), _block(Y, context)
     masks_r = None if masks is None else {k: _block(D, context) for k, D in masks.items()}
-    m_b = tf.shape(X)[1]
+    m_b = tf.shape(Y)[1]
     with tf.GradientTape() as tape:
         tape.watch(params)
         _, caches, new_bn = _forward(

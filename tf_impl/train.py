@@ -96,9 +96,9 @@ def _make_batch_step(spec, optimizer, params, opt_state, bn_state, gradients=cos
     return tf.autograph.experimental.do_not_convert(batch_step)
 
 
-def _make_run(plan, draws, batch_step):
+def _make_run(plan, draws, batch_step, axis: int):
     """run(X, Y, learning_rates, orders, first, stop) -> the costs of steps first..stop-1
-    (learning_rates and orders: the whole run's), for tf.function."""
+    (learning_rates and orders: the whole run's), for tf.function; X's examples on axis."""
     size = plan.bounds[0][1] - plan.bounds[0][0]
     n_full = sum(1 for start, stop in plan.bounds if stop - start == size)
     last = plan.m - n_full * size  # the short remainder batch, 0 when there is none
@@ -109,7 +109,8 @@ def _make_run(plan, draws, batch_step):
         else:
             # tf.slice with a Python size keeps the batch's shape static
             idx = tf.slice(tf.range(plan.m) if order is None else order, [start], [batch_size])
-            X_batch, Y_batch = tf.gather(X, idx, axis=1), tf.gather(Y, idx, axis=1)
+            X_batch = tf.gather(X, idx, axis=axis)
+            Y_batch = tf.gather(Y, idx, axis=1)
         return batch_step(X_batch, Y_batch, draws.masks_for(drawn, start, batch_size), lr)
 
     def run(X, Y, learning_rates, orders, first, stop):
@@ -201,7 +202,11 @@ class Loop(driver.Loop):
         batch_step = _make_batch_step(
             run.spec, optimizer, *carry, self.placement.cost_and_gradients
         )
-        return _Segment(tf.function(_make_run(run.plan, draws, batch_step)), inputs, run.plan)
+        return _Segment(
+            tf.function(_make_run(run.plan, draws, batch_step, run.spec.examples_axis)),
+            inputs,
+            run.plan,
+        )
 
     def save(self, carry, run):
         params, opt_state, bn_state = carry

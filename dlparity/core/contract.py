@@ -4,7 +4,8 @@ The packages' models.py call `arguments` first and then hold only the course's m
 are the same in every package, for NumPy arrays, nested lists, JAX arrays and TF tensors:
 
 - X: floating-point numbers of at least the spec's precision (float32 data under a float64
-  spec would carry float32's digits into a float64 run), shape (n_x, m) with m > 0, finite.
+  spec would carry float32's digits into a float64 run), shape (n_x, m) with m > 0, finite; a
+  convnet's images (m, n_H, n_W, n_C).
 - Y: labels (n_y, m), 0 or 1, one-hot for softmax; bool and integer labels are converted.
 - params, bn_state: dicts with exactly the expected keys and shapes, finite floats (a wider
   float is narrowed to a float32 spec); bn_state defaults to the initial (0, 1) statistics in
@@ -47,7 +48,7 @@ def arguments(
     check_params(params, spec)
     params = {key: floats(f"params: {key}", value, spec) for key, value in params.items()}
     X = examples(X, spec)
-    m = X.shape[1]
+    m = X.shape[spec.examples_axis]
     Y = None if Y is None else labels(Y, spec, m)
     masks = _masks(masks, spec, m) if training and mask_shapes(spec.layers, m) else None
     bn_state = _bn_state(bn_state, spec, training) if spec.batchnorm else None
@@ -69,7 +70,7 @@ def convert(arguments: Arguments, as_array) -> Arguments:
 def training_data(spec: ModelSpec, X, Y) -> tuple[np.ndarray, np.ndarray]:
     """train()'s data, checked once for the whole run, as NumPy arrays of the spec's dtype."""
     X = np.asarray(examples(X, spec))
-    return X, np.asarray(labels(Y, spec, X.shape[1]))
+    return X, np.asarray(labels(Y, spec, X.shape[spec.examples_axis]))
 
 
 def predictions(AL, spec: ModelSpec) -> np.ndarray:
@@ -141,14 +142,17 @@ def floats(what: str, value, spec: ModelSpec):
 
 
 def examples(X, spec: ModelSpec):
-    """X (n_x, m), m > 0, as floats."""
+    """X (n_x, m), or a convnet's images (m, n_H, n_W, n_C), m > 0, as floats."""
     X = _array("X", X)
-    n_x = spec.layer_dims[0]
-    if len(X.shape) != 2 or X.shape[0] != n_x:
-        raise DlparityError(
-            f"X: shape {tuple(X.shape)}, expected ({n_x}, m) with examples as columns"
-        )
-    if X.shape[1] == 0:
+    axis, expected = spec.examples_axis, spec.x_shape("m")
+    shape = tuple(X.shape)
+    if len(shape) != len(expected) or any(
+        n != want for i, (n, want) in enumerate(zip(shape, expected, strict=True)) if i != axis
+    ):
+        layout = "examples as columns" if axis == 1 else "examples first, channels last"
+        shown = "(" + ", ".join(map(str, expected)) + ")"
+        raise DlparityError(f"X: shape {shape}, expected {shown} with {layout}")
+    if shape[axis] == 0:
         raise DlparityError("X: no examples (m = 0)")
     return floats("X", X, spec)
 

@@ -239,7 +239,7 @@ def drive(
     if start is None:
         params0 = part.initial_params(params0)
     state, stop = resolve_start(spec, config, params0, start, stop)
-    plan = make_plan(spec, config, X.shape[1], first=state.step, stop=stop)
+    plan = make_plan(spec, config, X.shape[spec.examples_axis], first=state.step, stop=stop)
     run = Run(spec, config, plan, options, X, Y)
     carry = part.load(state, run)
     segment = part.segment(run, carry)

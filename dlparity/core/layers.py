@@ -13,7 +13,7 @@ with its own examples_axis.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -93,6 +93,9 @@ class Pool2D:
     f: int
     stride: int
     mode: str = "max"
+    # where a window's gradient goes when its maximum is tied: "all" its tied maxima (the
+    # course's create_mask_from_window) or the "first" in row-major window order (JAX, TF, Keras)
+    ties: str = "all"
     examples_axis: int = 0
 
     @property
@@ -265,6 +268,46 @@ def softmax_bn(
     return _dense_stack(layer_dims, hidden_activation, "softmax", batchnorm=(momentum, epsilon))
 
 
+class ConvBlock(NamedTuple):
+    """One CONV2D -> RELU -> POOL stage of a ConvNet (C4W1's application network)."""
+
+    f: int
+    n_C: int
+    stride: int = 1
+    pad: int = 0
+    pool_f: int = 2
+    pool_stride: int = 2
+    pool: str = "max"
+
+
+def conv_shapes(input_shape, blocks) -> list[tuple[int, int, int]]:
+    """(n_H, n_W, n_C) after each block, from the input's (n_H, n_W, n_C)."""
+    (n_H, n_W, _), shapes = input_shape, []
+    for block in blocks:
+        conv = Conv2D(0, block.f, 1, block.n_C, block.stride, block.pad)
+        pool = Pool2D(0, block.pool_f, block.pool_stride)
+        n_H, n_W = (pool.output_size(conv.output_size(n)) for n in (n_H, n_W))
+        shapes.append((n_H, n_W, block.n_C))
+    return shapes
+
+
+def convnet(input_shape, blocks, dense_dims, output: str = "softmax", ties: str = "first"):
+    """(CONV2D -> RELU -> POOL) per block -> FLATTEN -> (LINEAR -> RELU) x (len(dense_dims) - 2)
+    -> LINEAR -> SOFTMAX|SIGMOID (C4W1's application network). dense_dims = [n_flat, ..., n_y],
+    n_flat the flattened size of the last block. ties: the max pools' (Pool2D.ties); "first"
+    trains as the frameworks do."""
+    layers, n_C_prev = [], input_shape[2]
+    for l, block in enumerate(blocks, start=1):
+        layers += [Conv2D(l, block.f, n_C_prev, block.n_C, block.stride, block.pad),
+                   Activation(l, "relu"),
+                   Pool2D(l, block.pool_f, block.pool_stride, block.pool, ties)]  # fmt: skip
+        n_C_prev = block.n_C
+    dense = _dense_stack(dense_dims, "relu", output)
+    first = len(blocks)
+    renumbered = tuple(replace(layer, l=layer.l + first) for layer in dense)
+    return (*layers, Flatten(first + 1), *renumbered)
+
+
 def of_architecture(spec) -> tuple:
     """The layers of a ModelSpec: its architecture's constructor, with the spec's fields."""
     dims, g = spec.layer_dims, spec.hidden_activation
@@ -274,4 +317,6 @@ def of_architecture(spec) -> tuple:
         return two_layer(*dims, hidden_activation=g)
     if spec.architecture == "deep":
         return deep(dims, spec.output, spec.keep_prob, g)
+    if spec.architecture == "convnet":
+        return convnet(spec.input_shape, spec.conv_blocks, dims, spec.output)
     return softmax_bn(dims, spec.bn_momentum, spec.bn_epsilon, g)

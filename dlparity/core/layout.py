@@ -2,13 +2,16 @@
 
 Course: W_l (n_l, n_{l-1}), b_l (n_l, 1), gamma_l / beta_l (n_l, 1), X (n_x, m), Y (n_y, m).
 Keras:  kernel (n_in, n_out) = W^T, bias (n,), BatchNormalization [gamma, beta, moving_mean,
-moving_variance] each (n,), inputs (m, n_x) = X^T. Every shape is checked on the way in and out.
+moving_variance] each (n,), inputs (m, n_x) = X^T. A convolution's W_l (f, f, n_C_prev, n_C) is
+Keras' kernel as it is, its b_l (1, 1, 1, n_C) the bias (n_C,), images (m, n_H, n_W, n_C) the
+inputs as they are. Every shape is checked on the way in and out.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from dlparity.core import layers
 from dlparity.core.checks import check_bn_state, check_params, expected_shapes
 from dlparity.core.errors import DlparityError
 from dlparity.core.init import initial_bn_state, parameter_keys
@@ -17,27 +20,34 @@ from dlparity.core.spec import ModelSpec
 
 def keras_slots(spec: ModelSpec, *, trainable_only: bool = False) -> list[tuple[str, tuple]]:
     """(course key, Keras shape) in the order of model.get_weights() (or trainable_weights)."""
-    dims, slots = spec.layer_dims, []
-    for l in range(1, spec.num_layers + 1):
-        n_l, n_prev = dims[l], dims[l - 1]
-        slots.append((f"W{l}", (n_prev, n_l)))
-        if spec.batchnorm and l < spec.num_layers:
-            slots += [(f"gamma{l}", (n_l,)), (f"beta{l}", (n_l,))]
-            if not trainable_only:
-                slots += [(f"mu{l}", (n_l,)), (f"var{l}", (n_l,))]
-        else:
-            slots.append((f"b{l}", (n_l,)))
+    slots = []
+    for layer in spec.layers:
+        if isinstance(layer, layers.Dense):
+            slots.append((f"W{layer.l}", (layer.n_in, layer.units)))
+            if layer.use_bias:
+                slots.append((f"b{layer.l}", (layer.units,)))
+        elif isinstance(layer, layers.Conv2D):
+            slots += [(f"W{layer.l}", (layer.f, layer.f, layer.n_C_prev, layer.n_C)),
+                      (f"b{layer.l}", (layer.n_C,))]  # fmt: skip
+        elif isinstance(layer, layers.BatchNorm):
+            names = ("gamma", "beta") if trainable_only else ("gamma", "beta", "mu", "var")
+            slots += [(f"{name}{layer.l}", (layer.units,)) for name in names]
     return slots
 
 
 def _to_keras(key: str, value) -> np.ndarray:
+    """A dense W_l is Keras' kernel transposed; a convolution's W_l (f, f, n_C_prev, n_C) is its
+    kernel as it is (HWIO); the rest are vectors."""
     value = np.asarray(value)
-    return np.ascontiguousarray(value.T if key.startswith("W") else value.reshape(-1))
+    if key.startswith("W"):
+        return np.ascontiguousarray(value.T if value.ndim == 2 else value)
+    return np.ascontiguousarray(value.reshape(-1))
 
 
 def _from_keras(key: str, value, course_shape) -> np.ndarray:
     value = np.asarray(value)
-    return np.ascontiguousarray(value.T if key.startswith("W") else value.reshape(course_shape))
+    transposed = value.ndim == 2 and key.startswith("W")
+    return np.ascontiguousarray(value.T if transposed else value.reshape(course_shape))
 
 
 def to_keras_weights(params, spec: ModelSpec, bn_state=None) -> list[np.ndarray]:
@@ -101,8 +111,14 @@ def _examples_to_rows(array, n: int, name: str) -> np.ndarray:
 
 
 def to_keras_inputs(X, spec: ModelSpec) -> np.ndarray:
-    """X (n_x, m) -> Keras inputs (m, n_x)."""
-    return _examples_to_rows(X, spec.layer_dims[0], "X")
+    """X (n_x, m) -> Keras inputs (m, n_x); a convnet's images (m, n_H, n_W, n_C) as they are."""
+    if spec.examples_axis == 1:
+        return _examples_to_rows(X, spec.layer_dims[0], "X")
+    X = np.asarray(X)
+    if X.shape[1:] != spec.example_shape:
+        expected = ", ".join(map(str, spec.example_shape))
+        raise DlparityError(f"X: shape {X.shape}, expected (m, {expected}) with examples first")
+    return np.ascontiguousarray(X)
 
 
 def to_keras_labels(Y, spec: ModelSpec) -> np.ndarray:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from dlparity.core import layers, registry
 from dlparity.core.errors import DlparityError
 
-ARCHITECTURES = ("logistic", "two_layer", "deep", "softmax_bn")
+ARCHITECTURES = ("logistic", "two_layer", "deep", "softmax_bn", "convnet")
 DTYPES = ("float64", "float32")
 OPTIMIZERS = tuple(registry.OPTIMIZERS)
 DECAYS = ("none", "inverse-time", "scheduled")
@@ -42,7 +42,9 @@ def _check_count(field_name: str, value, *, allow_none=False) -> None:
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """A network in the course's terms. layer_dims = [n_x, n_1, ..., n_L]."""
+    """A network in the course's terms. layer_dims = [n_x, n_1, ..., n_L]; a convnet's
+    input_shape (n_H, n_W, n_C) goes through its conv_blocks (layers.ConvBlock) and is flattened
+    to layer_dims[0] units before its dense layers."""
 
     architecture: str
     layer_dims: tuple[int, ...]
@@ -54,6 +56,8 @@ class ModelSpec:
     keep_prob: float = 1.0
     lambd: float = 0.0
     dtype: str = "float64"
+    input_shape: tuple[int, int, int] | None = None
+    conv_blocks: tuple = ()
 
     def __post_init__(self):
         _check_choice("architecture", self.architecture, ARCHITECTURES)
@@ -71,6 +75,7 @@ class ModelSpec:
         _check_number("keep_prob", self.keep_prob, low=0, high=1, low_open=True)
         _check_number("lambd", self.lambd, low=0)
         self._check_architecture()
+        self._check_convolutions()
 
     def _check_architecture(self) -> None:
         depth = len(self.layer_dims) - 1
@@ -96,6 +101,48 @@ class ModelSpec:
         if self.keep_prob < 1 and self.architecture in ("logistic", "softmax_bn"):
             _fail("keep_prob", f"dropout is not part of the {self.architecture} architecture")
 
+    def _check_convolutions(self) -> None:
+        if self.architecture != "convnet":
+            if self.input_shape is not None or self.conv_blocks:
+                _fail(
+                    "input_shape",
+                    f"images and conv_blocks are a convnet's, not {self.architecture}'s",
+                )
+            return
+        shape = self.input_shape
+        if not isinstance(shape, tuple | list) or len(shape) != 3:
+            _fail("input_shape", f"a convnet needs (n_H, n_W, n_C), got {shape!r}")
+        for n in shape:
+            _check_count("input_shape", n)
+        object.__setattr__(self, "input_shape", tuple(int(n) for n in shape))
+        blocks = self.conv_blocks
+        if not isinstance(blocks, tuple | list) or not blocks:
+            _fail("conv_blocks", f"a convnet needs at least one ConvBlock, got {blocks!r}")
+        blocks = tuple(self._checked_block(i, block) for i, block in enumerate(blocks, start=1))
+        object.__setattr__(self, "conv_blocks", blocks)
+        n_H, n_W, n_C = layers.conv_shapes(self.input_shape, blocks)[-1]
+        if n_H < 1 or n_W < 1:
+            _fail("conv_blocks", f"the images shrink to {n_H} x {n_W}: fewer pools or more padding")
+        if self.layer_dims[0] != n_H * n_W * n_C:
+            _fail("layer_dims", f"the last block flattens to {n_H} x {n_W} x {n_C} = "
+                  f"{n_H * n_W * n_C} units, so layer_dims[0] is {n_H * n_W * n_C}, got "
+                  f"{self.layer_dims[0]}")  # fmt: skip
+        if self.keep_prob < 1 or self.batchnorm:
+            _fail("convnet", "a convnet has no dropout or batch norm")
+
+    @staticmethod
+    def _checked_block(i: int, block) -> layers.ConvBlock:
+        name = f"conv_blocks[{i}]"
+        if not isinstance(block, layers.ConvBlock):
+            _fail(name, f"expected a ConvBlock, got {block!r}")
+        for field_name in ("f", "n_C", "stride", "pool_f", "pool_stride"):
+            _check_count(f"{name}.{field_name}", getattr(block, field_name))
+        pad = block.pad
+        if isinstance(pad, bool) or not isinstance(pad, int) or pad < 0:
+            _fail(f"{name}.pad", f"must be a non-negative integer, got {pad!r}")
+        _check_choice(f"{name}.pool", block.pool, ("max", "average"))
+        return block
+
     @functools.cached_property
     def layers(self) -> tuple:
         """The network as layer specs in forward order (dlparity.core.layers)."""
@@ -103,8 +150,20 @@ class ModelSpec:
 
     @property
     def examples_axis(self) -> int:
-        """The axis of X (and of every activation) that indexes examples."""
+        """The axis of X that indexes examples: 1 for columns (n_x, m), 0 for images
+        (m, n_H, n_W, n_C). Y (n_y, m) and the output are columns in every network."""
         return self.layers[0].examples_axis
+
+    @property
+    def example_shape(self) -> tuple[int, ...]:
+        """One example's shape in X: (n_x,), or a convnet's (n_H, n_W, n_C)."""
+        return self.input_shape if self.architecture == "convnet" else (self.layer_dims[0],)
+
+    def x_shape(self, m) -> tuple:
+        """X's shape for m examples: (n_x, m), or (m, n_H, n_W, n_C)."""
+        if self.examples_axis == 0:
+            return (m, *self.example_shape)
+        return (*self.example_shape, m)
 
     @property
     def num_layers(self) -> int:

@@ -167,6 +167,13 @@ def _digits(_: Path) -> Arrays:
     return X[:, train], Y[:, train], X[:, test], Y[:, test]
 
 
+def _digit_images(data_dir: Path) -> Arrays:
+    """digits as images for a ConvNet: X (1347, 8, 8, 1) / (450, 8, 8, 1), the same examples,
+    order and Y as digits (each column of digits is one image, row by row)."""
+    X, Y, X_test, Y_test = _digits(data_dir)
+    return X.T.reshape(-1, 8, 8, 1), Y, X_test.T.reshape(-1, 8, 8, 1), Y_test
+
+
 # ---------------------------------------------------------------- course files
 
 
@@ -346,6 +353,13 @@ DATASETS: dict[str, DatasetInfo] = {
             "scikit-learn 8x8 digits, 10 classes, 1347 + 450 test",
             "embedded",
             loader=_digits,
+        ),
+        DatasetInfo(
+            "digit-images",
+            "-",
+            "the same digits as 8x8x1 images (m, 8, 8, 1), for ConvNets",
+            "embedded",
+            loader=_digit_images,
         ),
         DatasetInfo(
             "cats",

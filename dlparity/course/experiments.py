@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from dlparity.core.errors import DlparityError
+from dlparity.core.layers import ConvBlock
 from dlparity.core.spec import ModelSpec, TrainConfig
 
 
@@ -158,6 +159,16 @@ _ALL = [
         TrainConfig(learning_rate=0.01, optimizer="adam", num_epochs=50, mini_batch_size=64,
                     record_every=1),
         "he", 1, summary="batch norm on both hidden layers, softmax, Adam", print_every=5,
+    ),
+    # C4W1's application network (CONV2D -> RELU -> MAXPOOL twice, FLATTEN, DENSE, softmax) with
+    # kernels and pools that fit 8 x 8 digits: 8x8x8 -> 4x4x8 -> 4x4x16 -> 2x2x16 = 64 units
+    Experiment(
+        "digits-convnet", "C4W1", "digit-images",
+        ModelSpec("convnet", (64, 10), output="softmax", input_shape=(8, 8, 1),
+                  conv_blocks=(ConvBlock(3, 8, pad=1), ConvBlock(3, 16, pad=1))),
+        TrainConfig(learning_rate=0.009, optimizer="adam", num_epochs=20, mini_batch_size=64,
+                    record_every=1),
+        "xavier", 1, summary="CONV-RELU-MAXPOOL x2, flatten, softmax, Adam", print_every=5,
     ),
 ]  # fmt: skip
 
