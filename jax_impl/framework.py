@@ -39,5 +39,11 @@ FRAMEWORK = Framework(
         "pool": ("jax_impl.layers:pool_forward",),
         "pool-backward": ("jax_impl.layers:pool_forward", "jax_impl.models:cost_and_gradients"),
         "flatten": ("jax_impl.layers:flatten_forward",),
+        "rnn-cell": ("jax_impl.recurrent:rnn_cell_forward", "jax_impl.recurrent:_over_time",
+                     "jax_impl.recurrent:rnn_forward"),
+        "lstm-cell": ("jax_impl.recurrent:lstm_cell_forward", "jax_impl.recurrent:lstm_forward"),
+        "gru-cell": ("jax_impl.recurrent:gru_cell_forward", "jax_impl.recurrent:gru_forward"),
+        "bptt": ("jax_impl.recurrent:_pulled_back", "jax_impl.recurrent:rnn_backward",
+                 "jax_impl.recurrent:lstm_backward"),
     },
 )  # fmt: skip

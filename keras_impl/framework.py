@@ -61,6 +61,12 @@ FRAMEWORK = Framework(
         "pool": (),
         "pool-backward": (),
         "flatten": (),
+        "rnn-cell": ("keras_impl.recurrent:simple_rnn", "keras_impl.recurrent:_hidden_states",
+                     "dlparity.core.recurrent_layout:keras_simple_rnn_weights"),
+        "lstm-cell": ("keras_impl.recurrent:lstm", "dlparity.core.recurrent_layout:_blocks",
+                      "dlparity.core.recurrent_layout:keras_lstm_weights"),
+        "gru-cell": ("keras_impl.recurrent:gru", "dlparity.core.recurrent_layout:keras_gru_weights"),
+        "bptt": (),
     },
     variants=(KERAS_JAX,),
 )  # fmt: skip

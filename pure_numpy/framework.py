@@ -39,5 +39,11 @@ FRAMEWORK = Framework(
         "pool-backward": ("pure_numpy.layers:create_mask_from_window", "pure_numpy.layers:distribute_value",
                           "pure_numpy.layers:pool_backward"),
         "flatten": ("pure_numpy.layers:flatten_forward", "pure_numpy.layers:flatten_backward"),
+        "rnn-cell": ("pure_numpy.recurrent:rnn_cell_forward", "pure_numpy.recurrent:rnn_forward"),
+        "lstm-cell": ("pure_numpy.recurrent:lstm_cell_forward", "pure_numpy.recurrent:lstm_forward"),
+        "gru-cell": ("pure_numpy.recurrent:gru_cell_forward", "pure_numpy.recurrent:gru_forward"),
+        "bptt": ("pure_numpy.recurrent:rnn_cell_backward", "pure_numpy.recurrent:rnn_backward",
+                 "pure_numpy.recurrent:_through_time", "pure_numpy.recurrent:lstm_cell_backward",
+                 "pure_numpy.recurrent:lstm_backward", "pure_numpy.recurrent:gru_cell_backward"),
     },
 )  # fmt: skip

@@ -14,7 +14,8 @@ from dlparity.runtime import frameworks
 from dlparity.tools.show import columns_per_row, for_stream, print_rich, row_lines
 
 TOPICS = ["forward", "backward", "cost", "l2", "dropout", "batchnorm", "softmax", "init",
-          "momentum", "rmsprop", "adam", "decay", "minibatches", "gradcheck", "loop"]  # fmt: skip
+          "momentum", "rmsprop", "adam", "decay", "minibatches", "gradcheck", "loop",
+          "rnn-cell", "lstm-cell", "gru-cell", "bptt"]  # fmt: skip
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 

@@ -39,5 +39,11 @@ FRAMEWORK = Framework(
         "pool": ("tf_impl.layers:pool_forward",),
         "pool-backward": ("tf_impl.layers:pool_forward", "tf_impl.models:cost_and_gradients"),
         "flatten": ("tf_impl.layers:flatten_forward",),
+        "rnn-cell": ("tf_impl.recurrent:rnn_cell_forward", "tf_impl.recurrent:_over_time",
+                     "tf_impl.recurrent:rnn_forward"),
+        "lstm-cell": ("tf_impl.recurrent:lstm_cell_forward", "tf_impl.recurrent:lstm_forward"),
+        "gru-cell": ("tf_impl.recurrent:gru_cell_forward", "tf_impl.recurrent:gru_forward"),
+        "bptt": ("tf_impl.recurrent:_pulled_back", "tf_impl.recurrent:rnn_backward",
+                 "tf_impl.recurrent:lstm_backward"),
     },
 )  # fmt: skip

@@ -139,6 +139,26 @@ _LESSONS: dict[str, Lesson] = {
         rows=("flatten-order",),
         note="keras_impl builds no convolutional model yet (the ConvNets of C4W1 and C4W2 are next); the migration rows below say what Keras' Conv2D, MaxPooling2D and Flatten do",
     ),
+    "rnn-cell": Lesson(
+        "the RNN cell (C5W1): a_t = tanh(Waa a_(t-1) + Wax x_t + ba), y_t = softmax(Wya a_t + by), "
+        "one step after another",
+        rows=("rnn-layout",),
+    ),
+    "lstm-cell": Lesson(
+        "the LSTM cell: forget, update and output gates and a candidate on [a_prev; x_t]; "
+        "c_t = Γf c_(t-1) + Γu c~, a_t = Γo tanh(c_t)",
+        rows=("lstm-gate-order", "concat-order", "hard-sigmoid", "torch-lstm"),
+    ),
+    "gru-cell": Lesson(
+        "the lectures' GRU: c~ = tanh(Wc [Γr * c_(t-1); x_t] + bc), c_t = Γu c~ + (1 - Γu) c_(t-1), a_t = c_t",
+        rows=("gru-reset-after", "gru-update-gate"),
+    ),
+    "bptt": Lesson(
+        "backpropagation through time: each step's cell backward from da_t plus what the next step "
+        "passes back, the parameters' gradients summed over the steps",
+        rows=("gradient-clipping", "rnn-float32"),
+        note="keras_impl runs Keras' recurrent layers forward (rnn-cell, lstm-cell, gru-cell); their gradients are the backend's, as for every Keras model here",
+    ),
 }  # fmt: skip
 LESSONS = {topic: replace(lesson, topic=topic) for topic, lesson in _LESSONS.items()}
 

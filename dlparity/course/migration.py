@@ -23,7 +23,8 @@ class Row:
 
 
 # Sizes measured by parity_tests/test_keras_stock.py (Keras 3.15, TensorFlow 2.21, float64, CPU),
-# which checks each stays nonzero and within a factor of 3 of the value recorded here.
+# Course 4's by test_conv_migration.py and Course 5's by test_recurrent_migration.py, which check
+# each stays nonzero and within a factor of 3 of the value recorded here.
 # The course's symbols are written as such: α learning rate, β momentum, ε epsilon, λ lambd.
 _RUN = (
     "||θ_stock - θ_course|| / ||θ_course - θ_0|| after 30 full-batch updates of "
@@ -162,6 +163,68 @@ TABLE: dict[str, Row] = {
         "float32 by default; on GPUs TF32 unless tf.config.experimental.enable_tensor_float_32_execution(False)", False,
         2.5e-07,
         "max |Z_float32 - Z_float64| / max |Z_float64|: tf.nn.conv2d, A (8, 16, 16, 8), W (3, 3, 8, 16) seed 1 (72 products per sum), CPU",
+    ),
+    "lstm-gate-order": Row(
+        "LSTM gate order", "four gates, each W (n_a, n_a + n_x) on [a_prev; xt]: forget f, update i, candidate c, output o",
+        "the course's four matrices (our choice), lax.scan over the steps",
+        "LSTM fuses them: kernel (n_x, 4 n_a), recurrent_kernel (n_a, 4 n_a), bias (4 n_a,) in the order i, f, c, o: keras_lstm_weights is exact", True,
+        1.0,
+        "||a_trap - a|| / ||a||: keras.layers.LSTM with the forget and update gates' blocks swapped (order f, i, c, o), x (3, 4, 6), a0 (5, 4), randn parameters seed 3",
+    ),
+    "concat-order": Row(
+        "concatenation [a_prev; x]", "W (n_a, n_a + n_x) times [a_prev; xt]: its first n_a columns read a_prev",
+        "jnp.concatenate([a_prev, xt]) as the course",
+        "separate kernel (x) and recurrent_kernel (a_prev): W[:, n_a:]^T and W[:, :n_a]^T", True,
+        1.7,
+        "||a_trap - a|| / ||a||: lstm_forward with [xt; a_prev] against the course's W (n_a + n_x = 8 either way, so it runs), x (3, 4, 6) seed 3",
+    ),
+    "rnn-layout": Row(
+        "recurrent layout: rows vs columns", "x (n_x, m, T_x), a_t = tanh(Waa a_(t-1) + Wax x_t + ba): columns",
+        "the same (our choice)",
+        "inputs (m, T_x, n_x) = x.transpose(1, 2, 0), rows: x_t W + a U, so kernel = Wax^T, recurrent_kernel = Waa^T; Waa untransposed loads silently (square)", True,
+        0.95,
+        "||a_trap - a|| / ||a||: rnn_forward with Waa^T for Waa (SimpleRNN given Waa as its recurrent_kernel), x (3, 4, 6), n_a 5, seed 3",
+    ),
+    "torch-lstm": Row(
+        "PyTorch's LSTM", "four W on [a_prev; xt], one bias each, (n_x, m, T_x) batch in the middle",
+        "the course's layout (our choice)",
+        "not Keras: torch.nn.LSTM stacks weight_ih (4 n_a, n_x), weight_hh (4 n_a, n_a) by rows in the order i, f, g, o, adds bias_ih + bias_hh, reads (T_x, m, n_x): torch_lstm_weights puts the bias in bias_ih, zeros in bias_hh", True,
+        1.2,
+        "||a_trap - a|| / ||a||: PyTorch's equations in NumPy with the course's bias in both bias_ih and bias_hh (counted twice), x (3, 4, 6) seed 3; with torch_lstm_weights exact",
+    ),
+    "gru-reset-after": Row(
+        "GRU reset_after", "c~ = tanh(Wc [Γr * c_prev; x] + bc): the reset gate before the weights",
+        "the lectures' formula",
+        "GRU(reset_after=True), the default, computes r * (U_h h + b_rh): reset_after=False is the lectures' GRU, exact", False,
+        0.21,
+        "||a_default - a|| / ||a||: keras.layers.GRU(reset_after=True) with the mapped weights and a zero recurrent bias against the lectures' GRU, x (3, 4, 6), n_a 5, seed 3",
+    ),
+    "gru-update-gate": Row(
+        "GRU update gate", "c = Γu * c~ + (1 - Γu) * c_prev",
+        "the lectures' formula",
+        "GRU's h = z h_prev + (1 - z) hh: z = 1 - Γu = σ(-(Wu [a; x] + bu)), so z's weights and bias are -Wu, -bu (keras_gru_weights)", True,
+        1.1,
+        "||a_trap - a|| / ||a||: keras.layers.GRU(reset_after=False) given Wu, bu for z unnegated, x (3, 4, 6), n_a 5, seed 3",
+    ),
+    "hard-sigmoid": Row(
+        "recurrent activation", "σ on the gates",
+        "jax.nn.sigmoid",
+        "Keras 3's default recurrent_activation is sigmoid, exact; Keras 2.0 to 2.2 defaulted to hard_sigmoid, clip(0.2 z + 0.5, 0, 1) (Keras 3's hard_sigmoid is clip(z / 6 + 0.5, 0, 1))", True,
+        0.14,
+        "||a_hard - a|| / ||a||: keras.layers.LSTM with old Keras' hard sigmoid, clip(0.2 z + 0.5, 0, 1), on the gates, x (3, 4, 6), n_a 5, seed 3",
+    ),
+    "gradient-clipping": Row(
+        "gradient clipping", "np.clip(g, -maxValue, maxValue) on every gradient (C5W1's Dinosaurus Island clip)",
+        "optax.clip(maxValue): exact; optax.clip_by_global_norm rescales all gradients instead",
+        "clipvalue=maxValue: exact; clipnorm and global_clipnorm rescale instead", True,
+        0.84,
+        "||g_norm - g_course|| / ||g_course||: optax.clip_by_global_norm(10) against the course's clip at 10 on its test draw (seed 3, dWax (5, 3), dWaa (5, 5), dWya (2, 5), db (5, 1), dby (2, 1), each randn * 10)",
+    ),
+    "rnn-float32": Row(
+        "recurrence in float32", "float64",
+        "float64 with jax_enable_x64", "float32 by default", False,
+        4.4e-07,
+        "max |a_float32 - a_float64| / max |a_float64| over 1000 steps: jax_impl's lstm_forward, x (3, 4, 1000), n_a 5, randn parameters seed 3 (an LSTM's gates contract the error: after 100 steps 2.5e-7)",
     ),
     "hyperparameters": Row(
         "hyperparameters in float64", "float64 values", "float64 with jax_enable_x64 on",

@@ -1,0 +1,168 @@
+"""Course 5's recurrent cells in TensorFlow, in the course's names and layout (pure_numpy.recurrent):
+the steps over time are a tf.scan, and there are no caches. Each *_backward is tf.GradientTape's
+gradient of its forward, returned as the course's gradient dict; it takes the forward's inputs where
+the course takes caches, and a da as long as x (the course's backwards may stop at da.shape[2]
+steps).
+
+Shapes: x (n_x, m, T_x), xt (n_x, m), a and c (n_a, m, T_x), a_prev and c_prev (n_a, m).
+"""
+
+import tensorflow as tf
+
+from tf_impl.activations import sigmoid, softmax
+
+_LSTM_KEYS = ("Wf", "bf", "Wi", "bi", "Wc", "bc", "Wo", "bo")
+_GRU_KEYS = ("Wu", "bu", "Wr", "br", "Wc", "bc")
+
+
+_dot = tf.matmul
+
+
+def _over_time(step, state, x):
+    """tf.scan of step(state, xt) -> (state, outputs) over the last axis of x (n_x, m, T_x);
+    each output stacked on its last axis, like the course's a[:, :, t]. tf.scan carries what
+    step returns whole, so the outputs travel in its carry and the state is read from there."""
+    first = step(state, x[:, :, 0])  # the outputs' shapes, for the initializer
+    initializer = (state, tuple(tf.zeros_like(output) for output in first[1]))
+    _, outputs = tf.scan(
+        lambda carry, xt: step(carry[0], xt), tf.transpose(x, (2, 0, 1)), initializer
+    )
+    return tuple(tf.transpose(output, (1, 2, 0)) for output in outputs)
+
+
+def rnn_cell_forward(xt, a_prev, parameters):
+    """a_next = tanh(Waa a_prev + Wax xt + ba), yt_pred = softmax(Wya a_next + by).
+    Returns a_next (n_a, m), yt_pred (n_y, m)."""
+    p = parameters
+    a_next = tf.tanh(_dot(p["Waa"], a_prev) + _dot(p["Wax"], xt) + p["ba"])
+    return a_next, softmax(_dot(p["Wya"], a_next) + p["by"])
+
+
+def rnn_forward(x, a0, parameters):
+    """The cell scanned over x's T_x steps from a0. Returns a (n_a, m, T_x), y_pred (n_y, m, T_x)."""
+
+    def step(a_prev, xt):
+        a_next, yt_pred = rnn_cell_forward(xt, a_prev, parameters)
+        return a_next, (a_next, yt_pred)
+
+    return _over_time(step, a0, x)
+
+
+def lstm_cell_forward(xt, a_prev, c_prev, parameters):
+    """One LSTM step on [a_prev; xt], the course's gates. Returns a_next, c_next (n_a, m),
+    yt_pred (n_y, m)."""
+    p = parameters
+    concat = tf.concat([a_prev, xt], 0)
+    ft = sigmoid(_dot(p["Wf"], concat) + p["bf"])
+    it = sigmoid(_dot(p["Wi"], concat) + p["bi"])
+    cct = tf.tanh(_dot(p["Wc"], concat) + p["bc"])
+    c_next = ft * c_prev + it * cct
+    ot = sigmoid(_dot(p["Wo"], concat) + p["bo"])
+    a_next = ot * tf.tanh(c_next)
+    return a_next, c_next, softmax(_dot(p["Wy"], a_next) + p["by"])
+
+
+def lstm_forward(x, a0, parameters):
+    """The LSTM scanned over x's T_x steps from a0 and a zero memory cell.
+    Returns a (n_a, m, T_x), y (n_y, m, T_x), c (n_a, m, T_x)."""
+
+    def step(state, xt):
+        a_next, c_next, yt = lstm_cell_forward(xt, *state, parameters)
+        return (a_next, c_next), (a_next, yt, c_next)
+
+    return _over_time(step, (a0, tf.zeros_like(a0)), x)
+
+
+def _pulled_back(forward, cotangents, args, names, keys):
+    """The course's gradient dict: the tape's gradient of forward(*args) (its last argument the
+    parameters) with cotangents as output_gradients; names for the other arguments' gradients,
+    d + key for keys."""
+    *inputs, params = args
+    inputs = [tf.convert_to_tensor(value) for value in inputs]
+    params = {key: tf.convert_to_tensor(value) for key, value in params.items()}
+    with tf.GradientTape() as tape:
+        tape.watch([inputs, params])
+        outputs = forward(*inputs, params)
+    sources = [*inputs, {key: params[key] for key in keys}]
+    *dargs, dparams = tape.gradient(outputs, sources, output_gradients=cotangents)
+    return {**dict(zip(names, dargs, strict=True)), **{f"d{key}": dparams[key] for key in keys}}
+
+
+def rnn_cell_backward(da_next, xt, a_prev, parameters):
+    """dxt, da_prev, dWax, dWaa, dba of a_next, from da_next (n_a, m)."""
+
+    def forward(xt, a_prev, p):
+        return rnn_cell_forward(xt, a_prev, p)[0]
+
+    args = (xt, a_prev, parameters)
+    return _pulled_back(forward, da_next, args, ("dxt", "da_prev"), ("Wax", "Waa", "ba"))
+
+
+def rnn_backward(da, x, a0, parameters):
+    """dx (n_x, m, T_x), da0, dWax, dWaa, dba of the hidden states a, from da (n_a, m, T_x)."""
+
+    def forward(x, a0, p):
+        return rnn_forward(x, a0, p)[0]
+
+    args = (x, a0, parameters)
+    return _pulled_back(forward, da, args, ("dx", "da0"), ("Wax", "Waa", "ba"))
+
+
+def lstm_cell_backward(da_next, dc_next, xt, a_prev, c_prev, parameters):
+    """dxt, da_prev, dc_prev and each gate's dW, db of (a_next, c_next), from da_next, dc_next."""
+
+    def forward(xt, a_prev, c_prev, p):
+        return lstm_cell_forward(xt, a_prev, c_prev, p)[:2]
+
+    args, names = (xt, a_prev, c_prev, parameters), ("dxt", "da_prev", "dc_prev")
+    return _pulled_back(forward, (da_next, dc_next), args, names, _LSTM_KEYS)
+
+
+def lstm_backward(da, x, a0, parameters):
+    """dx (n_x, m, T_x), da0 and each gate's dW, db of the hidden states a, from da."""
+
+    def forward(x, a0, p):
+        return lstm_forward(x, a0, p)[0]
+
+    return _pulled_back(forward, da, (x, a0, parameters), ("dx", "da0"), _LSTM_KEYS)
+
+
+def gru_cell_forward(xt, a_prev, parameters):
+    """One step of the lectures' GRU (c = a): reset and update gates on [a_prev; xt], the
+    candidate on [rt * a_prev; xt]. Returns a_next (n_a, m), yt_pred (n_y, m)."""
+    p = parameters
+    concat = tf.concat([a_prev, xt], 0)
+    rt = sigmoid(_dot(p["Wr"], concat) + p["br"])
+    ut = sigmoid(_dot(p["Wu"], concat) + p["bu"])
+    cct = tf.tanh(_dot(p["Wc"], tf.concat([rt * a_prev, xt], 0)) + p["bc"])
+    a_next = ut * cct + (1 - ut) * a_prev
+    return a_next, softmax(_dot(p["Wy"], a_next) + p["by"])
+
+
+def gru_forward(x, a0, parameters):
+    """The GRU scanned over x's T_x steps from a0. Returns a (n_a, m, T_x), y_pred (n_y, m, T_x)."""
+
+    def step(a_prev, xt):
+        a_next, yt_pred = gru_cell_forward(xt, a_prev, parameters)
+        return a_next, (a_next, yt_pred)
+
+    return _over_time(step, a0, x)
+
+
+def gru_cell_backward(da_next, xt, a_prev, parameters):
+    """dxt, da_prev, dWu, dbu, dWr, dbr, dWc, dbc of a_next, from da_next (n_a, m)."""
+
+    def forward(xt, a_prev, p):
+        return gru_cell_forward(xt, a_prev, p)[0]
+
+    args = (xt, a_prev, parameters)
+    return _pulled_back(forward, da_next, args, ("dxt", "da_prev"), _GRU_KEYS)
+
+
+def gru_backward(da, x, a0, parameters):
+    """dx (n_x, m, T_x), da0, dWu, dbu, dWr, dbr, dWc, dbc of the hidden states a, from da."""
+
+    def forward(x, a0, p):
+        return gru_forward(x, a0, p)[0]
+
+    return _pulled_back(forward, da, (x, a0, parameters), ("dx", "da0"), _GRU_KEYS)
