@@ -72,6 +72,16 @@ def test_gradcheck_passes(capsys):
     assert code == 0 and "Backward propagation works" in out
 
 
+def test_gradcheck_on_a_convnet_names_the_relu_kinks(capsys):
+    """digits' blank background with zero biases puts ReLU inputs exactly at 0: the check is not
+    conclusive there, and passes once the biases move off 0."""
+    argv = ("gradcheck", "digits-convnet", "--examples", "2", "--max-params", "300")
+    code, out, _ = run(capsys, *argv)
+    assert code == 1 and "Not conclusive:" in out and "mistake" not in out
+    code, out, _ = run(capsys, *argv, "--shift-biases", "0.01")
+    assert code == 0 and "Backward propagation works" in out and "biases + 0.01" in out
+
+
 @pytest.mark.parametrize(
     "argv, message",
     [
@@ -87,6 +97,7 @@ def test_gradcheck_passes(capsys):
         (["train", "dnn-cats-deep", "--data-dir", "/nonexistent"], "train_catvnoncat.h5"),
         (["gradcheck", "planar", "--framework", "keras"], "gradcheck: framework"),
         (["gradcheck", "planar", "--examples", "0"], "--examples"),
+        (["gradcheck", "planar", "--shift-biases", "inf"], "--shift-biases"),
         (["frobnicate"], "invalid choice"),
         (["train", "planar", "--randomness", "native"], "--randomness native applies"),
         (["compare", "planar", "--frameworks", "numpy,jax,numpy"], "duplicate framework 'numpy'"),

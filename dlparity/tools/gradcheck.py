@@ -2,18 +2,42 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from dlparity.core.gradcheck import sample_indices
 
 
-def check_experiment(
-    experiment, framework: str, arrays, *, examples: int = 8, max_params=2000, progress=None
-):
-    """Gradient check of a framework on an experiment's network, initial parameters and first examples.
+class Check(NamedTuple):
+    """difference: the course's relative difference; checked of total coordinates; examples
+    used; kinks: ReLU inputs exactly 0 at the checked point (the reference's forward pass)."""
 
-    Returns (difference, coordinates checked, total coordinates). Runs in float64; dropout uses the
-    course's masks, batch norm the initial running statistics.
+    difference: float
+    checked: int
+    total: int
+    examples: int
+    kinks: int
+
+
+def relu_kinks(params, X, spec, masks) -> int:
+    """How many ReLU inputs are exactly 0 in the reference's training forward pass."""
+    from dlparity.core import layers
+    from pure_numpy.models import forward_layers
+
+    values = forward_layers(params, X, spec, training=True, masks=masks)
+    relus = [layer.l for layer in spec.layers
+             if isinstance(layer, layers.Activation) and layer.name == "relu"]  # fmt: skip
+    return sum(int(np.sum(values[f"Z{l}"] == 0)) for l in relus)
+
+
+def check_experiment(
+    experiment, framework: str, arrays, *, examples: int = 8, max_params=2000,
+    shift_biases: float = 0.0, progress=None,
+) -> Check:  # fmt: skip
+    """Gradient check of a framework on an experiment's network, initial parameters (every bias
+    moved by shift_biases) and first examples. Runs in float64; dropout uses the course's masks,
+    batch norm the initial running statistics.
     """
     from dlparity.core.errors import DlparityError
     from dlparity.core.init import initial_bn_state, parameter_keys
@@ -28,10 +52,15 @@ def check_experiment(
         raise DlparityError(f"--examples: must be a positive integer, got {examples}")
     if max_params is not None and max_params < 1:
         raise DlparityError(f"--max-params: must be a positive integer, got {max_params}")
+    if not np.isfinite(shift_biases) or abs(shift_biases) > 1:
+        raise DlparityError(f"--shift-biases: must be a number in [-1, 1], got {shift_biases}")
     frameworks.load(framework)
     spec = experiment.spec.with_dtype("float64")
-    X, Y = arrays[0][:, :examples], arrays[1][:, :examples]
+    first = [slice(None)] * arrays[0].ndim
+    first[spec.examples_axis] = slice(0, examples)
+    X, Y = arrays[0][tuple(first)], arrays[1][:, :examples]
     params = initial_parameters(experiment)
+    params = {k: v + shift_biases if k.startswith("b") else v for k, v in params.items()}
     masks = None
     if spec.keep_prob < 1:
         masks = dropout_masks(spec.layers, X.shape[spec.examples_axis])
@@ -42,4 +71,6 @@ def check_experiment(
         params, X, Y, spec, masks=masks, bn_state=initial_bn_state(spec), indices=indices,
         progress=progress,
     )  # fmt: skip
-    return difference, total if indices is None else len(indices), total
+    checked = total if indices is None else len(indices)
+    used = Y.shape[1]
+    return Check(difference, checked, total, used, relu_kinks(params, X, spec, masks))
