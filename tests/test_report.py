@@ -62,6 +62,9 @@ def test_topics_and_rows_follow_the_experiment():
     assert {"batchnorm", "softmax-loss", "adam"} <= set(rows(get("digits-bn")))
     assert "momentum-decay" in rows(get("opt-momentum-decay"))
     assert "momentum-decay" not in rows(get("opt-momentum"))
+    assert topics(get("digits-convnet"))[:4] == ["forward", "conv", "pool", "flatten"]
+    assert {"conv-layout", "flatten-order", "maxpool-ties"} <= set(rows(get("digits-convnet")))
+    assert "conv" not in topics(get("digits-bn")) and "conv-layout" not in rows(get("digits-bn"))
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium (Debian package chromium) absent")

@@ -36,6 +36,8 @@ def topics(experiment: Experiment) -> list[str]:
     """The `dlparity show` topics of the ideas this experiment uses, in the course's order."""
     spec, config = experiment.spec, experiment.config
     chosen = ["forward", "backward", "cost", "init"]
+    if spec.architecture == "convnet":
+        chosen[1:1] = ["conv", "pool", "flatten", "conv-backward", "pool-backward"]
     chosen += [t for t, used in (("l2", spec.lambd > 0), ("dropout", spec.keep_prob < 1),
                                  ("batchnorm", spec.batchnorm),
                                  ("softmax", spec.output == "softmax")) if used]  # fmt: skip
@@ -57,6 +59,9 @@ def rows(experiment: Experiment) -> list[str]:
                                    ("dropout", spec.keep_prob < 1),
                                    ("batchnorm", spec.batchnorm)) if used]  # fmt: skip
     keys.append("binary-loss" if spec.output == "sigmoid" else "softmax-loss")
+    if spec.architecture == "convnet":
+        keys += ["conv-layout", "cross-correlation", "same-padding", "flatten-order",
+                 "maxpool-ties"]  # fmt: skip
     return [*keys, "init", "layout", "hyperparameters"]
 
 
@@ -80,8 +85,11 @@ def _summary(experiment: Experiment, runs) -> str:
     body = [[r.framework, f"{r.result.seconds:.3f}", f"{r.result.compile_seconds:.3f}",
              "n/a" if r.train_accuracy is None else f"{r.train_accuracy:.4f}",
              "n/a" if r.test_accuracy is None else f"{r.test_accuracy:.4f}"] for r in runs]  # fmt: skip
+    network = f"layer_dims {list(spec.layer_dims)}"
+    if spec.architecture == "convnet":
+        network = f"images {spec.input_shape}, {len(spec.conv_blocks)} conv blocks, then {network}"
     what = (
-        f"{experiment.course}: {experiment.summary}. layer_dims {list(spec.layer_dims)}, "
+        f"{experiment.course}: {experiment.summary}. {network}, "
         f"{config.optimizer} ({registry.OPTIMIZERS[config.optimizer].course}), learning rate "
         f"{config.learning_rate:g}, {config.steps} {config.step_name}s, {spec.dtype}."
     )
