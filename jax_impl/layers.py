@@ -19,15 +19,16 @@ def linear_forward(A_prev, W, b=None):
     return Z
 
 
-def batchnorm_forward(Z, gamma, beta, epsilon, *, mu=None, var=None):
+def batchnorm_forward(Z, gamma, beta, epsilon, *, mu=None, var=None, axes=(1,)):
     """Z_tilde = gamma * (Z - mu) / sqrt(var + epsilon) + beta. Returns Z_tilde, (mu, var).
 
     With mu, var None (training) the statistics are the mini-batch's: mean and biased
-    variance over examples (axis 1). Otherwise the given running statistics are used.
+    variance over the examples (axis 1 of (n, m); axes (0, 1, 2) of images, per channel).
+    Otherwise the given running statistics are used.
     """
     if mu is None:
-        mu = Z.mean(axis=1, keepdims=True)
-        var = ((Z - mu) ** 2).mean(axis=1, keepdims=True)
+        mu = Z.mean(axis=axes, keepdims=True)
+        var = ((Z - mu) ** 2).mean(axis=axes, keepdims=True)
     inv_std = 1 / jnp.sqrt(var + epsilon)
     Z_norm = (Z - mu) * inv_std
     return gamma * Z_norm + beta, (mu, var)
@@ -90,7 +91,7 @@ def forward_dense(layer: specs.Dense, params, A_prev, run: specs.Pass):
 
 def forward_conv2d(layer: specs.Conv2D, params, A_prev, run: specs.Pass):
     """Z_l (m, n_H, n_W, n_C) from A_prev (m, n_H_prev, n_W_prev, n_C_prev)."""
-    W, b = params[f"W{layer.l}"], params[f"b{layer.l}"]
+    W, b = params[f"W{layer.l}"], params[f"b{layer.l}"] if layer.use_bias else 0.0
     return conv_forward(A_prev, W, b, layer.hparameters), None
 
 
@@ -107,11 +108,20 @@ def forward_batchnorm(layer: specs.BatchNorm, params, Z, run: specs.Pass):
     l = layer.l
     running = (None, None) if run.training else (run.bn_state[f"mu{l}"], run.bn_state[f"var{l}"])
     Z_tilde, (mu, var) = batchnorm_forward(
-        Z, params[f"gamma{l}"], params[f"beta{l}"], layer.epsilon, mu=running[0], var=running[1]
-    )
+        Z, params[f"gamma{l}"], params[f"beta{l}"], layer.epsilon, mu=running[0], var=running[1],
+        axes=layer.axes,
+    )  # fmt: skip
     if run.training:
         run.new_state.update(layer.updated_state(run.bn_state, mu, var))
     return Z_tilde, None
+
+
+def forward_residual(layer: specs.Residual, params, A, run: specs.Pass):
+    """The inner layers' output plus A (the skip connection)."""
+    Z = A
+    for inner in layer.layers:
+        Z, _ = FORWARD[type(inner)](inner, params, Z, run)
+    return Z + A, None
 
 
 def forward_activation(layer: specs.Activation, params, Z, run: specs.Pass):
@@ -139,6 +149,7 @@ FORWARD = {
     specs.Pool2D: forward_pool2d,
     specs.Flatten: forward_flatten,
     specs.BatchNorm: forward_batchnorm,
+    specs.Residual: forward_residual,
     specs.Activation: forward_activation,
     specs.Dropout: forward_dropout,
     specs.Output: forward_output,

@@ -247,9 +247,12 @@ class CourseBatchNormalization(keras.layers.BatchNormalization):
     def _batch_moments(self, Z):
         """The batch's mean and biased variance; on several devices, the whole batch's
         (synchronized: sums and counts over the replicas)."""
-        m = ops.cast(backend.batch_size(Z), Z.dtype)
-        mu = ops.divide(backend.replica_sum(ops.sum(Z, axis=0)), m)
-        var = ops.divide(backend.replica_sum(ops.sum(ops.square(ops.subtract(Z, mu)), axis=0)), m)
+        axes = tuple(range(len(Z.shape) - 1))  # channels last: per channel, over the rest
+        positions = int(np.prod(Z.shape[1:-1]))  # an image's n_H n_W; 1 for (m, n)
+        m = ops.cast(ops.multiply(backend.batch_size(Z), positions), Z.dtype)
+        mu = ops.divide(backend.replica_sum(ops.sum(Z, axis=axes)), m)
+        centered = ops.square(ops.subtract(Z, mu))
+        var = ops.divide(backend.replica_sum(ops.sum(centered, axis=axes)), m)
         momentum = self.momentum
         for running, batch in ((self.moving_mean, mu), (self.moving_variance, var)):
             running.assign(

@@ -103,17 +103,31 @@ def _image_layers(layer, regularizer) -> list:
         return [pool(layer.f, layer.stride, padding="valid", name=f"pool{l}")]
     padding = [keras.layers.ZeroPadding2D(layer.pad, name=f"pad{l}")] if layer.pad else []
     conv = keras.layers.Conv2D(
-        layer.n_C, layer.f, strides=layer.stride, padding="valid",
+        layer.n_C, layer.f, strides=layer.stride, padding="valid", use_bias=layer.use_bias,
         kernel_regularizer=regularizer, name=f"conv{l}",
     )  # fmt: skip
     return [*padding, conv]
 
 
-def _keras_layers(spec: ModelSpec, stock: bool, by_size: dict, regularizer) -> list:
-    """The spec's layers as Keras layers, in order, written as Keras is written: a Dense followed
-    by its activation is one Dense(units, activation); the output head is left to the loss, which
-    takes the logits."""
-    network, keras_layers, fused = spec.layers, [], False
+def _skip_connection(layer: specs.Residual, inner: list):
+    """A residual block in the functional API: the inner layers, then Add with the input."""
+    add = keras.layers.Add(name=f"add{layer.l}")
+
+    def block(A):
+        Z = A
+        for keras_layer in inner:
+            Z = keras_layer(Z)
+        return add([Z, A])
+
+    return block
+
+
+def _keras_layers(spec: ModelSpec, stock: bool, by_size: dict, regularizer, network=None) -> list:
+    """The spec's layers (or network's) as Keras layers, in order, written as Keras is written:
+    a Dense followed by its activation is one Dense(units, activation); the output head is left
+    to the loss, which takes the logits."""
+    network = spec.layers if network is None else network
+    keras_layers, fused = [], False
     for layer, following in zip(network, (*network[1:], None), strict=True):
         if isinstance(layer, specs.Dense):
             fused = isinstance(following, specs.Activation)
@@ -133,6 +147,9 @@ def _keras_layers(spec: ModelSpec, stock: bool, by_size: dict, regularizer) -> l
             keras_layers += _image_layers(layer, regularizer)
         elif isinstance(layer, specs.BatchNorm):
             keras_layers.append(_batchnorm_layer(spec, layer, stock))
+        elif isinstance(layer, specs.Residual):
+            inner = _keras_layers(spec, stock, by_size, regularizer, layer.layers)
+            keras_layers.append(_skip_connection(layer, inner))
         elif isinstance(layer, specs.Dropout):
             keras_layers.append(_dropout_layer(spec, layer, stock, by_size))
         elif not isinstance(layer, specs.Activation | specs.Output):
@@ -290,7 +307,7 @@ def _loaded_model(params, X, spec: ModelSpec, *, training, masks, bn_state):
 
 
 def _bn_state_of(model: keras.Model, spec: ModelSpec, bn_state) -> dict:
-    if not spec.batchnorm:
+    if not spec.running_statistics:
         return bn_state if bn_state is not None else {}
     return layout.from_keras_weights(model.get_weights(), spec)[1]
 

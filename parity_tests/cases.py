@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from dlparity.core.layers import ConvBlock
+from dlparity.core.layers import ConvBlock, IdentityBlock
 from dlparity.core.spec import ModelSpec
 from parity_tests.conftest import seeded_problem
 
@@ -99,6 +99,10 @@ BATCHNORM = ModelSpec("softmax_bn", (4, 6, 5, 3), output="softmax", batchnorm=Tr
 CONVNET = ModelSpec("convnet", (2, 4, 3), output="softmax", input_shape=(6, 6, 2),
                     conv_blocks=(ConvBlock(3, 4, pad=1),
                                  ConvBlock(2, 2, pool_stride=1, pool="average")))  # fmt: skip
+# 5x5x2 -> conv 3x3 pad 1: 5x5x3 -> max 2/1: 4x4x3 -> identity block (1x1: 2, 3x3: 2, 1x1: 3)
+RESNET = ModelSpec("convnet", (48, 3), output="softmax", input_shape=(5, 5, 2),
+                   conv_blocks=(ConvBlock(3, 3, pad=1, pool_stride=1),
+                                IdentityBlock(3, (2, 2, 3))))  # fmt: skip
 # 5x5x1 -> conv 2x2 stride 2 pad 1: 3x3x3 -> max 2/1: 2x2x3
 CONVNET_L2 = ModelSpec("convnet", (12, 1), lambd=0.5, input_shape=(5, 5, 1),
                        conv_blocks=(ConvBlock(2, 3, stride=2, pad=1, pool_stride=1),))  # fmt: skip
@@ -130,6 +134,7 @@ CASES = [
     Case("convnet", CONVNET),
     Case("convnet-l2-sigmoid", CONVNET_L2),
     Case("convnet-ties", CONVNET, _flat_images),
+    Case("identity-block", RESNET, checks=(RUNNING_STATISTICS,)),
 ]
 BY_NAME = {case.name: case for case in CASES}
 assert len(BY_NAME) == len(CASES), "case names must be unique"

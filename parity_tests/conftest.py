@@ -124,7 +124,7 @@ def seeded_problem(spec: ModelSpec, *, m: int = 9, seed: int = 0, perturb: float
     if spec.keep_prob < 1:
         masks = dropout_masks(spec.layers, m, seed=seed + 5, dtype=spec.dtype)
     bn_state = None
-    if spec.batchnorm:
+    if spec.running_statistics:
         bn_state = {
             k: (v + 0.2 * np.abs(rng.randn(*v.shape))).astype(spec.dtype)
             for k, v in initial_bn_state(spec).items()

@@ -29,6 +29,7 @@ PREFIXES = {
     "reg-dropout-300": ("reg-dropout", {"num_iterations": 300, "record_every": 25}),
     "digits-bn-4": ("digits-bn", {"num_epochs": 4, "record_every": 1}),
     "digits-convnet-3": ("digits-convnet", {"num_epochs": 3, "record_every": 1}),
+    "digits-resnet-3": ("digits-resnet", {"num_epochs": 3, "record_every": 1}),
 }  # fmt: skip
 
 

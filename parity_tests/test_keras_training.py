@@ -99,6 +99,12 @@ def test_digits_convnet_prefix():
     assert_same_run(*experiment_run("digits-convnet", num_epochs=3, record_every=1))
 
 
+def test_digits_identity_block_prefix():
+    """C4W2's identity block: BatchNormalization over the channels, Add for the skip."""
+    got, _ = assert_same_run(*experiment_run("digits-resnet", num_epochs=3, record_every=1))
+    assert set(got.bn_state) == {f"{s}{l}" for l in (2, 3, 4) for s in ("mu", "var")}
+
+
 def test_l2_and_dropout_with_a_short_last_batch():
     """m for L2 is each batch's own (64 or 44); dropout masks are the plan's per batch size."""
     spec, config, data_, params0 = experiment_run("opt-gd", num_epochs=3, record_every=1)

@@ -77,6 +77,7 @@ PREFIXES = {
     "reg-dropout-300": ("reg-dropout", 300, 10, {}),
     "digits-bn-3": ("digits-bn", 3, 1, {}),
     "digits-convnet-3": ("digits-convnet", 3, 1, {}),
+    "digits-resnet-3": ("digits-resnet", 3, 1, {}),
 }
 
 

@@ -30,40 +30,42 @@ def linear_backward(dZ, cache, *, has_bias=True):
     return W.T @ dZ, dW, db
 
 
-def batchnorm_forward(Z, gamma, beta, epsilon, *, mu=None, var=None):
+def batchnorm_forward(Z, gamma, beta, epsilon, *, mu=None, var=None, axes=(1,)):
     """Z_tilde = gamma * (Z - mu) / sqrt(var + epsilon) + beta.
 
     With mu, var None (training) the statistics are the mini-batch's: mean and biased
-    variance over examples (axis 1). Otherwise the given running statistics are used.
-    Returns Z_tilde, cache, (mu, var).
+    variance over the examples (axis 1 of (n, m); axes (0, 1, 2) of images, per channel).
+    Otherwise the given running statistics are used. Returns Z_tilde, cache, (mu, var).
     """
     if mu is None:
-        mu = Z.mean(axis=1, keepdims=True)
-        var = ((Z - mu) ** 2).mean(axis=1, keepdims=True)
+        mu = Z.mean(axis=axes, keepdims=True)
+        var = ((Z - mu) ** 2).mean(axis=axes, keepdims=True)
     inv_std = 1 / np.sqrt(var + epsilon)
     Z_norm = (Z - mu) * inv_std
-    return gamma * Z_norm + beta, (Z_norm, gamma, inv_std), (mu, var)
+    return gamma * Z_norm + beta, (Z_norm, gamma, inv_std, axes), (mu, var)
 
 
 def batchnorm_backward(dZ_tilde, cache):
     """Back through training-mode batch norm (statistics depend on Z). Returns dZ, dgamma, dbeta.
 
-    dZ_tilde is unscaled by m like every dZ here; dgamma and dbeta carry the 1/m.
+    dZ_tilde is unscaled by m like every dZ here; dgamma and dbeta carry the 1/m (m the number of
+    examples; an image's positions share its one example's weight).
     """
-    Z_norm, gamma, inv_std = cache
-    m = Z_norm.shape[1]
+    Z_norm, gamma, inv_std, axes = cache
+    n = int(np.prod([Z_norm.shape[a] for a in axes]))  # the values each statistic averages
+    m = Z_norm.shape[axes[0]] if len(axes) > 1 else n
     dZ_norm = dZ_tilde * gamma
     dZ = (
         inv_std
-        / m
+        / n
         * (
-            m * dZ_norm
-            - dZ_norm.sum(axis=1, keepdims=True)
-            - Z_norm * (dZ_norm * Z_norm).sum(axis=1, keepdims=True)
+            n * dZ_norm
+            - dZ_norm.sum(axis=axes, keepdims=True)
+            - Z_norm * (dZ_norm * Z_norm).sum(axis=axes, keepdims=True)
         )
     )
-    dgamma = 1.0 / m * np.sum(dZ_tilde * Z_norm, axis=1, keepdims=True)
-    dbeta = 1.0 / m * np.sum(dZ_tilde, axis=1, keepdims=True)
+    dgamma = 1.0 / m * np.sum(dZ_tilde * Z_norm, axis=axes, keepdims=True)
+    dbeta = 1.0 / m * np.sum(dZ_tilde, axis=axes, keepdims=True)
     return dZ, dgamma, dbeta
 
 
@@ -199,14 +201,18 @@ def backward_dense(layer: specs.Dense, params, dZ, cache, run: specs.Pass):
 
 def forward_conv2d(layer: specs.Conv2D, params, A_prev, run: specs.Pass):
     """Z_l (m, n_H, n_W, n_C) from A_prev (m, n_H_prev, n_W_prev, n_C_prev)."""
-    return conv_forward(A_prev, params[f"W{layer.l}"], params[f"b{layer.l}"], layer.hparameters)
+    W, b = params[f"W{layer.l}"], params[f"b{layer.l}"] if layer.use_bias else 0.0
+    return conv_forward(A_prev, W, b, layer.hparameters)
 
 
 def backward_conv2d(layer: specs.Conv2D, params, dZ, cache, run: specs.Pass):
     """The course's sums over the examples, with the 1/m of the mean cost."""
     dA_prev, dW, db = conv_backward(dZ, cache)
     m = dZ.shape[layer.examples_axis]
-    return dA_prev, {f"W{layer.l}": dW / m, f"b{layer.l}": db / m}
+    grads = {f"W{layer.l}": dW / m}
+    if layer.use_bias:
+        grads[f"b{layer.l}"] = db / m
+    return dA_prev, grads
 
 
 def forward_pool2d(layer: specs.Pool2D, params, A_prev, run: specs.Pass):
@@ -230,8 +236,9 @@ def forward_batchnorm(layer: specs.BatchNorm, params, Z, run: specs.Pass):
     l = layer.l
     running = (None, None) if run.training else (run.bn_state[f"mu{l}"], run.bn_state[f"var{l}"])
     Z_tilde, cache, (mu, var) = batchnorm_forward(
-        Z, params[f"gamma{l}"], params[f"beta{l}"], layer.epsilon, mu=running[0], var=running[1]
-    )
+        Z, params[f"gamma{l}"], params[f"beta{l}"], layer.epsilon, mu=running[0], var=running[1],
+        axes=layer.axes,
+    )  # fmt: skip
     if run.training:
         run.new_state.update(layer.updated_state(run.bn_state, mu, var))
     return Z_tilde, cache
@@ -240,6 +247,24 @@ def forward_batchnorm(layer: specs.BatchNorm, params, Z, run: specs.Pass):
 def backward_batchnorm(layer: specs.BatchNorm, params, dZ_tilde, cache, run: specs.Pass):
     dZ, dgamma, dbeta = batchnorm_backward(dZ_tilde, cache)
     return dZ, {f"gamma{layer.l}": dgamma, f"beta{layer.l}": dbeta}
+
+
+def forward_residual(layer: specs.Residual, params, A, run: specs.Pass):
+    """The inner layers' output plus A (the skip connection); the cache: the inner caches."""
+    Z, caches = A, []
+    for inner in layer.layers:
+        Z, cache = FORWARD[type(inner)](inner, params, Z, run)
+        caches.append(cache)
+    return Z + A, caches
+
+
+def backward_residual(layer: specs.Residual, params, dZ, caches, run: specs.Pass):
+    """dA: dZ back through the inner layers, plus dZ itself along the skip."""
+    grads, d = {}, dZ
+    for inner, cache in zip(reversed(layer.layers), reversed(caches), strict=True):
+        d, inner_grads = BACKWARD[type(inner)](inner, params, d, cache, run)
+        grads.update(inner_grads)
+    return d + dZ, grads
 
 
 def forward_activation(layer: specs.Activation, params, Z, run: specs.Pass):
@@ -284,6 +309,7 @@ FORWARD = {
     specs.Pool2D: forward_pool2d,
     specs.Flatten: forward_flatten,
     specs.BatchNorm: forward_batchnorm,
+    specs.Residual: forward_residual,
     specs.Activation: forward_activation,
     specs.Dropout: forward_dropout,
     specs.Output: forward_output,
@@ -294,6 +320,7 @@ BACKWARD = {
     specs.Pool2D: backward_pool2d,
     specs.Flatten: backward_flatten,
     specs.BatchNorm: backward_batchnorm,
+    specs.Residual: backward_residual,
     specs.Activation: backward_activation,
     specs.Dropout: backward_dropout,
     specs.Output: backward_output,

@@ -1,7 +1,7 @@
 import pytest
 
 from dlparity.core.errors import DlparityError
-from dlparity.core.layers import ConvBlock
+from dlparity.core.layers import ConvBlock, IdentityBlock
 from dlparity.core.spec import ModelSpec, TrainConfig
 
 
@@ -49,6 +49,9 @@ CONV = {"architecture": "convnet", "layer_dims": (128, 3), "output": "softmax",
         ({"conv_blocks": (ConvBlock(3, 8),) * 3}, "conv_blocks"),  # shrinks to nothing
         ({"layer_dims": (64, 3)}, "layer_dims"),  # flattens to 4 x 4 x 8 = 128
         ({"keep_prob": 0.5}, "convnet"),
+        ({"conv_blocks": (IdentityBlock(3, (2, 2, 4)),)}, r"conv_blocks\[1\]\.filters"),
+        ({"conv_blocks": (IdentityBlock(2, (2, 2, 1)),)}, r"conv_blocks\[1\]\.f"),
+        ({"conv_blocks": (IdentityBlock(3, (2, 2)),)}, r"conv_blocks\[1\]\.filters"),
         ({"architecture": "deep", "layer_dims": (3, 1), "output": "sigmoid"}, "input_shape"),
     ],
 )
@@ -63,6 +66,19 @@ def test_convnet_layers_and_shapes():
     kinds = [type(layer).__name__ for layer in spec.layers]
     assert kinds == ["Conv2D", "Activation", "Pool2D", "Flatten", "Dense", "Output"]
     assert spec.layers[2].ties == "first"
+
+
+def test_identity_block_layers():
+    """conv 1, then the block's convolutions 2, 3, 4 with channel batch norm inside Residual 4."""
+    blocks = (ConvBlock(3, 8, pad=1), IdentityBlock(3, (4, 4, 8)))
+    spec = ModelSpec(**{**CONV, "conv_blocks": blocks})
+    residual = spec.layers[3]
+    assert type(residual).__name__ == "Residual" and residual.l == 4
+    inner = [(type(layer).__name__, layer.l) for layer in residual.layers]
+    assert inner == [("Conv2D", 2), ("BatchNorm", 2), ("Activation", 2), ("Conv2D", 3),
+                     ("BatchNorm", 3), ("Activation", 3), ("Conv2D", 4), ("BatchNorm", 4)]  # fmt: skip
+    assert residual.layers[3].pad == 1 and residual.layers[1].shape == (1, 1, 1, 4)
+    assert spec.running_statistics and not spec.batchnorm
 
 
 def test_architecture_shapes_are_checked():

@@ -18,30 +18,32 @@ def linear_forward(A_prev, W, b=None):
     return Z
 
 
-def batchnorm_forward(Z, gamma, beta, epsilon, *, mu=None, var=None):
+def batchnorm_forward(Z, gamma, beta, epsilon, *, mu=None, var=None, axes=(1,)):
     """Z_tilde = gamma * (Z - mu) / sqrt(var + epsilon) + beta. Returns Z_tilde, (mu, var).
 
     With mu, var None (training) the statistics are the mini-batch's: mean and biased
-    variance over examples (axis 1), across every replica's examples under a tf.distribute
-    strategy. Otherwise the given running statistics are used.
+    variance over the examples (axis 1 of (n, m); axes (0, 1, 2) of images, per channel),
+    across every replica's examples under a tf.distribute strategy. Otherwise the given running
+    statistics are used.
     """
     if mu is None:
-        mu = _examples_mean(Z)
-        var = _examples_mean((Z - mu) ** 2)
+        mu = _examples_mean(Z, axes)
+        var = _examples_mean((Z - mu) ** 2, axes)
     inv_std = 1 / tf.sqrt(var + epsilon)
     Z_norm = (Z - mu) * inv_std
     return gamma * Z_norm + beta, (mu, var)
 
 
-def _examples_mean(Z):
-    """Mean over axis 1. With several replicas (tf_impl.parallel) each holds a block of the
-    mini-batch's columns: sums and counts are all-reduced, so every replica gets the whole
-    mini-batch's mean (synchronized batch norm)."""
+def _examples_mean(Z, axes=(1,)):
+    """Mean over the examples' axes. With several replicas (tf_impl.parallel) each holds a
+    block of the mini-batch's examples: sums and counts are all-reduced, so every replica gets
+    the whole mini-batch's mean (synchronized batch norm)."""
+    axes = list(axes)
     context = tf.distribute.get_replica_context()
     if context is None or context.num_replicas_in_sync == 1:
-        return tf.reduce_mean(Z, axis=1, keepdims=True)
-    count = tf.cast(tf.shape(Z)[1], Z.dtype)
-    total, count = context.all_reduce("sum", (tf.reduce_sum(Z, axis=1, keepdims=True), count))
+        return tf.reduce_mean(Z, axis=axes, keepdims=True)
+    count = tf.cast(tf.reduce_prod(tf.gather(tf.shape(Z), axes)), Z.dtype)
+    total, count = context.all_reduce("sum", (tf.reduce_sum(Z, axis=axes, keepdims=True), count))
     return total / count
 
 
@@ -94,7 +96,7 @@ def forward_dense(layer: specs.Dense, params, A_prev, run: specs.Pass):
 
 def forward_conv2d(layer: specs.Conv2D, params, A_prev, run: specs.Pass):
     """Z_l (m, n_H, n_W, n_C) from A_prev (m, n_H_prev, n_W_prev, n_C_prev)."""
-    W, b = params[f"W{layer.l}"], params[f"b{layer.l}"]
+    W, b = params[f"W{layer.l}"], params[f"b{layer.l}"] if layer.use_bias else 0.0
     return conv_forward(A_prev, W, b, layer.hparameters), None
 
 
@@ -111,11 +113,20 @@ def forward_batchnorm(layer: specs.BatchNorm, params, Z, run: specs.Pass):
     l = layer.l
     running = (None, None) if run.training else (run.bn_state[f"mu{l}"], run.bn_state[f"var{l}"])
     Z_tilde, (mu, var) = batchnorm_forward(
-        Z, params[f"gamma{l}"], params[f"beta{l}"], layer.epsilon, mu=running[0], var=running[1]
-    )
+        Z, params[f"gamma{l}"], params[f"beta{l}"], layer.epsilon, mu=running[0], var=running[1],
+        axes=layer.axes,
+    )  # fmt: skip
     if run.training:
         run.new_state.update(layer.updated_state(run.bn_state, mu, var))
     return Z_tilde, None
+
+
+def forward_residual(layer: specs.Residual, params, A, run: specs.Pass):
+    """The inner layers' output plus A (the skip connection)."""
+    Z = A
+    for inner in layer.layers:
+        Z, _ = FORWARD[type(inner)](inner, params, Z, run)
+    return Z + A, None
 
 
 def forward_activation(layer: specs.Activation, params, Z, run: specs.Pass):
@@ -143,6 +154,7 @@ FORWARD = {
     specs.Pool2D: forward_pool2d,
     specs.Flatten: forward_flatten,
     specs.BatchNorm: forward_batchnorm,
+    specs.Residual: forward_residual,
     specs.Activation: forward_activation,
     specs.Dropout: forward_dropout,
     specs.Output: forward_output,

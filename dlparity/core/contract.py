@@ -51,7 +51,7 @@ def arguments(
     m = X.shape[spec.examples_axis]
     Y = None if Y is None else labels(Y, spec, m)
     masks = _masks(masks, spec, m) if training and mask_shapes(spec.layers, m) else None
-    bn_state = _bn_state(bn_state, spec, training) if spec.batchnorm else None
+    bn_state = _bn_state(bn_state, spec, training) if spec.running_statistics else None
     return Arguments(params, X, Y, masks, bn_state)
 
 

@@ -53,7 +53,9 @@ class Conv2D:
     """Z_l = W_l * A_prev + b_l, the course's cross-correlation (C4W1): A_prev (m, n_H_prev,
     n_W_prev, n_C_prev) zero-padded by pad on each side, windows f x f taken every stride;
     W_l (f, f, n_C_prev, n_C), b_l (1, 1, 1, n_C); Z_l (m, n_H, n_W, n_C) with
-    n_H = (n_H_prev - f + 2 pad) // stride + 1 (channels last, examples first)."""
+    n_H = (n_H_prev - f + 2 pad) // stride + 1 (channels last, examples first). No b_l before
+    batch norm (use_bias False): its gradient is 0 but for rounding, which Adam's division by
+    sqrt(v) turns into steps of the learning rate's size in a direction rounding decides."""
 
     l: int
     f: int
@@ -61,6 +63,7 @@ class Conv2D:
     n_C: int
     stride: int = 1
     pad: int = 0
+    use_bias: bool = True
     examples_axis: int = 0
 
     @property
@@ -73,14 +76,18 @@ class Conv2D:
         return (n_prev - self.f + 2 * self.pad) // self.stride + 1
 
     def parameter_shapes(self) -> dict[str, tuple[int, ...]]:
-        return {f"W{self.l}": (self.f, self.f, self.n_C_prev, self.n_C),
-                f"b{self.l}": (1, 1, 1, self.n_C)}  # fmt: skip
+        shapes = {f"W{self.l}": (self.f, self.f, self.n_C_prev, self.n_C)}
+        if self.use_bias:
+            shapes[f"b{self.l}"] = (1, 1, 1, self.n_C)
+        return shapes
 
     def initial_parameters(self, draw) -> dict[str, np.ndarray]:
         """W_l from draw(shape, fan_in, fan_out), fans f f n_C_prev and f f n_C; b_l = 0."""
         fan_in, fan_out = self.f * self.f * self.n_C_prev, self.f * self.f * self.n_C
-        return {f"W{self.l}": draw(self.parameter_shapes()[f"W{self.l}"], fan_in, fan_out),
-                f"b{self.l}": np.zeros((1, 1, 1, self.n_C))}  # fmt: skip
+        params = {f"W{self.l}": draw(self.parameter_shapes()[f"W{self.l}"], fan_in, fan_out)}
+        if self.use_bias:
+            params[f"b{self.l}"] = np.zeros((1, 1, 1, self.n_C))
+        return params
 
 
 @dataclass(frozen=True)
@@ -121,7 +128,9 @@ class Flatten:
 class BatchNorm:
     """Z~_l = gamma_l (Z_l - mu) / sqrt(var + epsilon) + beta_l over the examples; running
     statistics mu_l, var_l kept apart from the parameters (running * momentum + batch *
-    (1 - momentum))."""
+    (1 - momentum)). Over columns (n_l, m) with every array (n_l, 1); with examples_axis 0,
+    over the channels of images (m, n_H, n_W, n_C) (C4W2's BatchNormalization(axis=3)), every
+    array (1, 1, 1, n_C) and the statistics over m, n_H and n_W."""
 
     l: int
     units: int
@@ -129,21 +138,28 @@ class BatchNorm:
     epsilon: float
     examples_axis: int = EXAMPLES_AXIS
 
+    @property
+    def axes(self) -> tuple[int, ...]:
+        """The axes the statistics run over."""
+        return (1,) if self.examples_axis == EXAMPLES_AXIS else (0, 1, 2)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """The shape of gamma_l, beta_l, mu_l and var_l."""
+        return (self.units, 1) if self.examples_axis == EXAMPLES_AXIS else (1, 1, 1, self.units)
+
     def parameter_shapes(self) -> dict[str, tuple[int, ...]]:
-        return {f"gamma{self.l}": (self.units, 1), f"beta{self.l}": (self.units, 1)}
+        return {f"gamma{self.l}": self.shape, f"beta{self.l}": self.shape}
 
     def initial_parameters(self, draw) -> dict[str, np.ndarray]:
-        return {
-            f"gamma{self.l}": np.ones((self.units, 1)),
-            f"beta{self.l}": np.zeros((self.units, 1)),
-        }
+        return {f"gamma{self.l}": np.ones(self.shape), f"beta{self.l}": np.zeros(self.shape)}
 
     def state_shapes(self) -> dict[str, tuple[int, ...]]:
-        return {f"mu{self.l}": (self.units, 1), f"var{self.l}": (self.units, 1)}
+        return {f"mu{self.l}": self.shape, f"var{self.l}": self.shape}
 
     def initial_state(self) -> dict[str, np.ndarray]:
         """mu_l = 0, var_l = 1: Keras' moving_mean and moving_variance start."""
-        return {f"mu{self.l}": np.zeros((self.units, 1)), f"var{self.l}": np.ones((self.units, 1))}
+        return {f"mu{self.l}": np.zeros(self.shape), f"var{self.l}": np.ones(self.shape)}
 
     def updated_state(self, bn_state: dict, mu, var) -> dict:
         """mu_l and var_l after a training batch with statistics mu, var: running * momentum +
@@ -151,6 +167,37 @@ class BatchNorm:
         l, momentum = self.l, self.momentum
         return {f"mu{l}": bn_state[f"mu{l}"] * momentum + mu * (1 - momentum),
                 f"var{l}": bn_state[f"var{l}"] * momentum + var * (1 - momentum)}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Residual:
+    """A_out = F(A) + A: the inner layers' output plus the block's input, the skip connection of
+    C4W2's identity block (shapes equal: the inner layers keep (m, n_H, n_W, n_C)). It owns the
+    parameters and running statistics of its inner layers."""
+
+    l: int
+    layers: tuple
+    examples_axis: int = 0
+
+    def parameter_shapes(self) -> dict[str, tuple[int, ...]]:
+        return parameter_shapes(self.layers)
+
+    def initial_parameters(self, draw) -> dict[str, np.ndarray]:
+        params = {}
+        for layer in self.layers:
+            if hasattr(layer, "initial_parameters"):
+                params.update(layer.initial_parameters(draw))
+        return params
+
+    def state_shapes(self) -> dict[str, tuple[int, ...]]:
+        return state_shapes(self.layers)
+
+    def initial_state(self) -> dict[str, np.ndarray]:
+        state = {}
+        for layer in self.layers:
+            if hasattr(layer, "initial_state"):
+                state.update(layer.initial_state())
+        return state
 
 
 @dataclass(frozen=True)
@@ -185,7 +232,7 @@ class Output:
     kind: str
 
 
-LAYER_TYPES = (Dense, Conv2D, Pool2D, Flatten, BatchNorm, Activation, Dropout, Output)
+LAYER_TYPES = (Dense, Conv2D, Pool2D, Flatten, BatchNorm, Residual, Activation, Dropout, Output)
 
 
 class Pass(NamedTuple):
@@ -198,6 +245,14 @@ class Pass(NamedTuple):
     bn_state: dict | None
     new_state: dict
     Y: Any = None
+
+
+def flat(layers) -> tuple:
+    """The layers with every Residual's inner layers in its place, in forward order."""
+    out = []
+    for layer in layers:
+        out += flat(layer.layers) if isinstance(layer, Residual) else [layer]
+    return tuple(out)
 
 
 def parameter_shapes(layers) -> dict[str, tuple[int, ...]]:
@@ -280,10 +335,23 @@ class ConvBlock(NamedTuple):
     pool: str = "max"
 
 
+class IdentityBlock(NamedTuple):
+    """C4W2's identity block: CONV2D 1x1 (F1) -> BATCHNORM -> RELU -> CONV2D f x f (F2, "same")
+    -> BATCHNORM -> RELU -> CONV2D 1x1 (F3) -> BATCHNORM, plus the input, -> RELU; F3 must equal
+    the input's channels, and f must be odd (the course's "same" padding, symmetric). Its
+    convolutions have no bias (Conv2D.use_bias), where the course's Keras code keeps one."""
+
+    f: int
+    filters: tuple[int, int, int]
+
+
 def conv_shapes(input_shape, blocks) -> list[tuple[int, int, int]]:
     """(n_H, n_W, n_C) after each block, from the input's (n_H, n_W, n_C)."""
     (n_H, n_W, _), shapes = input_shape, []
     for block in blocks:
+        if isinstance(block, IdentityBlock):
+            shapes.append((n_H, n_W, block.filters[2]))
+            continue
         conv = Conv2D(0, block.f, 1, block.n_C, block.stride, block.pad)
         pool = Pool2D(0, block.pool_f, block.pool_stride)
         n_H, n_W = (pool.output_size(conv.output_size(n)) for n in (n_H, n_W))
@@ -291,21 +359,41 @@ def conv_shapes(input_shape, blocks) -> list[tuple[int, int, int]]:
     return shapes
 
 
-def convnet(input_shape, blocks, dense_dims, output: str = "softmax", ties: str = "first"):
-    """(CONV2D -> RELU -> POOL) per block -> FLATTEN -> (LINEAR -> RELU) x (len(dense_dims) - 2)
-    -> LINEAR -> SOFTMAX|SIGMOID (C4W1's application network). dense_dims = [n_flat, ..., n_y],
-    n_flat the flattened size of the last block. ties: the max pools' (Pool2D.ties); "first"
-    trains as the frameworks do."""
-    layers, n_C_prev = [], input_shape[2]
-    for l, block in enumerate(blocks, start=1):
-        layers += [Conv2D(l, block.f, n_C_prev, block.n_C, block.stride, block.pad),
-                   Activation(l, "relu"),
-                   Pool2D(l, block.pool_f, block.pool_stride, block.pool, ties)]  # fmt: skip
-        n_C_prev = block.n_C
+def _conv_block(l: int, block: ConvBlock, n_C_prev: int, ties: str) -> tuple:
+    return (Conv2D(l, block.f, n_C_prev, block.n_C, block.stride, block.pad),
+            Activation(l, "relu"),
+            Pool2D(l, block.pool_f, block.pool_stride, block.pool, ties))  # fmt: skip
+
+
+def _identity_block(l: int, block: IdentityBlock, n_C: int, bn) -> tuple:
+    """Layers l, l + 1, l + 2 inside the Residual l + 2, then its ReLU (l + 2)."""
+    (F1, F2, F3), f, inner = block.filters, block.f, []
+    for k, (size, n_in, n_out) in enumerate(((1, n_C, F1), (f, F1, F2), (1, F2, F3))):
+        inner += [Conv2D(l + k, size, n_in, n_out, 1, (size - 1) // 2, use_bias=False),
+                  BatchNorm(l + k, n_out, *bn, examples_axis=0)]  # fmt: skip
+        if k < 2:
+            inner.append(Activation(l + k, "relu"))
+    return (Residual(l + 2, tuple(inner)), Activation(l + 2, "relu"))
+
+
+def convnet(input_shape, blocks, dense_dims, output: str = "softmax", ties: str = "first",
+            bn=(0.99, 0.001)):  # fmt: skip
+    """Per block (CONV2D -> RELU -> POOL) or an identity block -> FLATTEN -> (LINEAR -> RELU) x
+    (len(dense_dims) - 2) -> LINEAR -> SOFTMAX|SIGMOID (C4W1's application network, C4W2's
+    identity block). dense_dims = [n_flat, ..., n_y], n_flat the flattened size of the last
+    block. ties: the max pools' (Pool2D.ties); "first" trains as the frameworks do. bn: the
+    identity blocks' batch norm (momentum, epsilon)."""
+    layers, n_C, l = [], input_shape[2], 1
+    for block in blocks:
+        if isinstance(block, IdentityBlock):
+            layers += _identity_block(l, block, n_C, bn)
+            l, n_C = l + 3, block.filters[2]
+        else:
+            layers += _conv_block(l, block, n_C, ties)
+            l, n_C = l + 1, block.n_C
     dense = _dense_stack(dense_dims, "relu", output)
-    first = len(blocks)
-    renumbered = tuple(replace(layer, l=layer.l + first) for layer in dense)
-    return (*layers, Flatten(first + 1), *renumbered)
+    renumbered = tuple(replace(layer, l=layer.l + l - 1) for layer in dense)
+    return (*layers, Flatten(l), *renumbered)
 
 
 def of_architecture(spec) -> tuple:
@@ -318,5 +406,6 @@ def of_architecture(spec) -> tuple:
     if spec.architecture == "deep":
         return deep(dims, spec.output, spec.keep_prob, g)
     if spec.architecture == "convnet":
-        return convnet(spec.input_shape, spec.conv_blocks, dims, spec.output)
+        bn = (spec.bn_momentum, spec.bn_epsilon)
+        return convnet(spec.input_shape, spec.conv_blocks, dims, spec.output, bn=bn)
     return softmax_bn(dims, spec.bn_momentum, spec.bn_epsilon, g)

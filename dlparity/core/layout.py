@@ -21,14 +21,15 @@ from dlparity.core.spec import ModelSpec
 def keras_slots(spec: ModelSpec, *, trainable_only: bool = False) -> list[tuple[str, tuple]]:
     """(course key, Keras shape) in the order of model.get_weights() (or trainable_weights)."""
     slots = []
-    for layer in spec.layers:
+    for layer in layers.flat(spec.layers):
         if isinstance(layer, layers.Dense):
             slots.append((f"W{layer.l}", (layer.n_in, layer.units)))
             if layer.use_bias:
                 slots.append((f"b{layer.l}", (layer.units,)))
         elif isinstance(layer, layers.Conv2D):
-            slots += [(f"W{layer.l}", (layer.f, layer.f, layer.n_C_prev, layer.n_C)),
-                      (f"b{layer.l}", (layer.n_C,))]  # fmt: skip
+            slots.append((f"W{layer.l}", (layer.f, layer.f, layer.n_C_prev, layer.n_C)))
+            if layer.use_bias:
+                slots.append((f"b{layer.l}", (layer.n_C,)))
         elif isinstance(layer, layers.BatchNorm):
             names = ("gamma", "beta") if trainable_only else ("gamma", "beta", "mu", "var")
             slots += [(f"{name}{layer.l}", (layer.units,)) for name in names]
@@ -56,7 +57,7 @@ def to_keras_weights(params, spec: ModelSpec, bn_state=None) -> list[np.ndarray]
     Without bn_state a batch-norm model gets Keras' starting statistics (mean 0, variance 1).
     """
     check_params(params, spec)
-    if spec.batchnorm:
+    if spec.running_statistics:
         bn_state = initial_bn_state(spec) if bn_state is None else bn_state
         check_bn_state(bn_state, spec)
     values = {**params, **(bn_state or {})}

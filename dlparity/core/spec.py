@@ -118,7 +118,11 @@ class ModelSpec:
         blocks = self.conv_blocks
         if not isinstance(blocks, tuple | list) or not blocks:
             _fail("conv_blocks", f"a convnet needs at least one ConvBlock, got {blocks!r}")
-        blocks = tuple(self._checked_block(i, block) for i, block in enumerate(blocks, start=1))
+        checked, n_C = [], self.input_shape[2]
+        for i, block in enumerate(blocks, start=1):
+            checked.append(self._checked_block(i, block, n_C))
+            n_C = block.filters[2] if isinstance(block, layers.IdentityBlock) else block.n_C
+        blocks = tuple(checked)
         object.__setattr__(self, "conv_blocks", blocks)
         n_H, n_W, n_C = layers.conv_shapes(self.input_shape, blocks)[-1]
         if n_H < 1 or n_W < 1:
@@ -128,13 +132,31 @@ class ModelSpec:
                   f"{n_H * n_W * n_C} units, so layer_dims[0] is {n_H * n_W * n_C}, got "
                   f"{self.layer_dims[0]}")  # fmt: skip
         if self.keep_prob < 1 or self.batchnorm:
-            _fail("convnet", "a convnet has no dropout or batch norm")
+            _fail("convnet", "a convnet has no dropout, and batch norm only in identity blocks")
 
     @staticmethod
-    def _checked_block(i: int, block) -> layers.ConvBlock:
+    def _checked_block(i: int, block, n_C: int):
         name = f"conv_blocks[{i}]"
+        if isinstance(block, layers.IdentityBlock):
+            _check_count(f"{name}.f", block.f)
+            if block.f % 2 == 0:
+                _fail(
+                    f"{name}.f",
+                    f"an identity block's f is odd (symmetric 'same' padding), got {block.f}",
+                )
+            filters = block.filters
+            if not isinstance(filters, tuple | list) or len(filters) != 3:
+                _fail(f"{name}.filters", f"expected (F1, F2, F3), got {filters!r}")
+            for n in filters:
+                _check_count(f"{name}.filters", n)
+            if filters[2] != n_C:
+                _fail(
+                    f"{name}.filters",
+                    f"F3 must equal the input's {n_C} channels (the skip adds them), got {filters[2]}",
+                )
+            return block._replace(filters=tuple(filters))
         if not isinstance(block, layers.ConvBlock):
-            _fail(name, f"expected a ConvBlock, got {block!r}")
+            _fail(name, f"expected a ConvBlock or an IdentityBlock, got {block!r}")
         for field_name in ("f", "n_C", "stride", "pool_f", "pool_stride"):
             _check_count(f"{name}.{field_name}", getattr(block, field_name))
         pad = block.pad
@@ -147,6 +169,11 @@ class ModelSpec:
     def layers(self) -> tuple:
         """The network as layer specs in forward order (dlparity.core.layers)."""
         return layers.of_architecture(self)
+
+    @property
+    def running_statistics(self) -> bool:
+        """Whether the network keeps batch norm's running statistics (bn_state)."""
+        return bool(layers.state_shapes(self.layers))
 
     @property
     def examples_axis(self) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from dlparity.core.errors import DlparityError
-from dlparity.core.layers import ConvBlock
+from dlparity.core.layers import ConvBlock, IdentityBlock
 from dlparity.core.spec import ModelSpec, TrainConfig
 
 
@@ -169,6 +169,18 @@ _ALL = [
         TrainConfig(learning_rate=0.009, optimizer="adam", num_epochs=20, mini_batch_size=64,
                     record_every=1),
         "xavier", 1, summary="CONV-RELU-MAXPOOL x2, flatten, softmax, Adam", print_every=5,
+    ),
+    # C4W2's identity block after a CONV-RELU-MAXPOOL stem, its batch norm Keras' defaults (the
+    # course's): 8x8x1 -> 8x8x8 -> 4x4x8 -> identity block (1x1: 4, 3x3: 4, 1x1: 8) -> 128 units
+    Experiment(
+        "digits-resnet", "C4W2", "digit-images",
+        ModelSpec("convnet", (128, 10), output="softmax", input_shape=(8, 8, 1),
+                  conv_blocks=(ConvBlock(3, 8, pad=1), IdentityBlock(3, (4, 4, 8))),
+                  bn_momentum=0.99, bn_epsilon=0.001),
+        TrainConfig(learning_rate=0.009, optimizer="adam", num_epochs=20, mini_batch_size=64,
+                    record_every=1),
+        "xavier", 1, summary="a conv stem, an identity block (batch norm, skip), softmax, Adam",
+        print_every=5,
     ),
 ]  # fmt: skip
 

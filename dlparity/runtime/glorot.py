@@ -24,7 +24,7 @@ def glorot_parameters(spec: ModelSpec, seed: int = 1) -> dict[str, np.ndarray]:
     parameters of one shape get the same values. Keras' backends draw different numbers: these
     are TensorFlow's when Keras runs on TensorFlow, JAX's on JAX.
     """
-    if spec.batchnorm:
+    if spec.running_statistics:
         raise DlparityError("spec: glorot_normal (C2W3) is for networks without batch norm")
     import keras
 

@@ -169,7 +169,7 @@ def save_weights(path, params, bn_state=None, *, spec: ModelSpec | None = None) 
     bn_state = bn_state or {}
     if spec is not None:
         check_params(params, spec)
-        if spec.batchnorm:
+        if spec.running_statistics:
             check_bn_state(bn_state, spec)
     arrays = _floating_arrays(params, bn_state)
     header = {"format": FORMAT, "version": VERSION, "contents": "weights"}
@@ -199,7 +199,7 @@ def load_weights(path: str | os.PathLike, spec: ModelSpec) -> tuple[dict, dict]:
                 f"unexpected keys {', '.join(sorted(data))} for layer_dims {spec.layer_dims}"
             )
         check_params(params, spec)
-        if spec.batchnorm:
+        if spec.running_statistics:
             check_bn_state(bn_state, spec)
         for key, value in {**params, **bn_state}.items():
             finite_floats(key, value)
