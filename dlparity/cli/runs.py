@@ -164,7 +164,8 @@ def cmd_train(args) -> int:
     if args.json is not None:
         write_json(args.json, run.to_json())
     if args.plot is not None:
-        _plot(args.plot, experiment, [run], arrays)
+        mark = None if resumed is None else (resumed.state.step, resumed.header["framework"])
+        _plot(args.plot, experiment, [run], arrays, mark)
     return 0
 
 
@@ -325,14 +326,14 @@ def _fmt_acc_cell(value, width) -> str:
     return f"{'n/a':>{width}}" if value is None else f"{value:>{width}.4f}"
 
 
-def _plot(path, experiment, runs, arrays) -> None:
+def _plot(path, experiment, runs, arrays, resumed=None) -> None:
     from dlparity.tools.outputs import atomic
     from dlparity.tools.plots import save_plot
 
     X, Y = arrays[0], arrays[1]
     predicts = [_predictor(experiment, run) for run in runs] if X.shape[0] == 2 else None
     with atomic(path) as temporary:
-        save_plot(temporary, experiment, runs, X, Y, predicts)
+        save_plot(temporary, experiment, runs, X, Y, predicts, resumed)
     print(f"wrote {path}")
 
 
