@@ -33,7 +33,8 @@ def main() -> int:
         check_repeat(args.repeat)
         names = runnable(args.experiments, args.data_dir)
         frameworks = args.frameworks.split(",")
-        result = run_bench(names, frameworks, args.data_dir, args.dtype, repeat=args.repeat)
+        out = lambda line: print(line, flush=True)  # noqa: E731
+        result = run_bench(names, frameworks, args.data_dir, args.dtype, out, args.repeat)
         if path is not None:
             with atomic(path) as temporary:
                 temporary.write_text(json.dumps(result, indent=2))

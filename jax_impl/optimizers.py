@@ -1,8 +1,9 @@
 """Optimizers through optax, each mapped (dlparity.course.migration) so it equals the course's formula.
 
 init(params) -> state;  update(grads, state, params, lr) -> (params, state), as in pure_numpy.
-The rate is an injected hyperparameter (optax.inject_hyperparams), so it can change every epoch;
-course_schedule gives the same rates as a plain optax schedule of the update count.
+Each optimizer is the optax call a JAX user writes, in the course's names (OPTAX). The rate is an
+injected hyperparameter (optax.inject_hyperparams), so it can change every epoch; course_schedule
+gives the same rates as a plain optax schedule of the update count.
 """
 
 from collections.abc import Callable
@@ -16,8 +17,29 @@ from dlparity.core.schedules import learning_rates
 from dlparity.core.spec import TrainConfig
 
 
-def _factory(config: TrainConfig):
-    return getattr(optax, registry.OPTIMIZERS[config.optimizer].optax)
+def gd(learning_rate):
+    return optax.sgd(learning_rate)
+
+
+def momentum(learning_rate, beta):
+    """learning_rate is the course's α (1 - β) (optax_rate): optax sums g + β trace."""
+    return optax.sgd(learning_rate, momentum=beta)
+
+
+def rmsprop(learning_rate, beta2, epsilon, eps_in_sqrt=False):
+    """eps_in_sqrt=False is the course's dW / (sqrt(s) + ε); optax's default is True."""
+    return optax.rmsprop(learning_rate, decay=beta2, eps=epsilon, eps_in_sqrt=eps_in_sqrt)
+
+
+def adam(learning_rate, beta1, beta2, epsilon):
+    return optax.adam(learning_rate, b1=beta1, b2=beta2, eps=epsilon)
+
+
+def adamw(learning_rate, beta1, beta2, epsilon, weight_decay):
+    return optax.adamw(learning_rate, b1=beta1, b2=beta2, eps=epsilon, weight_decay=weight_decay)
+
+
+OPTAX = {"gd": gd, "momentum": momentum, "rmsprop": rmsprop, "adam": adam, "adamw": adamw}
 
 
 def optax_rate(config: TrainConfig, lr):
@@ -45,10 +67,16 @@ def course_schedule(config: TrainConfig, batches_per_epoch: int) -> Callable:
 def optax_optimizer(config: TrainConfig, batches_per_epoch: int) -> optax.GradientTransformation:
     """Plain optax, equal to the course's optimizer and decay: the rate is course_schedule's."""
     schedule = course_schedule(config, batches_per_epoch)
-    factory = _factory(config)
+    factory = OPTAX[config.optimizer]
     return factory(
-        lambda count: optax_rate(config, schedule(count)), **mapping.optax_kwargs(config)
+        lambda count: optax_rate(config, schedule(count)), **config.optimizer_hyperparameters()
     )
+
+
+def apply_update(tx: optax.GradientTransformation, grads, state, params):
+    """One optax step: the updates tx makes of grads, added to params."""
+    updates, state = tx.update(grads, state, params)
+    return optax.apply_updates(params, updates), state
 
 
 def make_optimizer(config: TrainConfig, *, eps_in_sqrt=False) -> Optimizer:
@@ -57,10 +85,10 @@ def make_optimizer(config: TrainConfig, *, eps_in_sqrt=False) -> Optimizer:
     eps_in_sqrt=True is the variant dW / sqrt(s + epsilon) (Keras', and optax's default).
     There is no eps_hat flag (Keras 3's Adam variant): optax has no such Adam.
     """
-    kwargs = mapping.optax_kwargs(config)
+    kwargs = config.optimizer_hyperparameters()
     if eps_in_sqrt and config.optimizer == "rmsprop":
         kwargs["eps_in_sqrt"] = True
-    injected = optax.inject_hyperparams(_factory(config), static_args=tuple(kwargs))
+    injected = optax.inject_hyperparams(OPTAX[config.optimizer], static_args=tuple(kwargs))
     tx = injected(learning_rate=optax_rate(config, config.learning_rate), **kwargs)
 
     def update(grads, state, params, lr):
@@ -68,8 +96,7 @@ def make_optimizer(config: TrainConfig, *, eps_in_sqrt=False) -> Optimizer:
         rate = state.hyperparams["learning_rate"]
         rate = jnp.asarray(optax_rate(config, lr), dtype=rate.dtype)
         state = state._replace(hyperparams={**state.hyperparams, "learning_rate": rate})
-        updates, state = tx.update(grads, state, params)
-        return optax.apply_updates(params, updates), state
+        return apply_update(tx, grads, state, params)
 
     return Optimizer(tx.init, update)
 

@@ -13,7 +13,7 @@ import pytest
 
 import jax_impl.optimizers as jo
 import pure_numpy.optimizers as no
-from dlparity.core import mapping
+from dlparity.core import mapping, registry
 from dlparity.core.schedules import learning_rates, rate_for_update
 from dlparity.core.spec import TrainConfig
 from parity_tests.conftest import assert_close_in_order
@@ -163,3 +163,20 @@ def test_mapping_comes_from_the_migration_table():
     assert mapping.optax_kwargs(config) == {"decay": 0.99, "eps": 1e-8, "eps_in_sqrt": False}
     momentum = _config("momentum")
     assert jo.optax_rate(momentum, 0.05) == mapping.momentum_learning_rate(0.05, 0.8)
+
+
+@pytest.mark.parametrize("name", (*OPTIMIZERS, "adamw"))
+def test_the_optax_call_shown_is_the_registry_mapping(name):
+    """jax_impl.optimizers.OPTAX, what `dlparity show` prints, is optax's factory called with
+    the migration table's keywords: the same updates, bit for bit."""
+    config = _config(name)
+    written = jo.OPTAX[name](0.05, **config.optimizer_hyperparameters())
+    factory = getattr(optax, registry.OPTIMIZERS[name].optax)
+    mapped = factory(0.05, **mapping.optax_kwargs(config))
+    ours, theirs = _params(), _params()
+    ours_state, theirs_state = written.init(ours), mapped.init(theirs)
+    for step in range(3):
+        ours, ours_state = jo.apply_update(written, _grads(step), ours_state, ours)
+        theirs, theirs_state = jo.apply_update(mapped, _grads(step), theirs_state, theirs)
+    for key in ours:
+        np.testing.assert_array_equal(ours[key], theirs[key], err_msg=f"{name} {key}")

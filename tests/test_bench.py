@@ -1,5 +1,6 @@
 """The speed harness reports times, ratios and the bare-GEMM limit; it never asserts a speed."""
 
+import io
 import json
 import runpy
 import sys
@@ -125,11 +126,15 @@ def test_repeat_keeps_each_ones_fastest_round_and_the_first_compile(monkeypatch)
 
     monkeypatch.setattr("dlparity.tools.bench.time_gemms", gemms)
     monkeypatch.setattr("dlparity.tools.bench.run_experiment", run)
-    lines = []
+    lines, started = [], []
     arrays = (np.zeros((2, 5)),)
     numpy_row, jax_row = _experiment_rows(
-        experiments.get("planar"), ["numpy", "jax"], arrays, 3, lines.append
+        experiments.get("planar"), ["numpy", "jax"], arrays, 3, lines.append, started.append
     )
+    assert started[:3] == ["planar: timing the bare GEMMs (round 1 of 3)",
+                           "planar: training numpy (round 1 of 3)",
+                           "planar: training jax (round 1 of 3)"]  # fmt: skip
+    assert len(started) == 9
     assert (numpy_row["seconds"], numpy_row["compile_seconds"]) == (1.0, 5.0)
     assert (jax_row["seconds"], jax_row["compile_seconds"]) == (4.0, 7.0)
     assert jax_row["speedup_vs_numpy"] == 1.0 / 4.0 and jax_row["repeat"] == 3
@@ -184,3 +189,29 @@ def test_keras_is_measured_against_tf():
                     "ratio_end_to_end": 3.0}  # fmt: skip
     assert lines[0].startswith("planar") and "keras/tf" in lines[0] and "3.0" in lines[0]
     assert _pair_rows("other", rows, lines.append) == []
+
+
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_the_status_line_is_cleared_before_each_row(capsys):
+    from dlparity.cli.search import _StatusLine
+
+    terminal = _Terminal()
+    line = _StatusLine(terminal)
+    line.status("planar: training jax")
+    line.out("planar          jax ...")
+    assert terminal.getvalue() == "\r\x1b[Kplanar: training jax ...\r\x1b[K"
+    assert capsys.readouterr().out == "planar          jax ...\n"
+
+
+def test_off_a_terminal_only_the_rows_print(capsys):
+    from dlparity.cli.search import _StatusLine
+
+    piped = io.StringIO()
+    line = _StatusLine(piped)
+    line.status("planar: training jax")
+    line.out("a row")
+    assert piped.getvalue() == "" and capsys.readouterr().out == "a row\n"

@@ -383,3 +383,17 @@ def test_command_errors_are_one_line_before_training(capsys, command_checkpoint,
     code, out, err = run(capsys, "train", *argv)
     assert code == 2 and message in err, err
     assert err.count("\n") == 1 and "Cost after" not in out
+
+
+def test_a_resumed_runs_plot_marks_the_checkpoint(capsys, monkeypatch, command_checkpoint):
+    drawn = {}
+
+    def save_plot(path, *args):
+        drawn["resumed"] = args[-1]
+        path.write_bytes(b"a png")
+
+    monkeypatch.setattr("dlparity.tools.plots.save_plot", save_plot)
+    png = command_checkpoint.parent / "resumed.png"
+    argv = ["opt-adam", "--quiet", "--resume", str(command_checkpoint), "--stop-after", "3"]
+    code, _, err = run(capsys, "train", *argv, "--plot", str(png))
+    assert code == 0 and drawn == {"resumed": (2, "numpy")}, err

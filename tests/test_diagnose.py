@@ -160,6 +160,44 @@ def test_an_unknown_formula_is_reported_with_its_first_step_and_parameter():
     assert "differs in an unknown way" in str(result)
 
 
+def course_loop_gd():
+    """The course's update_parameters loop, L = len(parameters) // 2: with W3 and no b3 it
+    stops at layer 2."""
+
+    def update(grads, state, parameters, lr):
+        new = dict(parameters)
+        for l in range(1, len(parameters) // 2 + 1):
+            new[f"W{l}"] = parameters[f"W{l}"] - lr * grads[f"W{l}"]
+            new[f"b{l}"] = parameters[f"b{l}"] - lr * grads[f"b{l}"]
+        return new, state
+
+    return (lambda params: None), update
+
+
+def test_a_parameter_the_update_never_reaches_is_named():
+    result = diagnose.optimizer(*course_loop_gd(), "gd")
+    assert result.verdict == "W3 never changes: your update does not reach it"
+    assert result.unchanged == ("W3",) and result.first_difference is None
+    assert "every other parameter matches the course" in str(result)
+
+
+def test_an_unreached_parameter_and_another_bug_are_both_said():
+    def skip_W3_no_sqrt(W, g, slot, lr, t):  # W3 left alone by the caller below
+        m = 0.9 * slot.get("m", 0.0) + 0.1 * g
+        v = 0.999 * slot.get("v", 0.0) + 0.001 * g * g
+        return W - lr * (m / (1 - 0.9**t)) / (v / (1 - 0.999**t) + 1e-8), {"m": m, "v": v}
+
+    init, update = per_key(skip_W3_no_sqrt)
+
+    def partial_update(grads, state, params, lr):
+        new, state = update(grads, state, params, lr)
+        return {**new, "W3": params["W3"]}, state
+
+    result = diagnose.optimizer(init, partial_update, "adam")
+    assert result.unchanged == ("W3",) and result.first_difference.startswith("step 1, W1[")
+    assert "the others differ too, first at step 1, W1[" in str(result)
+
+
 def test_t_from_0_says_where_the_nan_appears_and_why():
     result = diagnose.optimizer(*per_key(partial(adam_like, count=-1)), "adam")
     assert result.not_finite.startswith("NaN first at step 1, W1[0, 0] (the course ")

@@ -1,10 +1,13 @@
 """Output files are checked before any training, and written whole or not at all."""
 
+import io
 import json
 import os
 import stat
 import subprocess
+import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -12,6 +15,7 @@ import pytest
 from dlparity import cli
 from dlparity.cli import runs
 from dlparity.core.errors import DlparityError
+from dlparity.course.experiments import get
 from dlparity.tools import outputs
 from dlparity.tools.outputs import check_output
 
@@ -150,6 +154,23 @@ def test_long_runs_report_each_tenth_on_stderr_when_not_a_terminal(capsys):
     assert err.splitlines() == [
         f"numpy: iteration {s} of 10000" for s in range(1000, 10000, 1000)
     ] + ["numpy: iteration 9999 of 10000"]
+
+
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_the_bar_starts_its_clock_at_the_first_recorded_cost(monkeypatch):
+    """jax and tf report their costs when the compiled run ends: a bar started before would
+    take start-up and compiling for the first step's time (1/10000 [00:01<3:17:30])."""
+    monkeypatch.setattr(sys, "stderr", _Terminal())
+    progress = runs._Progress(get("planar"), "jax", quiet=True)
+    assert progress.bar is None
+    before = time.time()
+    progress(0, 0.69)
+    assert progress.bar.n == 1 and progress.bar.start_t >= before and not progress.bar.disable
+    progress.close()
 
 
 # ---------------------------------------------------------------- targets that are not plain files

@@ -109,3 +109,17 @@ def test_a_framework_equal_at_every_step_still_draws(tmp_path):
     path = tmp_path / "equal.png"
     save_plot(path, get("planar"), runs, X, Y, [threshold] * 3)
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_resumed_run_marks_where_it_resumed():
+    costs = {0: 0.7, 100: 0.3, 200: 0.2, 299: 0.15}
+    fig = make_figure(get("planar"), [fake_run("jax", costs)], X, Y, resumed=(200, "numpy"))
+    cost_ax, label = fig.axes[0], "resumed at iteration 200 (checkpoint of numpy)"
+    marks = [line for line in cost_ax.get_lines() if line.get_label() == label]
+    assert len(marks) == 1 and list(marks[0].get_xdata()) == [200, 200]
+    assert label in [text.get_text() for text in cost_ax.get_legend().get_texts()]
+
+
+def test_a_whole_run_has_no_resume_mark():
+    fig = make_figure(get("planar"), [fake_run("jax", {0: 0.7, 100: 0.3})], X, Y)
+    assert not [line for line in fig.axes[0].get_lines() if "resumed" in line.get_label()]

@@ -1,6 +1,7 @@
 """dlparity report: one self-contained page, checked in its structure and rendered in Chromium."""
 
 import html.parser
+import re
 import shutil
 import subprocess
 
@@ -10,7 +11,8 @@ import pytest
 from dlparity import cli
 from dlparity.cli import runs
 from dlparity.course.experiments import get
-from dlparity.tools.report import rows, topics
+from dlparity.tools import report
+from dlparity.tools.report import CODE_EM, COLUMN_EM, CSS, GLYPH_EM, LINE_LENGTH, rows, topics
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -67,21 +69,52 @@ def test_topics_and_rows_follow_the_experiment():
     assert "conv" not in topics(get("digits-bn")) and "conv-layout" not in rows(get("digits-bn"))
 
 
+def _chromium(tmp_path, page_path, *flags, width=1200):
+    common = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+              "--disable-background-networking", "--disable-component-update", "--disable-sync",
+              f"--user-data-dir={tmp_path / 'profile'}", f"--window-size={width},2000"]  # fmt: skip
+    command = [CHROMIUM, *common, *flags, page_path.as_uri()]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=True).stdout
+
+
 @pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium (Debian package chromium) absent")
 def test_the_page_renders_in_chromium(page, tmp_path):
     from matplotlib.image import imread
 
     path, _ = page
     shot = tmp_path / "shot.png"
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             f"--user-data-dir={tmp_path / 'profile'}", f"--screenshot={shot}",
-             "--window-size=1200,2000"]  # fmt: skip
-    subprocess.run([CHROMIUM, *flags, path.as_uri()], capture_output=True, timeout=120, check=True)
+    _chromium(tmp_path, path, f"--screenshot={shot}")
     pixels = imread(shot)[..., :3]
     ink = np.mean(np.any(pixels < 0.9, axis=-1))  # share of pixels that are not near white
     colours = len(np.unique((pixels * 255).astype(np.uint8).reshape(-1, 3), axis=0))
     assert ink > 0.03 and colours > 50, (ink, colours)
+
+
+def test_code_wraps_in_columns_that_fit_a_line():
+    assert "white-space: pre-wrap" in CSS and "auto-fit" in CSS and "flex" not in CSS
+    assert COLUMN_EM >= LINE_LENGTH * GLYPH_EM * CODE_EM
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium (Debian package chromium) absent")
+@pytest.mark.parametrize("width, per_row", [(1200, 1), (1900, 2)])
+def test_no_code_block_scrolls_sideways(page, tmp_path, width, per_row):
+    path, _ = page
+    probe = tmp_path / "probe.html"
+    measure = (
+        "<script>const pre = [...document.querySelectorAll('pre')];"
+        "document.body.dataset.wide = pre.filter(p => p.scrollWidth > p.clientWidth).length;"
+        "const grid = getComputedStyle(document.querySelector('.columns'));"
+        "document.body.dataset.columns = grid.gridTemplateColumns.split(' ').length;</script>"
+    )
+    probe.write_text(path.read_text(encoding="utf-8").replace("</body>", measure + "</body>"))
+    dom = _chromium(tmp_path, probe, "--dump-dom", width=width)
+    body = re.search(r"<body[^>]*>", dom).group(0)
+    assert body == f'<body data-wide="0" data-columns="{per_row}">'
+
+
+def test_the_init_code_is_what_the_runs_call():
+    shown = report._code("init")
+    assert "glorot" not in shown and "(the spine's code, below)" in shown
 
 
 @pytest.mark.parametrize(

@@ -72,6 +72,15 @@ def test_show_adam_has_the_stock_keras_deviation(capsys):
     assert "stock Keras deviation 4.5e-05" in out and "CourseAdam.update_step" in out
 
 
+@pytest.mark.parametrize("topic, call", [("adam", "optax.adam(learning_rate, b1=beta1"),
+                                         ("momentum", "optax.sgd(learning_rate, momentum=beta)"),
+                                         ("rmsprop", "optax.rmsprop(learning_rate, decay=beta2")])  # fmt: skip
+def test_show_jax_is_the_optax_call_a_user_writes(capsys, topic, call):
+    main(["show", topic])
+    jax = capsys.readouterr().out.partition("=== jax")[2].partition("=== tf")[0]
+    assert call in jax and "inject_hyperparams" not in jax and "optax_kwargs" not in jax
+
+
 def test_show_without_topic_lists_topics_one_line_each(capsys):
     assert main(["show"]) == 0
     lines = capsys.readouterr().out.splitlines()

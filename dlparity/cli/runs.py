@@ -78,34 +78,41 @@ def add_parsers(sub) -> None:
 
 class _Progress:
     """Prints the course's cost lines and, on long runs, the progress on stderr: a bar on a
-    terminal, else a line per tenth of the run (logs, CI, a notebook cell)."""
+    terminal, else a line per tenth of the run (logs, CI, a notebook cell).
+
+    The bar starts at the first recorded cost, so its clock leaves out the start-up and the
+    compiling; jax and tf report every cost when their compiled run ends, so their bar fills
+    at once rather than showing the first step's time as the rate of the run."""
 
     def __init__(self, experiment, label: str, quiet: bool, first: int = 0):
-        from tqdm import tqdm
-
         self.config, self.quiet, self.label = experiment.config, quiet, label
         self.printed = set(experiment.printed_steps())
         self.long_run = self.config.steps >= 1000
-        self.bar = tqdm(total=self.config.steps, initial=first, desc=label, leave=False,
-                        disable=not (self.long_run and sys.stderr.isatty()))  # fmt: skip
-        self.done = first
+        self.bar, self.done = None, first
+
+    def _bar(self):
+        if self.bar is None:
+            from tqdm import tqdm
+
+            hidden = not (self.long_run and sys.stderr.isatty())
+            self.bar = tqdm(total=self.config.steps, initial=self.done, desc=self.label,
+                            leave=False, disable=hidden)  # fmt: skip
+        return self.bar
 
     def __call__(self, step: int, cost: float) -> None:
+        bar = self._bar()
         if not self.quiet and step in self.printed:
-            self.bar.write(f"Cost after {self.config.step_name} {step}: {cost:f}")
-        self.bar.update(step + 1 - self.done)
+            bar.write(f"Cost after {self.config.step_name} {step}: {cost:f}")
+        bar.update(step + 1 - self.done)
         steps = self.config.steps
-        if (
-            self.long_run
-            and self.bar.disable
-            and (step + 1) * 10 // steps > self.done * 10 // steps
-        ):
+        if self.long_run and bar.disable and (step + 1) * 10 // steps > self.done * 10 // steps:
             print(f"{self.label}: {self.config.step_name} {step} of {steps}",
                   file=sys.stderr, flush=True)  # fmt: skip
         self.done = step + 1
 
     def close(self):
-        self.bar.close()
+        if self.bar is not None:
+            self.bar.close()
 
 
 def _train_one(experiment, framework, arrays, quiet, **options):
@@ -170,7 +177,8 @@ def cmd_train(args) -> int:
     if args.json is not None:
         write_json(args.json, run.to_json())
     if args.plot is not None:
-        _plot(args.plot, experiment, [run], arrays)
+        mark = None if resumed is None else (resumed.state.step, resumed.header["framework"])
+        _plot(args.plot, experiment, [run], arrays, mark)
     return 0
 
 
@@ -331,14 +339,14 @@ def _fmt_acc_cell(value, width) -> str:
     return f"{'n/a':>{width}}" if value is None else f"{value:>{width}.4f}"
 
 
-def _plot(path, experiment, runs, arrays) -> None:
+def _plot(path, experiment, runs, arrays, resumed=None) -> None:
     from dlparity.tools.outputs import atomic
     from dlparity.tools.plots import save_plot
 
     X, Y = arrays[0], arrays[1]
     predicts = [_predictor(experiment, run) for run in runs] if X.shape[0] == 2 else None
     with atomic(path) as temporary:
-        save_plot(temporary, experiment, runs, X, Y, predicts)
+        save_plot(temporary, experiment, runs, X, Y, predicts, resumed)
     print(f"wrote {path}")
 
 

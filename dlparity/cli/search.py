@@ -3,6 +3,8 @@ frameworks."""
 
 from __future__ import annotations
 
+import sys
+
 from dlparity.cli.args import (
     check_outputs,
     framework_help,
@@ -126,6 +128,31 @@ def cmd_tune(args) -> int:
     return 0
 
 
+class _StatusLine:
+    """What runs now, on one line of a terminal's stderr, cleared before each printed line;
+    off a terminal only the lines, each flushed as it comes."""
+
+    def __init__(self, stream=None):
+        self.stream = stream if stream is not None else sys.stderr
+        self.live, self.shown = self.stream.isatty(), False
+
+    def status(self, text: str) -> None:
+        if self.live:
+            self.stream.write(f"\r\x1b[K{text} ...")
+            self.stream.flush()
+            self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+            self.shown = False
+
+    def out(self, line: str) -> None:
+        self.clear()
+        print(line, flush=True)
+
+
 def cmd_bench(args) -> int:
     from dlparity.tools.bench import run_bench, runnable
     from dlparity.tools.outputs import check_output
@@ -133,7 +160,12 @@ def cmd_bench(args) -> int:
     if args.json is not None:
         args.json = check_output("--json", args.json, "json")
     names = runnable(args.experiments, args.data_dir)
-    result = run_bench(names, args.frameworks, args.data_dir, args.dtype, repeat=args.repeat)
+    line = _StatusLine()
+    try:
+        result = run_bench(names, args.frameworks, args.data_dir, args.dtype, line.out,
+                           args.repeat, line.status)  # fmt: skip
+    finally:
+        line.clear()
     if args.json is not None:
         write_json(args.json, result)
     return 0

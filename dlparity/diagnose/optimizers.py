@@ -119,7 +119,8 @@ class OptimizerDiagnosis:
     (from 1) and parameter entry where it leaves the course. closest: when nothing known
     reproduces the run, the known variant that reproduces the most of it, and remainder, where and
     by how much the run leaves that variant. not_finite: where a NaN (or inf) first appears in the
-    user's parameters, and its likely cause.
+    user's parameters, and its likely cause. unchanged: the parameters the user's update never
+    changes (the course's move); first_difference is then the others', None where they match.
     """
 
     kind: str
@@ -133,11 +134,16 @@ class OptimizerDiagnosis:
     closest: tuple[Finding, ...] = ()
     remainder: str | None = None
     not_finite: str | None = None
+    unchanged: tuple[str, ...] = ()
 
     @property
     def verdict(self) -> str:
         if self.matches_course:
             return "matches the course"
+        if self.unchanged:
+            one = len(self.unchanged) == 1
+            return (f"{', '.join(self.unchanged)} never change{'s' if one else ''}: your update "
+                    f"does not reach {'it' if one else 'them'}")  # fmt: skip
         hyperparameters = search.verdict(self.findings)
         if hyperparameters is not None:
             return hyperparameters
@@ -156,7 +162,11 @@ class OptimizerDiagnosis:
             lines.append(f"  and something else differs: {self.remainder}")
         if self.not_finite is not None:
             lines.append(f"  not finite: {self.not_finite}")
-        if not self.matches_course:
+        if self.unchanged and self.first_difference is None:
+            lines.append("  every other parameter matches the course at every step")
+        elif self.unchanged:
+            lines.append(f"  the others differ too, first at {self.first_difference}")
+        elif not self.matches_course:
             lines.append(
                 f"  size: ||W - W_course|| / ||W_course - W_0|| = {self.size:.3g} after {self.steps} steps"
             )
@@ -476,6 +486,29 @@ def _first_difference(user, run, name: str = "the course") -> str:
     return "nowhere"  # not reached: called only when the runs differ
 
 
+def _never_changed(user, course) -> tuple[str, ...]:
+    """The parameters the user's run leaves at W_0, to the last bit, at every step, where the
+    course's move."""
+    start = _start()
+
+    def still(run, key):
+        return all(np.array_equal(W[key], start[key]) for W in run)
+
+    return tuple(k for k in start if still(user, k) and not still(course, k))
+
+
+def _unreached(unchanged, user, course, report) -> OptimizerDiagnosis:
+    """The diagnosis of a run that never changes some parameters: where the others differ."""
+    others = [k for k in course[0] if k not in unchanged]
+    user_rest, course_rest = ([{k: W[k] for k in others} for W in run] for run in (user, course))
+    same = all(close(u[k], c[k]) for u, c in zip(user_rest, course_rest, strict=True) for k in c)
+    first = None if same else _first_difference(user_rest, course_rest)
+    return OptimizerDiagnosis(
+        matches_course=False, findings=(), size=_relative_size(user, course),
+        first_difference=first, unchanged=unchanged, **report,
+    )  # fmt: skip
+
+
 def _relative_size(user, run) -> float:
     """||W_user - W_run|| / ||W_run - W_0|| after the last step (nan where W_user is not finite)."""
     start, got, want = _start(), user[-1], run[-1]
@@ -518,6 +551,9 @@ def optimizer(
     if all(close(u[k], c[k]) for u, c in zip(user, course, strict=True) for k in c):
         return OptimizerDiagnosis(matches_course=True, findings=(), size=0.0,
                                   first_difference=None, **report)  # fmt: skip
+    unchanged = _never_changed(user, course)
+    if unchanged:
+        return _unreached(unchanged, user, course, report)
     found = next((f for formula, f in _candidates(setup)
                   if _reproduces(setup, formula, gradients, user)), None)  # fmt: skip
     changes, closest, remainder = {}, (), None

@@ -144,11 +144,17 @@ def check_repeat(repeat) -> int:
     return repeat
 
 
+def _silent(text: str) -> None:
+    pass
+
+
 def run_bench(
-    names, framework_names=None, data_dir=None, dtype="float64", out=print, repeat: int = 1
-) -> dict:
+    names, framework_names=None, data_dir=None, dtype="float64", out=print, repeat: int = 1,
+    status=_silent,
+) -> dict:  # fmt: skip
     """Train each experiment on each usable framework in repeat rounds (the fastest counts);
-    {"runs": [row...], "pairs": [row...]}."""
+    {"runs": [row...], "pairs": [row...]}. out takes each printed line, status what starts
+    next (the GEMMs, a framework's run)."""
     check_repeat(repeat)
     usable, runs, pairs = _usable(framework_names), [], []
     if repeat > 1:
@@ -157,7 +163,7 @@ def run_bench(
     for name in names:
         experiment = experiments.get(name).with_dtype(dtype)
         arrays = data.load(experiment.dataset, data_dir)
-        rows = _experiment_rows(experiment, usable, arrays, repeat, out)
+        rows = _experiment_rows(experiment, usable, arrays, repeat, out, status)
         runs.extend(rows)
         pairs.extend(_pair_rows(name, rows, out))
     missing = [n for n in framework_names or frameworks.defaults() if n not in usable]
@@ -173,19 +179,22 @@ def _faster_gemms(a: GemmTiming | None, b: GemmTiming) -> GemmTiming:
     return replace(min(a, b, key=lambda t: t.seconds), steps_timed=a.steps_timed + b.steps_timed)
 
 
-def _experiment_rows(experiment, usable, arrays, repeat: int, out) -> list[dict]:
+def _experiment_rows(experiment, usable, arrays, repeat: int, out, status=_silent) -> list[dict]:
     """repeat rounds of the bare GEMMs then each framework's run, interleaved so that load on the
     machine falls on all alike; each keeps its fastest time, and its first compile time (what a
     single run pays: JAX's later runs reuse the compiled program). The last round prints the
     rows, one per framework; NumPy runs first and is the base of the speed-ups."""
     gemm, fastest, rows = None, {}, []
-    for last in [False] * (repeat - 1) + [True]:
+    for round_, last in enumerate([False] * (repeat - 1) + [True], 1):
+        of = f" (round {round_} of {repeat})" if repeat > 1 else ""
+        status(f"{experiment.name}: timing the bare GEMMs{of}")
         gemm = _faster_gemms(gemm, time_gemms(experiment, arrays[0].shape[1]))
         if last:
             out(f"{experiment.name}: bare GEMMs {gemm.seconds:.3f} s ({gemm.products_per_step} "
                 f"matmuls a step; the fastest of {gemm.steps_timed} timed steps, "
                 f"times {gemm.steps})")  # fmt: skip
         for fw in usable:
+            status(f"{experiment.name}: training {fw}{of}")
             result = run_experiment(experiment, fw, arrays=arrays).result
             seconds, compile_s = fastest.get(fw, (result.seconds, result.compile_seconds))
             fastest[fw] = (min(seconds, result.seconds), compile_s)

@@ -86,8 +86,15 @@ def _step_axis(ax, experiment, steps, log: bool) -> None:
     ax.set_xlabel(f"{name} (log scale)" if log else name)
 
 
-def plot_costs(ax, experiment, runs) -> bool:
-    """Every run's cost curve, each in its own style. Returns whether the step axis is log."""
+def mark_resume(ax, experiment, step: int, written_by: str) -> None:
+    """A vertical line where a resumed run took over from its checkpoint, named in the legend."""
+    label = f"resumed at {experiment.config.step_name} {step} (checkpoint of {written_by})"
+    ax.axvline(step, color="0.3", linewidth=1.2, linestyle=(0, (4, 3)), label=label)
+
+
+def plot_costs(ax, experiment, runs, resumed=None) -> bool:
+    """Every run's cost curve, each in its own style; resumed: (step, the checkpoint's
+    framework) of a resumed run, marked. Returns whether the step axis is log."""
     all_costs = []
     for i, run in enumerate(runs):
         steps, costs = _series(run)
@@ -102,6 +109,8 @@ def plot_costs(ax, experiment, runs) -> bool:
     ax.set_ylabel("cost (log scale)" if log_cost else "cost")
     ax.set_title(f"{experiment.name}: cost per {experiment.config.step_name}")
     ax.grid(True, which="major", alpha=0.3)
+    if resumed is not None:
+        mark_resume(ax, experiment, *resumed)
     ax.legend()
     return log_steps
 
@@ -194,16 +203,17 @@ def _axes(n_runs: int, boundaries: bool):
     return fig, cost, diff, [fig.add_subplot(grid[1, 2 * i : 2 * i + 2]) for i in range(n_runs)]
 
 
-def make_figure(experiment, runs, X, Y, predicts=None):
+def make_figure(experiment, runs, X, Y, predicts=None, resumed=None):
     """The figure (a matplotlib Figure, outside pyplot): cost curves (and differences with several
     runs); for 2-D X, each run's decision boundary.
 
     predicts: one function per run, grid (2, k) -> (1, k) labels from that run's final
-    parameters; None draws no boundaries.
+    parameters; None draws no boundaries. resumed: (step, framework) where a resumed run took
+    over from the checkpoint that framework wrote; None for a whole run.
     """
     boundaries = predicts is not None and X.shape[0] == 2
     fig, cost_ax, diff_ax, boundary_axes = _axes(len(runs), boundaries)
-    log_steps = plot_costs(cost_ax, experiment, runs)
+    log_steps = plot_costs(cost_ax, experiment, runs, resumed)
     if diff_ax is not None:
         plot_differences(diff_ax, experiment, runs, log_steps)
     for ax, run, predict in zip(boundary_axes, runs, predicts or [], strict=False):
@@ -212,9 +222,9 @@ def make_figure(experiment, runs, X, Y, predicts=None):
     return fig
 
 
-def save_plot(path, experiment, runs, X, Y, predicts=None) -> None:
+def save_plot(path, experiment, runs, X, Y, predicts=None, resumed=None) -> None:
     """make_figure's figure as a PNG at path."""
-    make_figure(experiment, runs, X, Y, predicts).savefig(path, dpi=100)
+    make_figure(experiment, runs, X, Y, predicts, resumed).savefig(path, dpi=100)
 
 
 def figure_png(experiment, runs, X, Y, predicts=None) -> bytes:

@@ -19,16 +19,30 @@ from dlparity.course.experiments import Experiment
 from dlparity.runtime import frameworks
 from dlparity.tools.runs import AGREEMENT, published_check
 
-CSS = """
-body { font-family: sans-serif; margin: 2em auto; max-width: 75em; color: #222; }
-h1 { font-size: 1.6em; } h2 { font-size: 1.25em; margin-top: 2em; border-bottom: 1px solid #ccc; }
-table { border-collapse: collapse; margin: 0.5em 0; font-size: 0.9em; }
-th, td { border: 1px solid #ccc; padding: 0.2em 0.6em; text-align: right; }
-th:first-child, td:first-child { text-align: left; }
-td.ok { color: #176317; } td.differs { color: #b00020; font-weight: bold; } td.note { color: #7a5a00; }
-pre { background: #f6f6f6; padding: 0.6em; overflow-x: auto; font-size: 0.8em; }
-.columns { display: flex; gap: 1em; } .columns > div { flex: 1; min-width: 0; }
-img { max-width: 100%; }
+LINE_LENGTH = 100  # the longest line of code shown (ruff's line length)
+CODE_EM = 0.85  # the code's font size
+GLYPH_EM = 0.6  # a monospace glyph's width (DejaVu Sans Mono, Menlo, Consolas)
+# a code column holds LINE_LENGTH glyphs and the block's padding; two fit side by side in the
+# page's widest body, one per row below that
+COLUMN_EM = round(LINE_LENGTH * GLYPH_EM * CODE_EM + 3)
+
+CSS = f"""
+body {{ font-family: sans-serif; margin: 2em auto; padding: 0 1em; max-width: {2 * COLUMN_EM + 2}em;
+       color: #222; }}
+p {{ max-width: 75em; }}
+h1 {{ font-size: 1.6em; }} h2 {{ font-size: 1.25em; margin-top: 2em; border-bottom: 1px solid #ccc; }}
+table {{ border-collapse: collapse; margin: 0.5em 0; font-size: 0.9em; }}
+th, td {{ border: 1px solid #ccc; padding: 0.2em 0.6em; text-align: right; }}
+th:first-child, td:first-child {{ text-align: left; }}
+td.ok {{ color: #176317; }} td.differs {{ color: #b00020; font-weight: bold; }}
+td.note {{ color: #7a5a00; }}
+pre {{ background: #f6f6f6; padding: 0.6em; font-size: {CODE_EM}em; line-height: 1.35;
+      font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace;
+      white-space: pre-wrap; overflow-wrap: anywhere; }}
+.columns {{ display: grid; gap: 0 1.5em;
+           grid-template-columns: repeat(auto-fit, minmax(min(100%, {COLUMN_EM}em), 1fr)); }}
+.columns > div {{ min-width: 0; }}
+img {{ max-width: 100%; }}
 """
 
 
@@ -150,13 +164,20 @@ def _pre(ref: str) -> str:
     return f"<pre># {html.escape(src.path)}:{src.line}\n{html.escape(src.code)}</pre>"
 
 
+def runs_call(ref: str) -> bool:
+    """Whether the report's runs call ref: they start from the experiment's own draw, never from
+    C2W3's GlorotNormal (train's initializer="glorot_normal")."""
+    return not ref.startswith("dlparity.runtime.glorot:")
+
+
 def _code(topic: str) -> str:
     lesson = lessons.get(topic)
     columns = []
     for package, refs in lesson.code.items():
         if frameworks.missing_packages(package):
             continue
-        body = "".join(_pre(ref) for ref in refs) or "<p>(the spine's code, below)</p>"
+        body = "".join(_pre(ref) for ref in refs if runs_call(ref))
+        body = body or "<p>(the spine's code, below)</p>"
         columns.append(f"<div><h3>{html.escape(package)}</h3>{body}</div>")
     shared = "".join(_pre(ref) for ref in lesson.shared)
     title = f"<h3>{html.escape(topic)}: {html.escape(lesson.summary)}</h3>"
