@@ -12,6 +12,7 @@ import pytest
 
 from dlparity import cli
 from dlparity.core.errors import DlparityError
+from dlparity.core.spec import ModelSpec
 from dlparity.course import experiments
 from dlparity.tools.bench import (
     GemmTiming,
@@ -85,12 +86,23 @@ def test_gemm_products_are_the_forward_then_backward_pass_of_each_batch():
     backward = lambda m_b: [((1, m_b), (m_b, 4)), ((4, 1), (1, m_b)),  # noqa: E731
                             ((4, m_b), (m_b, 3))]  # fmt: skip
     expected = forward(5) + backward(5) + forward(2) + backward(2)
-    operands = gemm_operands((3, 4, 1), [5, 2], np.float32)
+    operands = gemm_operands(ModelSpec("deep", (3, 4, 1)), [5, 2], np.float32)
     assert [(a.shape, b.shape) for a, b in operands] == expected
     assert {a.dtype for pair in operands for a in pair} == {np.dtype(np.float32)}
     (W1, A0), (W2, _) = operands[:2]
     assert operands[3][0].base is W2 and operands[4][1].base is A0  # W2^T, A0^T: views
     assert all(left.base is not W1 for left, _ in operands)  # W1^T: never
+
+
+def test_a_convolution_is_its_windows_times_its_kernel():
+    """digits-convnet: conv 3x3 1 -> 8 on 8 x 8, pool to 4 x 4, conv 3x3 8 -> 16, pool, dense
+    64 -> 10; a batch of 2 (K = f f n_C_prev rows of the kernel matrix)."""
+    spec = experiments.get("digits-convnet").spec
+    shapes = [(a.shape, b.shape) for a, b in gemm_operands(spec, [2], np.float64)]
+    forward = [((128, 9), (9, 8)), ((32, 72), (72, 16)), ((10, 64), (64, 2))]
+    backward = [((10, 2), (2, 64)), ((64, 10), (10, 2)), ((72, 32), (32, 16)),
+                ((32, 16), (16, 72)), ((9, 128), (128, 8))]  # fmt: skip
+    assert shapes == forward + backward
 
 
 def test_gemm_time_is_scaled_from_the_steps_timed():

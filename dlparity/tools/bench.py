@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from dlparity.core import layers
 from dlparity.core.errors import DlparityError
 from dlparity.core.rng import minibatch_bounds
 from dlparity.course import data, experiments
@@ -58,24 +59,53 @@ def runnable(names, data_dir=None, out=print) -> list[str]:
 # ---------------------------------------------------------------- the bare GEMMs
 
 
-def gemm_operands(layer_dims, batch_sizes, dtype) -> list[tuple[np.ndarray, np.ndarray]]:
+def _product_shapes(spec) -> list[tuple[str, int, int, int]]:
+    """Per layer with a matmul, in forward order: (kind, rows per example, inner, outer).
+
+    A dense layer l is W_l (outer = n_l, inner = n_{l-1}) times A_{l-1} (one column per
+    example); a convolution is its windows as a matrix (one row per example and output
+    position, inner = f f n_C_prev) times W_l reshaped (inner, outer = n_C): the GEMM that
+    im2col turns it into."""
+    shape, products = spec.example_shape, []
+    for layer in layers.flat(spec.layers):
+        if isinstance(layer, layers.Dense):
+            products.append(("dense", 1, layer.n_in, layer.units))
+        elif isinstance(layer, layers.Conv2D | layers.Pool2D):
+            n_H, n_W = (layer.output_size(n) for n in shape[:2])
+            n_C = layer.n_C if isinstance(layer, layers.Conv2D) else shape[2]
+            if isinstance(layer, layers.Conv2D):
+                products.append(("conv", n_H * n_W, layer.f * layer.f * layer.n_C_prev, n_C))
+            shape = (n_H, n_W, n_C)
+    return products
+
+
+def gemm_operands(spec, batch_sizes, dtype) -> list[tuple[np.ndarray, np.ndarray]]:
     """The (left, right) operands of one step's matmuls, in order, standard normal in dtype.
 
     For each mini-batch of size m_b: forward Z_l = W_l A_{l-1}, (n_l, n_{l-1}) @ (n_{l-1}, m_b),
-    for l = 1..L; backward for l = L..1 dW_l = dZ_l A_{l-1}^T, (n_l, m_b) @ (m_b, n_{l-1}), and
-    for l > 1 dA_{l-1} = W_l^T dZ_l, (n_{l-1}, n_l) @ (n_l, m_b): dA_0 is left out, as no
-    update needs it. The transposes are views, as in the reference.
+    for each layer in order; backward, last layer first, dW_l = dZ_l A_{l-1}^T,
+    (n_l, m_b) @ (m_b, n_{l-1}), and but for the first layer dA_{l-1} = W_l^T dZ_l,
+    (n_{l-1}, n_l) @ (n_l, m_b): dA_0 is left out, as no update needs it. A convolution is the
+    same three with its windows matrix (m_b n_H n_W, f f n_C_prev) in place of A_{l-1}^T and
+    W_l as (f f n_C_prev, n_C). The transposes are views, as in the reference.
     """
-    rng, L = np.random.default_rng(0), len(layer_dims) - 1
+    rng, products = np.random.default_rng(0), _product_shapes(spec)
     normal = lambda *shape: rng.standard_normal(shape).astype(dtype)  # noqa: E731
-    W = {l: normal(layer_dims[l], layer_dims[l - 1]) for l in range(1, L + 1)}
+    W = [normal(outer, inner) if kind == "dense" else normal(inner, outer)
+         for kind, _, inner, outer in products]  # fmt: skip
     operands = []
     for m_b in batch_sizes:
-        A = {l: normal(layer_dims[l], m_b) for l in range(L)}
-        dZ = {l: normal(layer_dims[l], m_b) for l in range(1, L + 1)}
-        operands += [(W[l], A[l - 1]) for l in range(1, L + 1)]
-        for l in range(L, 0, -1):
-            operands += [(dZ[l], A[l - 1].T)] + ([(W[l].T, dZ[l])] if l > 1 else [])
+        forward, backward = [], []
+        for k, (kind, rows, inner, outer) in enumerate(products):
+            if kind == "dense":
+                A, dZ = normal(inner, m_b), normal(outer, m_b)
+                forward.append((W[k], A))
+                backward.append([(dZ, A.T)] + ([(W[k].T, dZ)] if k else []))
+            else:
+                windows, dZ = normal(m_b * rows, inner), normal(m_b * rows, outer)
+                forward.append((windows, W[k]))
+                backward.append([(windows.T, dZ)] + ([(dZ, W[k].T)] if k else []))
+        operands += forward + [pair for pairs in reversed(backward) for pair in pairs]
     return operands
 
 
@@ -107,7 +137,7 @@ def time_gemms(experiment, m: int, budget: float = GEMM_BUDGET_SECONDS) -> GemmT
     """
     spec, steps = experiment.spec, experiment.config.steps
     sizes = [hi - lo for lo, hi in minibatch_bounds(m, experiment.config.mini_batch_size)]
-    operands = gemm_operands(spec.layer_dims, sizes, np.dtype(spec.dtype))
+    operands = gemm_operands(spec, sizes, np.dtype(spec.dtype))
     _one_step(operands)  # untimed: the BLAS's threads and first allocations
     start = time.perf_counter()
     fastest, done = _one_step(operands), 1
@@ -188,7 +218,7 @@ def _experiment_rows(experiment, usable, arrays, repeat: int, out, status=_silen
     for round_, last in enumerate([False] * (repeat - 1) + [True], 1):
         of = f" (round {round_} of {repeat})" if repeat > 1 else ""
         status(f"{experiment.name}: timing the bare GEMMs{of}")
-        gemm = _faster_gemms(gemm, time_gemms(experiment, arrays[0].shape[1]))
+        gemm = _faster_gemms(gemm, time_gemms(experiment, arrays[1].shape[1]))
         if last:
             out(f"{experiment.name}: bare GEMMs {gemm.seconds:.3f} s ({gemm.products_per_step} "
                 f"matmuls a step; the fastest of {gemm.steps_timed} timed steps, "
