@@ -11,6 +11,7 @@ import pytest
 from dlparity.core import layers as specs
 from parity_tests.conftest import assert_close_in_order
 from pure_numpy import layers as reference
+from pure_numpy import loops
 
 FRAMEWORKS = {"jax": "jax", "tf": "tensorflow"}
 # (m, n_H_prev, n_W_prev, n_C_prev, f, n_C, stride, pad)
@@ -57,28 +58,18 @@ def test_conv_backward_reproduces_the_course():
         np.testing.assert_allclose(np.mean(value), printed, rtol=1e-14)
 
 
-def _loops_conv(A_prev, W, b, hparameters):
-    """The course's explicit loops, as the lesson writes them: the oracle of the vectorized one."""
-    stride, pad = hparameters["stride"], hparameters["pad"]
-    m, n_H_prev, n_W_prev, _ = A_prev.shape
-    f, _, _, n_C = W.shape
-    n_H, n_W = (n_H_prev - f + 2 * pad) // stride + 1, (n_W_prev - f + 2 * pad) // stride + 1
-    A_pad = reference.zero_pad(A_prev, pad)
-    Z = np.zeros((m, n_H, n_W, n_C))
-    for i in range(m):
-        for h in range(n_H):
-            for w in range(n_W):
-                window = A_pad[i, h * stride : h * stride + f, w * stride : w * stride + f, :]
-                for c in range(n_C):
-                    Z[i, h, w, c] = np.sum(window * W[..., c]) + b[0, 0, 0, c]
-    return Z
-
-
 @pytest.mark.parametrize("shape", list(SHAPES), ids=list(SHAPES))
 def test_vectorized_conv_equals_the_loops(shape, tolerances):
+    """pure_numpy.loops, the course's loops, against the strided view and one contraction,
+    forward and backward."""
     A_prev, W, b, hparameters = course_problem(*SHAPES[shape])
-    Z, _ = reference.conv_forward(A_prev, W, b, hparameters)
-    assert_close_in_order({"Z": _loops_conv(A_prev, W, b, hparameters)}, {"Z": Z})
+    Z, cache = reference.conv_forward(A_prev, W, b, hparameters)
+    Z_loops, cache_loops = loops.conv_forward(A_prev, W, b, hparameters)
+    assert_close_in_order({"Z": Z_loops}, {"Z": Z})
+    dZ = np.random.RandomState(2).randn(*Z.shape)
+    want = dict(zip(("dA", "dW", "db"), loops.conv_backward(dZ, cache_loops), strict=True))
+    got = dict(zip(("dA", "dW", "db"), reference.conv_backward(dZ, cache), strict=True))
+    assert_close_in_order(want, got)
 
 
 def _framework_conv(name):

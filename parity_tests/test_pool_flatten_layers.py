@@ -12,6 +12,7 @@ import pytest
 from dlparity.core import layers as specs
 from parity_tests.conftest import assert_close_in_order
 from pure_numpy import layers as reference
+from pure_numpy import loops
 
 FRAMEWORKS = {"jax": "jax", "tf": "tensorflow"}
 # (m, n_H_prev, n_W_prev, n_C, f, stride)
@@ -62,28 +63,6 @@ def test_mask_and_distributed_value_are_the_courses():
     assert np.array_equal(reference.distribute_value(2, (2, 2)), np.full((2, 2), 0.5))
 
 
-def _loops_pool_backward(dA, A_prev, f, stride, mode):
-    """The course's loops over examples, positions and channels: the vectorized one's oracle."""
-    dA_prev = np.zeros_like(A_prev)
-    m, n_H, n_W, n_C = dA.shape
-    for i in range(m):
-        for h in range(n_H):
-            for w in range(n_W):
-                for c in range(n_C):
-                    rows, cols = (
-                        slice(h * stride, h * stride + f),
-                        slice(w * stride, w * stride + f),
-                    )
-                    if mode == "max":
-                        mask = reference.create_mask_from_window(A_prev[i, rows, cols, c])
-                        dA_prev[i, rows, cols, c] += mask * dA[i, h, w, c]
-                    else:
-                        dA_prev[i, rows, cols, c] += reference.distribute_value(
-                            dA[i, h, w, c], (f, f)
-                        )
-    return dA_prev
-
-
 def _problem(m, n_H, n_W, n_C, f, stride, seed=1):
     rng = np.random.RandomState(seed)
     A_prev = rng.randn(m, n_H, n_W, n_C)
@@ -97,7 +76,10 @@ def _problem(m, n_H, n_W, n_C, f, stride, seed=1):
 def test_vectorized_pool_backward_equals_the_loops(shape, mode):
     A_prev, hparameters, dA = _problem(*SHAPES[shape])
     _, cache = reference.pool_forward(A_prev, hparameters, mode)
-    want = _loops_pool_backward(dA, A_prev, hparameters["f"], hparameters["stride"], mode)
+    A_loops, cache_loops = loops.pool_forward(A_prev, hparameters, mode)
+    A, _ = reference.pool_forward(A_prev, hparameters, mode)
+    assert_close_in_order({"A": A_loops}, {"A": A})  # a mean of f^2 values summed in another order
+    want = loops.pool_backward(dA, cache_loops, mode)
     assert_close_in_order({"dA_prev": want}, {"dA_prev": reference.pool_backward(dA, cache, mode)})
 
 

@@ -20,7 +20,8 @@ MODULES = ("activations", "layers", "losses", "models", "optimizers", "gradcheck
 # (make_optimizer builds them)
 NOT_MIRRORED = {"relu_backward", "tanh_backward", "linear_backward", "batchnorm_backward",
                 "dropout_backward", "conv_backward", "pool_backward", "flatten_backward",
-                "create_mask_from_window", "distribute_value", "backward_pool2d", "backward_flatten", "backward_dense", "backward_conv2d",
+                "create_mask_from_window", "distribute_value", "backward_pool2d", "backward_flatten",
+                "backward_dense", "backward_conv2d", "backward_residual",
                 "backward_batchnorm", "backward_activation", "backward_dropout", "backward_output",
                 "gd_init", "gd_update", "momentum_init", "momentum_update",
                 "rmsprop_init", "rmsprop_update", "adam_init", "adam_update",
