@@ -22,6 +22,7 @@ from dlparity.tools.bench import (
     gemm_operands,
     run_bench,
     time_gemms,
+    time_loops,
 )
 
 RUN_KEYS = {"experiment": str, "framework": str, "dtype": str, "seconds": float,
@@ -103,6 +104,11 @@ def test_a_convolution_is_its_windows_times_its_kernel():
     backward = [((10, 2), (2, 64)), ((64, 10), (10, 2)), ((72, 32), (32, 16)),
                 ((32, 16), (16, 72)), ((9, 128), (128, 8))]  # fmt: skip
     assert shapes == forward + backward
+
+
+def test_loops_are_timed_on_every_convolution_and_pool():
+    timing = time_loops(experiments.get("digits-resnet"), 2)
+    assert timing.batch == 2 and timing.loops_seconds > 0 and timing.vectorized_seconds > 0
 
 
 def test_gemm_time_is_scaled_from_the_steps_timed():

@@ -147,6 +147,56 @@ def time_gemms(experiment, m: int, budget: float = GEMM_BUDGET_SECONDS) -> GemmT
     return GemmTiming(fastest * steps, done, steps, len(operands))
 
 
+# ---------------------------------------------------------------- the course's loops
+
+
+@dataclass(frozen=True)
+class LoopTiming:
+    """One mini-batch of batch examples through a convnet's convolutions and pools, forward and
+    backward: the course's loops (pure_numpy.loops) against the vectorized reference."""
+
+    loops_seconds: float
+    vectorized_seconds: float
+    batch: int
+
+
+def _timed(function, *args):
+    start = time.perf_counter()
+    out = function(*args)
+    return out, time.perf_counter() - start
+
+
+def time_loops(experiment, batch: int) -> LoopTiming:
+    """Time both versions on every Conv2D and Pool2D of the network, on standard normal images
+    of batch examples passed through its ReLUs (batch norm and the skip left out)."""
+    from pure_numpy import layers as vectorized
+    from pure_numpy import loops
+
+    spec, rng = experiment.spec, np.random.default_rng(0)
+    A, seconds = rng.standard_normal((batch, *spec.example_shape)), {"loops": 0.0, "vec": 0.0}
+    for layer in layers.flat(spec.layers):
+        if isinstance(layer, layers.Conv2D):
+            W, b = rng.standard_normal((layer.f, layer.f, layer.n_C_prev, layer.n_C)), 0.1
+            for name, module in (("loops", loops), ("vec", vectorized)):
+                (Z, cache), forward = _timed(
+                    module.conv_forward, A, W, np.full((1, 1, 1, layer.n_C), b), layer.hparameters
+                )
+                _, backward = _timed(module.conv_backward, Z, cache)
+                seconds[name] += forward + backward
+            A = Z
+        elif isinstance(layer, layers.Pool2D):
+            for name, module in (("loops", loops), ("vec", vectorized)):
+                (P, cache), forward = _timed(module.pool_forward, A, layer.hparameters, layer.mode)
+                _, backward = _timed(module.pool_backward, P, cache, layer.mode)
+                seconds[name] += forward + backward
+            A = P
+        elif isinstance(layer, layers.Activation):
+            A = np.maximum(A, 0)
+        elif isinstance(layer, layers.Flatten):
+            break
+    return LoopTiming(seconds["loops"], seconds["vec"], batch)
+
+
 # ---------------------------------------------------------------- the runs
 
 
@@ -218,11 +268,14 @@ def _experiment_rows(experiment, usable, arrays, repeat: int, out, status=_silen
     for round_, last in enumerate([False] * (repeat - 1) + [True], 1):
         of = f" (round {round_} of {repeat})" if repeat > 1 else ""
         status(f"{experiment.name}: timing the bare GEMMs{of}")
-        gemm = _faster_gemms(gemm, time_gemms(experiment, arrays[1].shape[1]))
+        gemm = _faster_gemms(gemm, time_gemms(experiment, _examples(experiment, arrays)))
         if last:
             out(f"{experiment.name}: bare GEMMs {gemm.seconds:.3f} s ({gemm.products_per_step} "
                 f"matmuls a step; the fastest of {gemm.steps_timed} timed steps, "
                 f"times {gemm.steps})")  # fmt: skip
+            if experiment.spec.architecture == "convnet":
+                status(f"{experiment.name}: timing the course's loops")
+                out(_loops_line(experiment, time_loops(experiment, _batch(experiment, arrays))))
         for fw in usable:
             status(f"{experiment.name}: training {fw}{of}")
             result = run_experiment(experiment, fw, arrays=arrays).result
@@ -231,6 +284,23 @@ def _experiment_rows(experiment, usable, arrays, repeat: int, out, status=_silen
             if last:
                 rows.append(_row(experiment, fw, fastest[fw], rows, gemm, repeat, out))
     return rows
+
+
+def _examples(experiment, arrays) -> int:
+    """m, the training set's examples."""
+    return arrays[0].shape[experiment.spec.examples_axis]
+
+
+def _batch(experiment, arrays) -> int:
+    m = _examples(experiment, arrays)
+    return min(experiment.config.mini_batch_size or m, m)
+
+
+def _loops_line(experiment, timing: LoopTiming) -> str:
+    ratio = timing.loops_seconds / timing.vectorized_seconds
+    return (f"{experiment.name}: the course's loops {timing.loops_seconds:.3f} s, the vectorized "
+            f"reference {timing.vectorized_seconds:.4f} s ({ratio:.0f}x) for one mini-batch of "
+            f"{timing.batch} through the convolutions and pools, forward and backward")  # fmt: skip
 
 
 def _row(experiment, fw, times, rows, gemm: GemmTiming, repeat, out) -> dict:
