@@ -97,3 +97,29 @@ def test_a_float32_convolution():
     Z64 = tf.nn.conv2d(A, W, 1, "VALID").numpy()
     Z32 = tf.nn.conv2d(A.astype(np.float32), W.astype(np.float32), 1, "VALID").numpy()
     assert_recorded("conv-float32", float(np.abs(Z32 - Z64).max() / np.abs(Z64).max()))
+
+
+def test_a_bias_before_batch_norm_follows_rounding():
+    """Its gradient is 0 but for rounding: the reference and JAX move it apart (by order 1,
+    relative) while the costs and every other parameter agree to float64 rounding."""
+    pytest.importorskip("jax")
+    import dataclasses
+
+    import jax_impl.train as jax_train
+    import pure_numpy.train as reference_train
+    from dlparity.core.init import initialize_parameters
+    from dlparity.course import data, experiments
+
+    e = experiments.get("digits-resnet")
+    stem, block = e.spec.conv_blocks
+    spec = dataclasses.replace(e.spec, conv_blocks=(stem, block._replace(use_bias=True)))
+    config = dataclasses.replace(e.config, num_epochs=3, record_every=1)
+    X, Y, _, _ = data.load(e.dataset)
+    params0 = initialize_parameters(spec, e.init_scheme, seed=e.init_seed)
+    want = reference_train.train(spec, config, (X, Y), params0)
+    got = jax_train.train(spec, config, (X, Y), params0)
+    assert max(abs(got.costs[s] - want.costs[s]) for s in want.costs) < 1e-14
+    biases = {"b2", "b3", "b4"}
+    for key in set(want.params) - biases:
+        assert relative(got.params[key], want.params[key]) < 1e-13, key
+    assert_recorded("bias-before-batchnorm", relative(got.params["b2"], want.params["b2"]))

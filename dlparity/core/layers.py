@@ -339,10 +339,12 @@ class IdentityBlock(NamedTuple):
     """C4W2's identity block: CONV2D 1x1 (F1) -> BATCHNORM -> RELU -> CONV2D f x f (F2, "same")
     -> BATCHNORM -> RELU -> CONV2D 1x1 (F3) -> BATCHNORM, plus the input, -> RELU; F3 must equal
     the input's channels, and f must be odd (the course's "same" padding, symmetric). Its
-    convolutions have no bias (Conv2D.use_bias), where the course's Keras code keeps one."""
+    convolutions have no bias (Conv2D.use_bias) unless use_bias, as the course's Keras code has
+    them."""
 
     f: int
     filters: tuple[int, int, int]
+    use_bias: bool = False
 
 
 def conv_shapes(input_shape, blocks) -> list[tuple[int, int, int]]:
@@ -369,7 +371,7 @@ def _identity_block(l: int, block: IdentityBlock, n_C: int, bn) -> tuple:
     """Layers l, l + 1, l + 2 inside the Residual l + 2, then its ReLU (l + 2)."""
     (F1, F2, F3), f, inner = block.filters, block.f, []
     for k, (size, n_in, n_out) in enumerate(((1, n_C, F1), (f, F1, F2), (1, F2, F3))):
-        inner += [Conv2D(l + k, size, n_in, n_out, 1, (size - 1) // 2, use_bias=False),
+        inner += [Conv2D(l + k, size, n_in, n_out, 1, (size - 1) // 2, block.use_bias),
                   BatchNorm(l + k, n_out, *bn, examples_axis=0)]  # fmt: skip
         if k < 2:
             inner.append(Activation(l + k, "relu"))

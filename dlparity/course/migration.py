@@ -157,6 +157,16 @@ TABLE: dict[str, Row] = {
         0.71,
         "||dA_prev_TF - dA_prev_course|| / ||dA_prev_course||: max pooling f 2, stride 2 on 64 digits images (integers 0 to 16: flat regions tie), dA standard normal seed 2",
     ),
+    "bias-before-batchnorm": Row(
+        "a bias before batch norm", "no b_l before batch norm (C2W3): β_l takes its place",
+        "Conv2D without bias: the same", "Conv2D(use_bias=True), the default the course's ResNet "
+        "keeps: its gradient is 0 but for rounding, and Adam's m/(√v + ε) turns that noise into "
+        "steps whose direction rounding decides", False,
+        1.2,
+        "||b2_JAX - b2_NumPy|| / ||b2_NumPy||: digits-resnet with biases in its identity block "
+        "(IdentityBlock.use_bias), 3 epochs; the costs agree to 1e-15 and every other parameter to "
+        "1e-15 relative",
+    ),
     "conv-float32": Row(
         "convolution in float32", "float64",
         "float64 with jax_enable_x64; on GPUs TF32 unless precision=\"highest\"",
