@@ -1,5 +1,5 @@
 """The `dlparity` command: list, train, compare, report, gradcheck, migration, show, sweep,
-tune, bench, diagnose."""
+tune, bench, diagnose, charmodel."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import argparse
 import os
 import sys
 
-from dlparity.cli import browse, diagnose, runs, search
+from dlparity.cli import browse, charmodel, diagnose, runs, search
 from dlparity.cli.args import Parser
 from dlparity.core.errors import DlparityError
 from dlparity.runtime import cache, devices
@@ -25,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_parsers(sub, "bench")
     diagnose.add_parsers(sub)
     search.add_parsers(sub, "tune")
+    charmodel.add_parsers(sub)
     return parser
 
 
@@ -46,4 +47,10 @@ def main(argv=None) -> int:
         return 0
 
 
-COMMANDS = {**browse.COMMANDS, **runs.COMMANDS, **search.COMMANDS, **diagnose.COMMANDS}
+COMMANDS = {
+    **browse.COMMANDS,
+    **charmodel.COMMANDS,
+    **runs.COMMANDS,
+    **search.COMMANDS,
+    **diagnose.COMMANDS,
+}

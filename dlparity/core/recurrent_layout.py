@@ -52,6 +52,24 @@ def keras_simple_rnn_weights(parameters: dict) -> list[np.ndarray]:
     return [p["Wax"].T.copy(), p["Waa"].T.copy(), p["ba"].ravel().copy()]
 
 
+def course_simple_rnn_parameters(weights) -> dict[str, np.ndarray]:
+    """SimpleRNN's [kernel, recurrent_kernel, bias] back in the course's Wax, Waa, ba (n_a, 1)."""
+    kernel, recurrent, bias = (np.asarray(w) for w in weights)
+    return {"Wax": kernel.T.copy(), "Waa": recurrent.T.copy(), "ba": bias.reshape(-1, 1).copy()}
+
+
+def keras_dense_weights(W: np.ndarray, b: np.ndarray) -> list[np.ndarray]:
+    """[kernel (n_a, n_y), bias (n_y,)] of the Dense layer computing W a + b on each hidden state,
+    from the course's prediction W (n_y, n_a) and b (n_y, 1): Wya and by, or Wy and by."""
+    return [W.T.copy(), b.ravel().copy()]
+
+
+def course_dense_parameters(weights) -> tuple[np.ndarray, np.ndarray]:
+    """Dense's [kernel, bias] back in the course's W (n_y, n_a) and b (n_y, 1)."""
+    kernel, bias = (np.asarray(w) for w in weights)
+    return kernel.T.copy(), bias.reshape(-1, 1).copy()
+
+
 def keras_lstm_weights(parameters: dict, gates=KERAS_LSTM_GATES) -> list[np.ndarray]:
     """[kernel (n_x, 4 n_a), recurrent_kernel (n_a, 4 n_a), bias (4 n_a,)] of keras.layers.LSTM."""
     recurrent, inputs, biases = _blocks(parameters, gates)

@@ -1,0 +1,59 @@
+"""charmodel: C5W1's character-level language model ("Dinosaurus Island") trained in one framework
+with the course's reports, or in several with their losses side by side and their names."""
+
+from __future__ import annotations
+
+from dlparity.cli.args import positive_int
+
+ALL = "numpy,jax,tf,keras"
+
+
+def add_parsers(sub) -> None:
+    from dlparity.course.charmodel import FRAMEWORKS, WORDLISTS
+
+    p = sub.add_parser("charmodel", help="C5W1's character model: dinosaur names, any framework")
+    p.add_argument("--framework", default="numpy", help=" | ".join(FRAMEWORKS))
+    p.add_argument("--compare", nargs="?", const=ALL, metavar="LIST",
+                   help=f"train each framework of LIST (default {ALL}) and compare")  # fmt: skip
+    p.add_argument("--iterations", type=positive_int, default=2000,
+                   help="training steps, one name each (the course: 35000)")  # fmt: skip
+    p.add_argument("--n-a", type=positive_int, default=50, help="hidden units (the course: 50)")
+    p.add_argument("--names", type=positive_int, default=7, help="names sampled at each report")
+    p.add_argument("--every", type=positive_int, default=2000, help="iterations between reports")
+    p.add_argument("--words", choices=tuple(WORDLISTS), default="dinosaurs",
+                   help="; ".join(f"{k}: {v}" for k, v in WORDLISTS.items()))  # fmt: skip
+    p.add_argument("--data-dir", default=None, help="folder with the course's dinos.txt")
+
+
+def _frameworks(args) -> list[str]:
+    """The frameworks to run, each checked (a one-line error) before any work."""
+    from dlparity.core.errors import DlparityError
+    from dlparity.course.charmodel import check_framework
+
+    if args.compare is None:
+        return [check_framework(args.framework)]
+    chosen = [name.strip() for name in args.compare.split(",") if name.strip()]
+    if not chosen or len(set(chosen)) != len(chosen):
+        raise DlparityError(f"--compare: name each framework once, got {args.compare!r}")
+    return [check_framework(name) for name in chosen]
+
+
+def cmd_charmodel(args) -> int:
+    from dlparity.course import charmodel
+
+    names = _frameworks(args)
+    words = charmodel.names(args.words, args.data_dir)
+    settings = charmodel.Settings(args.iterations, args.n_a, args.names, args.every)
+    if args.compare is None:
+        print(f"{names[0]}: {len(words)} names ({args.words}), n_a = {args.n_a}\n")
+        charmodel.run(names[0], words, settings)
+        return 0
+    runs = {}
+    for name in names:
+        print(f"training {name} ...", flush=True)
+        runs[name] = charmodel.run(name, words, settings, out=None)
+    print("\n" + charmodel.compare(runs))
+    return 0
+
+
+COMMANDS = {"charmodel": cmd_charmodel}

@@ -1,0 +1,120 @@
+"""C5W1's character model run by name: its word lists, one framework's run, and a comparison of
+several frameworks' runs (losses side by side, each framework's sampled names).
+
+Word lists: "dinosaurs", the 318 genus names shipped with this package (wordlists/README.md), and
+"dinos", the course's dinos.txt (1536 names) read from the data directory (--data-dir,
+DLPARITY_DATA or ./datasets), split on newlines as the course's notebook does.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from dlparity.core import charmodel as course
+from dlparity.core.errors import DlparityError
+from dlparity.course import data
+from dlparity.runtime import frameworks
+
+WORDLISTS = {"dinosaurs": "318 dinosaur genera shipped with dlparity",
+             "dinos": "the course's dinos.txt (1536 names), from the data directory"}  # fmt: skip
+SHIPPED = Path(__file__).parent / "wordlists" / "dinosaurs.txt"
+COURSE_FILE = "dinos.txt"
+ASSIGNMENT = "C5W1 Dinosaurus Island"
+# Keras on JAX computes the tanh of float64 in float32 (migration's "keras-jax" row)
+FRAMEWORKS = ("numpy", "jax", "tf", "keras")
+
+
+def names(wordlist: str = "dinosaurs", data_dir: str | os.PathLike | None = None) -> list[str]:
+    """The word list's names, lowercased, one per example (the course's data.split("\\n"))."""
+    if wordlist not in WORDLISTS:
+        raise DlparityError(f"unknown word list {wordlist!r}; known: {', '.join(WORDLISTS)}")
+    if wordlist == "dinosaurs":
+        path = SHIPPED
+    else:
+        path = data._course_file(data.resolve_data_dir(data_dir), COURSE_FILE, ASSIGNMENT)
+    return _checked(path.read_text(encoding="utf-8", errors="replace").lower(), path)
+
+
+def _checked(text: str, path: Path) -> list[str]:
+    """The lines of text, which must hold the course's 27 characters and no others."""
+    outside = sorted(set(text) - set(course.VOCABULARY))
+    if outside:
+        raise DlparityError(
+            f"{path.name}: characters outside the newline and a-z: {''.join(outside)!r}"
+        )
+    lines = text.split("\n")
+    if lines and lines[-1] == "":  # a final newline ends the last name, it is no empty one
+        lines.pop()
+    if not any(line.strip() for line in lines):
+        raise DlparityError(f"{path.name}: no names")
+    return lines
+
+
+def check_framework(name: str) -> str:
+    """name if the character model runs on it, else a one-line DlparityError."""
+    if name not in FRAMEWORKS:
+        why = " (Keras on JAX computes float64's tanh in float32)" if name == "keras-jax" else ""
+        raise DlparityError(
+            f"framework {name!r}: the character model runs on {', '.join(FRAMEWORKS)}{why}"
+        )
+    missing = frameworks.missing_packages(name)
+    if missing:
+        raise DlparityError(f"{name}: not installed here (needs {', '.join(missing)})")
+    return name
+
+
+def module(framework: str):
+    """The framework package's charmodel module."""
+    return importlib.import_module(
+        f"{frameworks.get(check_framework(framework)).package}.charmodel"
+    )
+
+
+@dataclass(frozen=True)
+class Settings:
+    """One run's settings: the course's model arguments and the report interval."""
+
+    iterations: int = 2000
+    n_a: int = 50
+    dino_names: int = 7
+    every: int = 2000
+
+
+def run(framework: str, words: list[str], settings: Settings, out=print) -> course.CharRun:
+    """The framework's model on words, its reports printed with out (None: silent)."""
+    char_to_ix, ix_to_char = course.vocabulary()
+    return module(framework).model(
+        words, ix_to_char, char_to_ix, settings.iterations, settings.n_a, settings.dino_names,
+        len(char_to_ix), every=settings.every, out=out,
+    )  # fmt: skip
+
+
+def compare(runs: dict[str, course.CharRun], reference: str = "numpy") -> str:
+    """The smoothed losses at each report side by side, each framework's largest difference
+    from the reference's loss over every iteration, and each report's names per framework."""
+    names = list(runs)
+    base = runs[reference] if reference in runs else runs[names[0]]
+    lines = ["iteration  " + "  ".join(f"{n:>12}" for n in names)]
+    for j in base.samples:
+        lines.append(f"{j:>9}  " + "  ".join(f"{runs[n].smoothed[j]:>12.6f}" for n in names))
+    lines.append("")
+    for n in names:
+        gap = np.max(np.abs(np.subtract(runs[n].losses, base.losses)))
+        lines.append(
+            f"{n}: max |loss - {reference}'s| over {len(base.losses)} iterations = {gap:.3g}"
+        )
+    for j in base.samples:
+        lines.append(f"\nIteration {j}:")
+        same = all(runs[n].samples[j] == base.samples[j] for n in names)
+        rows = (
+            [("every framework", base.samples[j])]
+            if same
+            else [(n, runs[n].samples[j]) for n in names]
+        )
+        lines.extend(f"  {n}: {', '.join(s)}" for n, s in rows)
+    return "\n".join(lines)
