@@ -16,12 +16,15 @@ from dlparity.core.spec import ModelSpec, TrainConfig
 
 MODULES = ("activations", "layers", "losses", "models", "optimizers", "gradcheck", "train")
 # the reference's hand-written backward pieces (the course's and each layer type's), which
-# jax.value_and_grad replaces, and its per-optimizer formulas, which are optax's here
-# (make_optimizer builds them)
+# jax.value_and_grad replaces, its per-optimizer formulas, which are optax's here (make_optimizer
+# builds them), and its per-type forwards, which are dlparity.core.compose's on JAX's blocks
 NOT_MIRRORED = {"relu_backward", "tanh_backward", "linear_backward", "batchnorm_backward",
                 "dropout_backward", "conv_backward", "pool_backward", "flatten_backward",
                 "create_mask_from_window", "distribute_value", "backward_pool2d", "backward_flatten",
                 "backward_dense", "backward_conv2d", "backward_residual",
+                "forward_dense", "forward_conv2d", "forward_pool2d", "forward_flatten",
+                "forward_batchnorm", "forward_residual", "forward_activation", "forward_dropout",
+                "forward_output",
                 "backward_batchnorm", "backward_activation", "backward_dropout", "backward_output",
                 "gd_init", "gd_update", "momentum_init", "momentum_update",
                 "rmsprop_init", "rmsprop_update", "adam_init", "adam_update",

@@ -5,7 +5,7 @@ Shapes: A_prev (n_{l-1}, m), W (n_l, n_{l-1}), b (n_l, 1), Z (n_l, m).
 
 import tensorflow as tf
 
-from dlparity.core import layers as specs
+from dlparity.core import compose
 from tf_impl import activations
 
 
@@ -87,75 +87,8 @@ def flatten_forward(A):
 
 # ---------------------------------------------------------------- one forward per layer type
 
-
-def forward_dense(layer: specs.Dense, params, A_prev, run: specs.Pass):
-    """Z_l (units, m) from A_prev (n_in, m)."""
-    b = params[f"b{layer.l}"] if layer.use_bias else None
-    return linear_forward(A_prev, params[f"W{layer.l}"], b), None
-
-
-def forward_conv2d(layer: specs.Conv2D, params, A_prev, run: specs.Pass):
-    """Z_l (m, n_H, n_W, n_C) from A_prev (m, n_H_prev, n_W_prev, n_C_prev)."""
-    W, b = params[f"W{layer.l}"], params[f"b{layer.l}"] if layer.use_bias else 0.0
-    return conv_forward(A_prev, W, b, layer.hparameters), None
-
-
-def forward_pool2d(layer: specs.Pool2D, params, A_prev, run: specs.Pass):
-    return pool_forward(A_prev, layer.hparameters, layer.mode), None
-
-
-def forward_flatten(layer: specs.Flatten, params, A, run: specs.Pass):
-    return flatten_forward(A), None
-
-
-def forward_batchnorm(layer: specs.BatchNorm, params, Z, run: specs.Pass):
-    """Z~_l; in training the running statistics are updated into run.new_state."""
-    l = layer.l
-    running = (None, None) if run.training else (run.bn_state[f"mu{l}"], run.bn_state[f"var{l}"])
-    Z_tilde, (mu, var) = batchnorm_forward(
-        Z, params[f"gamma{l}"], params[f"beta{l}"], layer.epsilon, mu=running[0], var=running[1],
-        axes=layer.axes,
-    )  # fmt: skip
-    if run.training:
-        run.new_state.update(layer.updated_state(run.bn_state, mu, var))
-    return Z_tilde, None
-
-
-def forward_residual(layer: specs.Residual, params, A, run: specs.Pass):
-    """The inner layers' output plus A (the skip connection)."""
-    Z = A
-    for inner in layer.layers:
-        Z, _ = FORWARD[type(inner)](inner, params, Z, run)
-    return Z + A, None
-
-
-def forward_activation(layer: specs.Activation, params, Z, run: specs.Pass):
-    """A_l = g(Z_l); (Z_l, A_l) is what forward_layers reports."""
-    A = activations.HIDDEN[layer.name](Z)
-    return A, (Z, A)
-
-
-def forward_dropout(layer: specs.Dropout, params, A, run: specs.Pass):
-    """With masks (training): A D_l / keep_prob; without, A as it is."""
-    if run.masks is None:
-        return A, None
-    return dropout_forward(A, run.masks[f"D{layer.l}"], layer.keep_prob), None
-
-
-def forward_output(layer: specs.Output, params, ZL, run: specs.Pass):
-    """A_L = sigmoid(Z_L) or softmax(Z_L); (Z_L, A_L): the cost reads Z_L."""
-    AL = activations.sigmoid(ZL) if layer.kind == "sigmoid" else activations.softmax(ZL)
-    return AL, (ZL, AL)
-
-
-FORWARD = {
-    specs.Dense: forward_dense,
-    specs.Conv2D: forward_conv2d,
-    specs.Pool2D: forward_pool2d,
-    specs.Flatten: forward_flatten,
-    specs.BatchNorm: forward_batchnorm,
-    specs.Residual: forward_residual,
-    specs.Activation: forward_activation,
-    specs.Dropout: forward_dropout,
-    specs.Output: forward_output,
-}
+BLOCKS = compose.Blocks(
+    linear_forward, conv_forward, pool_forward, flatten_forward, batchnorm_forward,
+    dropout_forward, activations.HIDDEN, activations.sigmoid, activations.softmax,
+)  # fmt: skip
+FORWARD = compose.forward_table(BLOCKS)
