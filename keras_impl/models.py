@@ -189,6 +189,22 @@ def build_model(
     return keras_course.CourseModel(inputs, A, name=name)
 
 
+def build_sequential(spec: ModelSpec) -> keras.Sequential:
+    """The network as keras.Sequential, one layer after another, as C4W1's happyModel is written
+    (build_model is the functional form of its convolutional_model); the same layers and weights,
+    uncompiled, ending in the logits. A residual block's skip needs the functional API."""
+    if any(isinstance(layer, specs.Residual) for layer in spec.layers):
+        raise DlparityError(
+            "build_sequential: a residual block needs the functional API (build_model)"
+        )
+    if spec.keep_prob < 1 or spec.lambd > 0:
+        raise DlparityError("build_sequential: dropout and L2 are build_model's")
+    backend.configure(spec.dtype)
+    keras_layers = _keras_layers(spec, False, {}, None)
+    inputs = keras.Input(shape=spec.example_shape, dtype=spec.dtype, name="X")
+    return keras.Sequential([inputs, *keras_layers], name=f"{spec.architecture}_sequential")
+
+
 def probabilities(ZL, spec: ModelSpec):
     """AL from the model's logits: the output activation (sigmoid or softmax over the classes)."""
     return keras.activations.get(spec.output)(ZL)

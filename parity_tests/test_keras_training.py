@@ -99,6 +99,22 @@ def test_digits_convnet_prefix():
     assert_same_run(*experiment_run("digits-convnet", num_epochs=3, record_every=1))
 
 
+def test_sequential_and_functional_are_one_network():
+    """C4W1 writes its Keras ConvNets both ways: the same layers and weights give the same logits."""
+    from dlparity.core import layout
+    from dlparity.core.errors import DlparityError
+
+    spec, _, (X, _), params0 = experiment_run("digits-convnet")
+    weights = layout.to_keras_weights(params0, spec)
+    functional, sequential = km.build_model(spec), km.build_sequential(spec)
+    functional.set_weights(weights)
+    sequential.set_weights(weights)
+    x = X[:50]
+    np.testing.assert_array_equal(np.asarray(sequential(x)), np.asarray(functional(x)))
+    with pytest.raises(DlparityError, match="functional API"):
+        km.build_sequential(experiment_run("digits-resnet")[0])
+
+
 def test_digits_identity_block_prefix():
     """C4W2's identity block: BatchNormalization over the channels, Add for the skip."""
     got, _ = assert_same_run(*experiment_run("digits-resnet", num_epochs=3, record_every=1))
