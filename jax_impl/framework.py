@@ -40,6 +40,7 @@ FRAMEWORK = Framework(
         "pool": ("jax_impl.layers:pool_forward",),
         "pool-backward": ("jax_impl.layers:pool_forward", "jax_impl.models:cost_and_gradients"),
         "flatten": ("jax_impl.layers:flatten_forward",),
+        "residual": ("jax_impl.layers:forward_residual", "jax_impl.models:cost_and_gradients"),
         "rnn-cell": ("jax_impl.recurrent:rnn_cell_forward", "jax_impl.recurrent:_over_time",
                      "jax_impl.recurrent:rnn_forward"),
         "lstm-cell": ("jax_impl.recurrent:lstm_cell_forward", "jax_impl.recurrent:lstm_forward"),

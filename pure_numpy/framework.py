@@ -39,6 +39,7 @@ FRAMEWORK = Framework(
         "pool-backward": ("pure_numpy.layers:create_mask_from_window", "pure_numpy.layers:distribute_value",
                           "pure_numpy.layers:pool_backward"),
         "flatten": ("pure_numpy.layers:flatten_forward", "pure_numpy.layers:flatten_backward"),
+        "residual": ("pure_numpy.layers:forward_residual", "pure_numpy.layers:backward_residual"),
         "rnn-cell": ("pure_numpy.recurrent:rnn_cell_forward", "pure_numpy.recurrent:rnn_forward"),
         "lstm-cell": ("pure_numpy.recurrent:lstm_cell_forward", "pure_numpy.recurrent:lstm_forward"),
         "gru-cell": ("pure_numpy.recurrent:gru_cell_forward", "pure_numpy.recurrent:gru_forward"),

@@ -39,6 +39,7 @@ FRAMEWORK = Framework(
         "pool": ("tf_impl.layers:pool_forward",),
         "pool-backward": ("tf_impl.layers:pool_forward", "tf_impl.models:cost_and_gradients"),
         "flatten": ("tf_impl.layers:flatten_forward",),
+        "residual": ("tf_impl.layers:forward_residual", "tf_impl.models:cost_and_gradients"),
         "rnn-cell": ("tf_impl.recurrent:rnn_cell_forward", "tf_impl.recurrent:_over_time",
                      "tf_impl.recurrent:rnn_forward"),
         "lstm-cell": ("tf_impl.recurrent:lstm_cell_forward", "tf_impl.recurrent:lstm_forward"),

@@ -116,28 +116,28 @@ _LESSONS: dict[str, Lesson] = {
     "conv": Lesson(
         "convolution (C4W1): Z = W * A_prev + b, cross-correlation over every f x f window",
         rows=("conv-layout", "cross-correlation", "same-padding", "conv-float32"),
-        note="keras_impl builds no convolutional model yet (the ConvNets of C4W1 and C4W2 are next); the migration rows below say what Keras' Conv2D, MaxPooling2D and Flatten do",
     ),
     "conv-backward": Lesson(
         "convolution backward: dW, db summed over the windows, dA_prev window by window",
         rows=("conv-layout",),
-        note="keras_impl builds no convolutional model yet (the ConvNets of C4W1 and C4W2 are next); the migration rows below say what Keras' Conv2D, MaxPooling2D and Flatten do",
     ),
     "pool": Lesson(
         "pooling (C4W1): the maximum or the mean of every f x f window, channel by channel",
         rows=("maxpool-ties",),
-        note="keras_impl builds no convolutional model yet (the ConvNets of C4W1 and C4W2 are next); the migration rows below say what Keras' Conv2D, MaxPooling2D and Flatten do",
     ),
     "pool-backward": Lesson(
         "pooling backward: dA to the window's maximum (the course's mask: to every tied one) or "
         "shared over the window",
         rows=("maxpool-ties",),
-        note="keras_impl builds no convolutional model yet (the ConvNets of C4W1 and C4W2 are next); the migration rows below say what Keras' Conv2D, MaxPooling2D and Flatten do",
     ),
     "flatten": Lesson(
         "flatten: each example's (n_H, n_W, n_C) block, row-major, as a column for dense layers",
         rows=("flatten-order",),
-        note="keras_impl builds no convolutional model yet (the ConvNets of C4W1 and C4W2 are next); the migration rows below say what Keras' Conv2D, MaxPooling2D and Flatten do",
+    ),
+    "residual": Lesson(
+        "the identity block's skip connection (C4W2): the inner layers' output plus the block's "
+        "input, then ReLU; the gradient flows back along both",
+        rows=("batchnorm",),
     ),
     "rnn-cell": Lesson(
         "the RNN cell (C5W1): a_t = tanh(Waa a_(t-1) + Wax x_t + ba), y_t = softmax(Wya a_t + by), "
