@@ -515,8 +515,12 @@ def printed(title: str, course, values) -> Table:
                 difference = float(np.max(np.abs(mine - printed_value), initial=0.0))
             verdicts.add(verdict := "ok" if difference <= allowed else "DIFFERS")
             cells.append(f"{difference:.1e} {verdict}")
-        shown = np.array2string(printed_value, separator=", ", max_line_width=10**6,
-                                precision=16, floatmode="maxprec")  # fmt: skip
+        shown = " ".join(np.array2string(printed_value, separator=", ", precision=16,
+                                         floatmode="maxprec").split())  # fmt: skip
+        if printed_value.ndim == 0:
+            shown = repr(float(printed_value))
+        elif printed_value.size > 1 and np.all(printed_value == printed_value.flat[0]):
+            shown = f"all {printed_value.flat[0]:g}, {printed_value.shape}"
         rows.append((what, shown, f"{allowed:.0e}", *cells))
     every = "DIFFERS in places: see the rows" if "DIFFERS" in verdicts else "ok everywhere"
     notes = (f"a cell is max |value - course| over the printed entries; {every}",)
