@@ -118,6 +118,19 @@ def test_framework_pool_equals_the_reference(framework, shape, mode):
 
 
 @pytest.mark.parametrize("framework", list(FRAMEWORKS))
+@pytest.mark.parametrize("mode", MODES)
+def test_numpy_inputs_stay_float64_call_after_call(framework, mode):
+    """TensorFlow's max_pool2d casts a float64 NumPy array to float32 from its second call on."""
+    layers = _framework_layers(framework)
+    A_prev, hparameters, _ = _problem(*SHAPES["course-stride-1"])
+    want, _ = reference.pool_forward(A_prev, hparameters, mode)
+    for _ in range(3):
+        got = np.asarray(layers.pool_forward(A_prev, hparameters, mode))
+        assert got.dtype == np.float64
+        assert_close_in_order({"A": want}, {"A": got}, what=f"{framework} {mode}")
+
+
+@pytest.mark.parametrize("framework", list(FRAMEWORKS))
 def test_tied_maxima_get_the_gradient_once_in_the_frameworks(framework):
     """A window of four equal values: the course's mask sends dA to all four (4 dA in all), the
     frameworks' max-pool gradient to one of them (dA in all)."""

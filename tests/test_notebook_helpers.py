@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from dlparity.core.errors import DlparityError
+from dlparity.core.layers import parameter_shapes
 from dlparity.core.results import TrainResult
 from dlparity.course import experiments, lessons
 from dlparity.course.experiments import get
@@ -285,3 +286,51 @@ def test_quick_shortens_with_the_variable_set_and_still_checks(monkeypatch):
     monkeypatch.setenv(quick.ENV_VAR, "1")
     with pytest.raises(DlparityError, match="shorten: experiment should be an Experiment"):
         quick.shorten(3)
+
+
+# ---------------------------------------------------------------- convolutions (C4W1, C4W2)
+
+
+def test_image_arrays_are_checked_against_the_network_s_images():
+    convnet = get("digits-convnet")
+    notebook._check_arrays(notebook.course_data("digit-images"), convnet, "run")
+    with pytest.raises(DlparityError, match=r"run: arrays' X should be a 4-D NumPy array, got an "
+                       r"array of shape \(64, 1347\)"):  # fmt: skip
+        notebook._check_arrays(notebook.course_data("digits"), convnet, "run")
+    X, *rest = notebook.course_data("digit-images")
+    with pytest.raises(DlparityError, match=r"X holds images \(8, 4, 1\), digits-convnet's "
+                       r"network takes \(8, 8, 1\): pass course_data\('digit-images'\)"):  # fmt: skip
+        notebook._check_arrays((X[:, :, :4], *rest), convnet, "run")
+
+
+def test_printed_table_says_ok_within_the_printing_and_differs_beyond():
+    course = [("mean", 0.5511276474566768, 1e-14), ("Z[0]", [1.5, -2.25], 5e-9)]
+    values = {"numpy": [0.5511276474566768, np.array([1.5, -2.25 + 4e-9])],
+              "jax": [0.55112764745668, np.array([1.5, -2.25])]}  # fmt: skip
+    table = notebook.printed("conv_forward", course, values)
+    assert table.columns == ("", "course", "allowed", "numpy", "jax")
+    assert table.rows[0][1:] == ("0.5511276474566768", "1e-14", "0.0e+00 ok", "3.2e-15 ok")
+    assert table.rows[1][3:] == ("4.0e-09 ok", "0.0e+00 ok")
+    values["jax"][1] = np.array([1.5])
+    table = notebook.printed("conv_forward", course, values)
+    assert table.rows[1][4] == "inf DIFFERS" and "DIFFERS in places" in table.notes[0]
+
+
+def test_layer_modules_and_vjp_of_every_framework_with_layers():
+    modules = notebook.layer_modules()
+    assert "keras" not in modules and modules["numpy"].__name__ == "pure_numpy.layers"
+    A, dA = np.ones((1, 2, 2, 1)), np.full((1, 1, 1, 1), 3.0)
+    for name in set(modules) - {"numpy"}:
+        (got,) = notebook.vjp(name, lambda x, m=modules[name]: m.pool_forward(x, {"f": 2, "stride": 2}), (A,), dA)  # fmt: skip
+        assert got.sum() == 3.0 and np.count_nonzero(got) == 1, name
+    with pytest.raises(DlparityError, match="vjp: the framework differentiates in jax and tf"):
+        notebook.vjp("numpy", np.sum, (A,), dA)
+
+
+def test_with_conv_biases_gives_every_convolution_a_bias():
+    resnet = get("digits-resnet")
+    biased = notebook.with_conv_biases(resnet)
+    keys = list(parameter_shapes(biased.spec.layers))
+    assert {"b2", "b3", "b4"} <= set(keys) and "b2" not in parameter_shapes(resnet.spec.layers)
+    assert biased.spec != resnet.spec and biased.published == {}
+    assert biased.spec.with_dtype("float32").layers[3].layers[0].use_bias

@@ -123,3 +123,31 @@ def test_a_resumed_run_marks_where_it_resumed():
 def test_a_whole_run_has_no_resume_mark():
     fig = make_figure(get("planar"), [fake_run("jax", {0: 0.7, 100: 0.3})], X, Y)
     assert not [line for line in fig.axes[0].get_lines() if "resumed" in line.get_label()]
+
+
+def test_filters_and_feature_maps_show_the_reference_s_first_block():
+    from dlparity.core.layers import Pass
+    from dlparity.tools.plots import filters_and_feature_maps, first_block_maps
+    from dlparity.tools.runs import initial_parameters
+    from pure_numpy.layers import FORWARD
+
+    experiment = get("digits-convnet")
+    params = initial_parameters(experiment)
+    X_one = np.random.RandomState(0).rand(8, 8, 1)
+    maps = first_block_maps(params, X_one, experiment.spec)
+    assert [(k, v.shape) for k, v in maps.items()] == [
+        ("filters", (3, 3, 1, 8)), ("conv", (8, 8, 8)), ("relu", (8, 8, 8)), ("pool", (4, 4, 8))
+    ]  # fmt: skip
+    A = X_one[np.newaxis]
+    for layer in experiment.spec.layers[:3]:
+        A, _ = FORWARD[type(layer)](layer, params, A, Pass(False, None, None, {}))
+    np.testing.assert_array_equal(maps["pool"], A[0])
+    fig = filters_and_feature_maps(params, X_one, experiment.spec)
+    shown = [ax.images[0].get_array() for ax in fig.axes if ax.images]
+    assert len(shown) == 1 + 4 * 8, "the example, then a row of 8 per filter, conv, relu, pool"
+    np.testing.assert_array_equal(shown[1], params["W1"][:, :, 0, 0])
+    np.testing.assert_array_equal(shown[-1], A[0, :, :, 7])
+    with pytest.raises(ValueError, match="CONV2D -> activation -> POOL"):
+        first_block_maps({}, X_one, get("digits-bn").spec)
+    with pytest.raises(ValueError, match=r"one example is \(8, 8, 1\)"):
+        first_block_maps(params, X_one[..., 0], experiment.spec)

@@ -67,6 +67,10 @@ def test_topics_and_rows_follow_the_experiment():
     assert topics(get("digits-convnet"))[:4] == ["forward", "conv", "pool", "flatten"]
     assert {"conv-layout", "flatten-order", "maxpool-ties"} <= set(rows(get("digits-convnet")))
     assert "conv" not in topics(get("digits-bn")) and "conv-layout" not in rows(get("digits-bn"))
+    assert "residual" in topics(get("digits-resnet")) and "residual" not in topics(
+        get("digits-convnet")
+    )
+    assert "bias-before-batchnorm" in rows(get("digits-resnet"))
 
 
 def _chromium(tmp_path, page_path, *flags, width=1200):

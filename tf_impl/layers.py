@@ -74,10 +74,11 @@ def conv_forward(A_prev, W, b, hparameters):
 def pool_forward(A_prev, hparameters, mode="max"):
     """The maximum or the mean of every f x f window (stride, no padding): tf.nn.max_pool2d or
     avg_pool2d. Its gradient sends a window's dA to one maximum where several tie (the course's
-    mask: to each)."""
+    mask: to each). A NumPy A_prev is made a tensor first: max_pool2d turns a float64 array
+    into float32 from its second call on."""
     f, stride = hparameters["f"], hparameters["stride"]
     pool = tf.nn.max_pool2d if mode == "max" else tf.nn.avg_pool2d
-    return pool(A_prev, ksize=f, strides=stride, padding="VALID")
+    return pool(tf.convert_to_tensor(A_prev), ksize=f, strides=stride, padding="VALID")
 
 
 def flatten_forward(A):

@@ -54,8 +54,9 @@ class Conv2D:
     n_W_prev, n_C_prev) zero-padded by pad on each side, windows f x f taken every stride;
     W_l (f, f, n_C_prev, n_C), b_l (1, 1, 1, n_C); Z_l (m, n_H, n_W, n_C) with
     n_H = (n_H_prev - f + 2 pad) // stride + 1 (channels last, examples first). No b_l before
-    batch norm (use_bias False): its gradient is 0 but for rounding, which Adam's division by
-    sqrt(v) turns into steps of the learning rate's size in a direction rounding decides."""
+    batch norm (use_bias False): its gradient is 0 but for rounding (about 1e-15), which Adam's
+    m / (sqrt(v) + epsilon) scales to steps of about lr g / epsilon whose direction rounding
+    decides."""
 
     l: int
     f: int

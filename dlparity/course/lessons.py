@@ -137,7 +137,7 @@ _LESSONS: dict[str, Lesson] = {
     "residual": Lesson(
         "the identity block (C4W2): the inner layers' output plus the block's input (the skip), "
         "batch norm over each channel's m n_H n_W values",
-        rows=("bias-before-batchnorm",),
+        rows=("bias-before-batchnorm", "batchnorm"),
     ),
     "rnn-cell": Lesson(
         "the RNN cell (C5W1): a_t = tanh(Waa a_(t-1) + Wax x_t + ba), y_t = softmax(Wya a_t + by), "

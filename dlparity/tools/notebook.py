@@ -11,14 +11,17 @@ SKIPPED and returns None (or no runs), so a notebook runs to its end without the
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import textwrap
 from dataclasses import dataclass, fields, replace
 from html import escape
+from importlib import import_module, util
 
 import numpy as np
 
+from dlparity.core import layers as specs
 from dlparity.core.errors import DlparityError
 from dlparity.core.init import SCHEMES
 from dlparity.core.spec import ModelSpec, TrainConfig
@@ -129,11 +132,25 @@ def _check_arrays(arrays, experiment: Experiment, where: str) -> None:
             f"{where}: arrays should be course_data(...)'s (X, Y, X_test, Y_test), got "
             f"{quick.describe(arrays)}{f' of {len(arrays)}' if isinstance(arrays, tuple | list) else ''}"
         )
+    spec = experiment.spec
+    images = spec.examples_axis == 0
     for name, array in zip(("X", "Y", "X_test", "Y_test"), arrays, strict=True):
-        if not isinstance(array, np.ndarray) or array.ndim != 2:
-            raise DlparityError(f"{where}: arrays' {name} should be a 2-D NumPy array, got "
-                                f"{quick.describe(array)}")  # fmt: skip
-    n_x = experiment.spec.layer_dims[0]
+        ndim = 4 if images and name.startswith("X") else 2
+        if not isinstance(array, np.ndarray) or array.ndim != ndim:
+            got = quick.describe(array)
+            if isinstance(array, np.ndarray):
+                got = f"an array of shape {array.shape}"
+            raise DlparityError(
+                f"{where}: arrays' {name} should be a {ndim}-D NumPy array, got {got}"
+            )
+    if images:
+        if arrays[0].shape[1:] != tuple(spec.input_shape):
+            raise DlparityError(
+                f"{where}: arrays' X holds images {arrays[0].shape[1:]}, {experiment.name}'s "
+                f"network takes {tuple(spec.input_shape)}: pass course_data({experiment.dataset!r})"
+            )
+        return
+    n_x = spec.layer_dims[0]
     if arrays[0].shape[0] != n_x:
         raise DlparityError(
             f"{where}: arrays' X has {arrays[0].shape[0]} features per example (rows), "
@@ -449,3 +466,91 @@ def traps(*keys: str) -> Traps:
     if unknown or not keys:
         raise DlparityError(f"traps: give rows of the migration table: {', '.join(TABLE)}")
     return Traps(keys)
+
+
+def layer_modules() -> dict:
+    """framework -> its package's layers module, with the course's functions (zero_pad,
+    conv_single_step, conv_forward, pool_forward, flatten_forward, ...), for every installed
+    framework that has one: Keras builds its own layers."""
+    modules = {}
+    for name in installed():
+        module = f"{frameworks.get(name).package}.layers"
+        if util.find_spec(module) is not None:
+            modules[name] = import_module(module)
+    return modules
+
+
+def vjp(framework: str, function, args, cotangent) -> list[np.ndarray]:
+    """The gradients of function at args (NumPy arrays) given its output's gradient cotangent,
+    as the framework computes them (jax.vjp, TensorFlow's tape), as NumPy arrays."""
+    if framework == "jax":
+        import jax
+
+        _, pullback = jax.vjp(function, *args)
+        return [np.asarray(g) for g in pullback(cotangent)]
+    if framework == "tf":
+        import tensorflow as tf
+
+        inputs = [tf.constant(a) for a in args]
+        with tf.GradientTape() as tape:
+            tape.watch(inputs)
+            output = function(*inputs)
+        grads = tape.gradient(output, inputs, output_gradients=tf.constant(cotangent))
+        return [g.numpy() for g in grads]
+    raise DlparityError(f"vjp: the framework differentiates in jax and tf, not {framework!r}")
+
+
+def printed(title: str, course, values) -> Table:
+    """Each package's values against the course's printed ones. course: (what, the value as
+    the course prints it, the |difference| its printing allows) per row; values: framework ->
+    one value (a number or an array) per row. A cell: max |value - course|, ok or DIFFERS."""
+    rows, verdicts = [], set()
+    for i, (what, value, allowed) in enumerate(course):
+        printed_value = np.asarray(value, dtype=np.float64)
+        cells = []
+        for mine in values.values():
+            mine = np.asarray(mine[i], dtype=np.float64)
+            difference = np.inf
+            if mine.shape == printed_value.shape:
+                difference = float(np.max(np.abs(mine - printed_value), initial=0.0))
+            verdicts.add(verdict := "ok" if difference <= allowed else "DIFFERS")
+            cells.append(f"{difference:.1e} {verdict}")
+        shown = " ".join(np.array2string(printed_value, separator=", ", precision=16,
+                                         floatmode="maxprec").split())  # fmt: skip
+        if printed_value.ndim == 0:
+            shown = repr(float(printed_value))
+        elif printed_value.size > 1 and np.all(printed_value == printed_value.flat[0]):
+            shown = f"all {printed_value.flat[0]:g}, {printed_value.shape}"
+        rows.append((what, shown, f"{allowed:.0e}", *cells))
+    every = "DIFFERS in places: see the rows" if "DIFFERS" in verdicts else "ok everywhere"
+    notes = (f"a cell is max |value - course| over the printed entries; {every}",)
+    columns = ("", "course", "allowed", *values)
+    return Table(columns, tuple(rows), title, notes)
+
+
+class _BiasedSpec:
+    """A ModelSpec whose convolutions all keep their bias b_l (Conv2D.use_bias), also the
+    identity blocks' ones before batch norm."""
+
+    @functools.cached_property
+    def layers(self) -> tuple:
+        return tuple(_with_bias(layer) for layer in ModelSpec.layers.func(self))
+
+
+def _with_bias(layer):
+    if isinstance(layer, specs.Conv2D):
+        return replace(layer, use_bias=True)
+    if isinstance(layer, specs.Residual):
+        return replace(layer, layers=tuple(map(_with_bias, layer.layers)))
+    return layer
+
+
+def with_conv_biases(experiment: Experiment) -> Experiment:
+    """The experiment with a bias in every convolution, also before batch norm, where the
+    project's identity blocks have none; its published numbers dropped."""
+    experiment = quick.experiment_argument(experiment, "with_conv_biases")
+    spec = experiment.spec
+    biased = type(f"Biased{type(spec).__name__}", (_BiasedSpec, type(spec)), {})
+    spec = biased(**{f.name: getattr(spec, f.name) for f in fields(spec)})
+    return replace(experiment, spec=spec, published={},
+                   summary=f"{experiment.summary}; a bias in every convolution")  # fmt: skip

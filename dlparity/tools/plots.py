@@ -366,3 +366,69 @@ def save_tune_plot(path, result: dict) -> None:
         fig.savefig(path, dpi=100)
     finally:
         _pyplot().close(fig)
+
+
+def first_block_maps(params, X_one, spec) -> dict[str, np.ndarray]:
+    """The first convolution's filters W (f, f, n_C_prev, n_C) and one example's maps after it,
+    its activation and its pool, each (n_H, n_W, n_C), by the reference's forward pass."""
+    from dlparity.core import layers as specs
+    from pure_numpy.layers import FORWARD
+
+    conv, activation, pool = spec.layers[:3]
+    kinds = (specs.Conv2D, specs.Activation, specs.Pool2D)
+    if not all(isinstance(layer, kind) for layer, kind in zip(spec.layers[:3], kinds, strict=True)):
+        raise ValueError("the network does not start with CONV2D -> activation -> POOL")
+    X_one = np.asarray(X_one, dtype=np.float64)
+    if X_one.shape != tuple(spec.input_shape):
+        raise ValueError(f"one example is {tuple(spec.input_shape)}, got {X_one.shape}")
+    run = specs.Pass(False, None, None, {})
+    maps, A = {"filters": np.asarray(params[f"W{conv.l}"])}, X_one[np.newaxis]
+    for name, layer in (("conv", conv), (activation.name, activation), ("pool", pool)):
+        A, _ = FORWARD[type(layer)](layer, params, A, run)
+        maps[name] = A[0]
+    return maps
+
+
+def _map_panel(ax, image, cmap, low, high):
+    drawn = ax.imshow(image, cmap=cmap, vmin=low, vmax=high, interpolation="nearest")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    return drawn
+
+
+def filters_and_feature_maps(params, X_one, spec, title: str = ""):
+    """The first convolution's learned filters (input channel 0, weights written in) and one
+    example's maps after it, its activation and its pool, one column per filter, the example
+    on the left; signed rows on a diverging scale centred on 0, each row one scale."""
+    maps = first_block_maps(params, X_one, spec)
+    W, n_C = maps["filters"], maps["filters"].shape[-1]
+    rows = [(name, maps[name]) for name in maps if name != "filters"]
+    fig = _figure((1.25 * (n_C + 1) + 1.6, 1.35 * (len(rows) + 1) + 0.6))
+    grid = fig.add_gridspec(len(rows) + 1, n_C + 2, width_ratios=(1.15, *[1] * n_C, 0.12))
+    example = fig.add_subplot(grid[0, 0])
+    _map_panel(example, X_one[..., 0], "gray_r", None, None)
+    example.set_title(f"the example\n{' x '.join(map(str, X_one.shape))}", fontsize="medium")
+    for r, (name, values) in enumerate([("filters", W[:, :, 0, :]), *rows]):
+        signed = values.min() < 0
+        high = float(np.abs(values).max()) or 1.0
+        low, cmap = (-high, "RdBu_r") if signed else (0.0, "magma")
+        if r > 0:
+            label = fig.add_subplot(grid[r, 0])
+            label.axis("off")
+            shape = " x ".join(map(str, values.shape))
+            label.text(0.9, 0.5, f"{name}\n{shape}", ha="right", va="center", fontsize="medium")
+        for k in range(n_C):
+            ax = fig.add_subplot(grid[r, k + 1])
+            drawn = _map_panel(ax, values[..., k], cmap, low, high)
+            if r == 0:
+                channel = ", channel 1" if W.shape[2] > 1 else ""
+                ax.set_title(f"filter {k + 1}{channel}", fontsize="small")
+                for (i, j), w in np.ndenumerate(values[..., k]):
+                    ax.text(j, i, f"{w:.1f}", ha="center", va="center", fontsize=6.5,
+                            color="white" if abs(w) > 0.6 * high else "black")  # fmt: skip
+        fig.colorbar(drawn, cax=fig.add_subplot(grid[r, -1]))
+    shape = " x ".join(map(str, W.shape[:2]))
+    fig.suptitle(title or f"the first convolution's {n_C} filters ({shape}) and one example's "
+                 "feature maps")  # fmt: skip
+    fig.subplots_adjust(left=0.1, right=0.95, top=0.86, bottom=0.03, wspace=0.12, hspace=0.25)
+    return fig

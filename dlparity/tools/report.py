@@ -52,6 +52,8 @@ def topics(experiment: Experiment) -> list[str]:
     chosen = ["forward", "backward", "cost", "init"]
     if spec.architecture == "convnet":
         chosen[1:1] = ["conv", "pool", "flatten", "conv-backward", "pool-backward"]
+        if spec.running_statistics:
+            chosen.insert(6, "residual")
     chosen += [t for t, used in (("l2", spec.lambd > 0), ("dropout", spec.keep_prob < 1),
                                  ("batchnorm", spec.batchnorm),
                                  ("softmax", spec.output == "softmax")) if used]  # fmt: skip
@@ -76,6 +78,8 @@ def rows(experiment: Experiment) -> list[str]:
     if spec.architecture == "convnet":
         keys += ["conv-layout", "cross-correlation", "same-padding", "flatten-order",
                  "maxpool-ties"]  # fmt: skip
+        if spec.running_statistics:
+            keys += ["batchnorm", "bias-before-batchnorm"]
     return [*keys, "init", "layout", "hyperparameters"]
 
 
