@@ -1,6 +1,8 @@
 """dlparity charmodel: the course's reports from one framework, and bad input refused in one line
 (status 2) before any work."""
 
+import json
+
 import pytest
 
 from dlparity.cli import main
@@ -27,6 +29,34 @@ def test_compare_of_the_reference_alone(capsys):
     assert "every framework: Nkzxwtdmfqoeyhsqwasjkjvu" in out
 
 
+def test_compare_writes_json_and_plot(capsys, tmp_path):
+    out_json, out_png = tmp_path / "charmodel.json", tmp_path / "charmodel.png"
+    argv = ["--compare", "numpy,jax", "--iterations", "3", "--n-a", "4", "--names", "2",
+            "--json", str(out_json), "--plot", str(out_png)]  # fmt: skip
+    code, out, _ = run(capsys, *argv)
+    assert code == 0 and f"wrote {out_json}" in out and f"wrote {out_png}" in out
+    result = json.loads(out_json.read_text())
+    assert [r["framework"] for r in result["runs"]] == ["numpy", "jax"]
+    numpy_run, jax_run = result["runs"]
+    assert result["reference"] == "numpy" and numpy_run["max_abs_loss_diff"] == 0
+    assert len(numpy_run["losses"]) == len(numpy_run["smoothed"]) == 3
+    assert jax_run["max_abs_loss_diff"] == max(
+        abs(a - b) for a, b in zip(jax_run["losses"], numpy_run["losses"], strict=True)
+    )
+    assert result["max_abs_loss_diff"] == jax_run["max_abs_loss_diff"]
+    assert numpy_run["samples"] == {"0": ["Nkzxwtdmfqoeyhsqwasjkjvu", "Kneb"]}
+    assert result["same_names"] and jax_run["samples"] == numpy_run["samples"]
+    assert out_png.read_bytes().startswith(b"\x89PNG")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["charmodel.json", "charmodel.png"]
+
+
+def test_one_framework_writes_its_json(capsys, tmp_path):
+    path = tmp_path / "one.json"
+    code, _, _ = run(capsys, "--iterations", "2", "--n-a", "4", "--json", str(path))
+    result = json.loads(path.read_text())
+    assert code == 0 and [r["framework"] for r in result["runs"]] == ["numpy"]
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
@@ -40,6 +70,10 @@ def test_compare_of_the_reference_alone(capsys):
             ["--words", "dinos", "--data-dir", "/nonexistent-folder"],
             "missing course file dinos.txt",
         ),
+        (["--compare", "--json", "/nonexistent-folder/out.json"], "--json: folder"),
+        (["--compare", "--plot", "/nonexistent-folder/out.png"], "--plot: folder"),
+        (["--plot", "out.xyz"], "--plot: cannot draw a .xyz file"),
+        (["--json", "/proc/version"], "--json: cannot create a file in /proc"),
     ],
 )
 def test_bad_input_is_one_line_with_status_2(capsys, argv, message):

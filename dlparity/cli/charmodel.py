@@ -23,6 +23,9 @@ def add_parsers(sub) -> None:
     p.add_argument("--words", choices=tuple(WORDLISTS), default="dinosaurs",
                    help="; ".join(f"{k}: {v}" for k, v in WORDLISTS.items()))  # fmt: skip
     p.add_argument("--data-dir", default=None, help="folder with the course's dinos.txt")
+    p.add_argument("--json", metavar="PATH",
+                   help="write the losses, the sampled names and the differences as JSON")  # fmt: skip
+    p.add_argument("--plot", metavar="PATH", help="save a PNG of the loss curves")
 
 
 def _frameworks(args) -> list[str]:
@@ -39,21 +42,41 @@ def _frameworks(args) -> list[str]:
 
 
 def cmd_charmodel(args) -> int:
+    from dlparity.cli.args import check_outputs
     from dlparity.course import charmodel
 
     names = _frameworks(args)
+    check_outputs(args)
     words = charmodel.names(args.words, args.data_dir)
     settings = charmodel.Settings(args.iterations, args.n_a, args.names, args.every)
     if args.compare is None:
         print(f"{names[0]}: {len(words)} names ({args.words}), n_a = {args.n_a}\n")
-        charmodel.run(names[0], words, settings)
-        return 0
-    runs = {}
-    for name in names:
-        print(f"training {name} ...", flush=True)
-        runs[name] = charmodel.run(name, words, settings, out=None)
-    print("\n" + charmodel.compare(runs))
+        runs = {names[0]: charmodel.run(names[0], words, settings)}
+    else:
+        runs = {}
+        for name in names:
+            print(f"training {name} ...", flush=True)
+            runs[name] = charmodel.run(name, words, settings, out=None)
+        print("\n" + charmodel.compare(runs))
+    _write(args, runs, settings)
     return 0
+
+
+def _write(args, runs, settings) -> None:
+    """--json and --plot, each written whole or not at all."""
+    from dlparity.cli.args import write_json
+    from dlparity.course import charmodel
+
+    if args.json is not None:
+        write_json(args.json, charmodel.as_json(runs, args.words, settings))
+    if args.plot is not None:
+        from dlparity.tools.outputs import atomic
+        from dlparity.tools.plots import save_charmodel_plot
+
+        title = f"charmodel ({args.words}, n_a = {args.n_a})"
+        with atomic(args.plot) as temporary:
+            save_charmodel_plot(temporary, runs, title)
+        print(f"wrote {args.plot}")
 
 
 COMMANDS = {"charmodel": cmd_charmodel}

@@ -94,17 +94,28 @@ def run(framework: str, words: list[str], settings: Settings, out=print) -> cour
     )  # fmt: skip
 
 
+def reference_of(runs: dict[str, course.CharRun], reference: str = "numpy") -> str:
+    """The framework the others are compared with: reference if it ran, else the first."""
+    return reference if reference in runs else next(iter(runs))
+
+
+def max_differences(runs: dict[str, course.CharRun], reference: str = "numpy") -> dict[str, float]:
+    """Each framework's largest |loss - the reference's loss| over every iteration."""
+    base = runs[reference_of(runs, reference)].losses
+    return {n: float(np.max(np.abs(np.subtract(run.losses, base)))) for n, run in runs.items()}
+
+
 def compare(runs: dict[str, course.CharRun], reference: str = "numpy") -> str:
     """The smoothed losses at each report side by side, each framework's largest difference
     from the reference's loss over every iteration, and each report's names per framework."""
     names = list(runs)
-    base = runs[reference] if reference in runs else runs[names[0]]
+    reference = reference_of(runs, reference)
+    base = runs[reference]
     lines = ["iteration  " + "  ".join(f"{n:>12}" for n in names)]
     for j in base.samples:
         lines.append(f"{j:>9}  " + "  ".join(f"{runs[n].smoothed[j]:>12.6f}" for n in names))
     lines.append("")
-    for n in names:
-        gap = np.max(np.abs(np.subtract(runs[n].losses, base.losses)))
+    for n, gap in max_differences(runs, reference).items():
         lines.append(
             f"{n}: max |loss - {reference}'s| over {len(base.losses)} iterations = {gap:.3g}"
         )
@@ -118,3 +129,21 @@ def compare(runs: dict[str, course.CharRun], reference: str = "numpy") -> str:
         )
         lines.extend(f"  {n}: {', '.join(s)}" for n, s in rows)
     return "\n".join(lines)
+
+
+def as_json(runs: dict[str, course.CharRun], words: str, settings: Settings,
+            reference: str = "numpy") -> dict:  # fmt: skip
+    """What --json writes: the settings, each framework's losses (the course's curr_loss and its
+    smoothed loss, by iteration) and sampled names (by report), and the differences."""
+    reference = reference_of(runs, reference)
+    gaps = max_differences(runs, reference)
+    return {
+        "model": "charmodel", "words": words, "iterations": settings.iterations,
+        "n_a": settings.n_a, "names": settings.dino_names, "every": settings.every,
+        "reference": reference,
+        "runs": [{"framework": n, "losses": run.losses, "smoothed": run.smoothed,
+                  "samples": {str(j): names for j, names in run.samples.items()},
+                  "max_abs_loss_diff": gaps[n]} for n, run in runs.items()],
+        "max_abs_loss_diff": max(gaps.values()),
+        "same_names": all(run.samples == runs[reference].samples for run in runs.values()),
+    }  # fmt: skip
