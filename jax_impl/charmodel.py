@@ -64,6 +64,16 @@ def _loss(parameters, x, y, mask, a0):
     return loss, a_last
 
 
+_value_and_grad = jax.jit(jax.value_and_grad(_loss, has_aux=True))
+
+
+def gradients(X, Y, a_prev, parameters):
+    """The summed loss of one example from a_prev and its gradients (d + key), unclipped."""
+    x, y, mask = course.padded(X, Y, parameters["by"].shape[0], len(X))
+    (loss, _), grads = _value_and_grad(parameters, x, y, mask, jnp.asarray(a_prev))
+    return float(loss), {f"d{key}": np.asarray(g) for key, g in grads.items()}
+
+
 @partial(jax.jit, static_argnames="clip_value")
 def _optimize(parameters, x, y, mask, a_prev, learning_rate, clip_value):
     """Forward, backward, clip, update: (loss, clipped gradients, a_last, new parameters)."""

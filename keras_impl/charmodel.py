@@ -90,6 +90,25 @@ def _train_step(model, x, y, mask, a_prev, last):
     return loss, grads, h[:, last]
 
 
+@tf.function
+def _value_and_grad(model, x, y, mask, a_prev):
+    with tf.GradientTape() as tape:
+        loss, _ = _loss(model, x, y, mask, a_prev)
+    return loss, tape.gradient(loss, model.trainable_weights)
+
+
+def gradients(X, Y, a_prev, parameters):
+    """The summed loss of one example from a_prev (n_a, 1) and its gradients (d + key, the
+    course's layout), unclipped, through the Keras model of the course's parameters."""
+    model = _build(parameters)
+    x, y, mask = course.padded(X, Y, model.outputs[1].shape[2], len(X))
+    loss, grads = _value_and_grad(
+        model, tf.constant(x[:, :, 0][None]), tf.constant(y), tf.constant(mask[None] > 0),
+        tf.constant(np.asarray(a_prev).reshape(1, -1)),
+    )  # fmt: skip
+    return float(loss), {f"d{k}": g for k, g in _to_course([g.numpy() for g in grads]).items()}
+
+
 def optimize(X, Y, a_prev, parameters, learning_rate=course.LEARNING_RATE, *, length=None):
     """One step on one example (X, Y lists of indices, padded to length steps, default len(X)),
     parameters the Keras model (updated): returns the loss, the clipped gradients (d + key, the

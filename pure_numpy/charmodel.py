@@ -73,6 +73,12 @@ def rnn_backward(X, Y, parameters, cache):
     return grads, [step_cache[0] for step_cache, _ in cache]
 
 
+def gradients(X, Y, a_prev, parameters):
+    """The summed loss of one example from a_prev and its gradients (d + key), unclipped."""
+    loss, cache = rnn_forward(X, Y, a_prev, parameters, parameters["by"].shape[0])
+    return loss, rnn_backward(X, Y, parameters, cache)[0]
+
+
 def update_parameters(parameters, gradients, lr):
     """Plain gradient descent, in place: W += -lr dW."""
     for key in _KEYS:
