@@ -130,7 +130,7 @@ def optimize(X, Y, a_prev, parameters, learning_rate=course.LEARNING_RATE, *, le
 
 
 def model(data, ix_to_char, char_to_ix, num_iterations=35000, n_a=50, dino_names=7,
-          vocab_size=27, *, every=2000, out=print):  # fmt: skip
+          vocab_size=27, *, every=2000, out=print, timings=None):  # fmt: skip
     """The course's model (pure_numpy.charmodel.model) as a Keras model, every example padded to
     the longest. Returns a dlparity.core.charmodel.CharRun."""
     data = list(data)
@@ -140,4 +140,5 @@ def model(data, ix_to_char, char_to_ix, num_iterations=35000, n_a=50, dino_names
     return course.train(
         package, _build(parameters), data, char_to_ix, ix_to_char,
         num_iterations=num_iterations, n_a=n_a, dino_names=dino_names, every=every, out=out,
+        timings=timings,
     )  # fmt: skip

@@ -101,7 +101,7 @@ def _package(length):
 
 
 def model(data, ix_to_char, char_to_ix, num_iterations=35000, n_a=50, dino_names=7,
-          vocab_size=27, *, every=2000, out=print):  # fmt: skip
+          vocab_size=27, *, every=2000, out=print, timings=None):  # fmt: skip
     """The course's model (pure_numpy.charmodel.model), every example padded to the longest.
     Returns a dlparity.core.charmodel.CharRun."""
     data = list(data)
@@ -109,5 +109,5 @@ def model(data, ix_to_char, char_to_ix, num_iterations=35000, n_a=50, dino_names
     return course.train(
         _package(course.longest(data)), {k: tf.constant(v) for k, v in parameters.items()},
         data, char_to_ix, ix_to_char, num_iterations=num_iterations, n_a=n_a,
-        dino_names=dino_names, every=every, out=out,
+        dino_names=dino_names, every=every, out=out, timings=timings,
     )  # fmt: skip

@@ -86,12 +86,15 @@ class Settings:
     every: int = 2000
 
 
-def run(framework: str, words: list[str], settings: Settings, out=print) -> course.CharRun:
-    """The framework's model on words, its reports printed with out (None: silent)."""
+def run(
+    framework: str, words: list[str], settings: Settings, out=print, timings=None
+) -> course.CharRun:
+    """The framework's model on words, its reports printed with out (None: silent); timings, a
+    list, gets each iteration's seconds in optimize."""
     char_to_ix, ix_to_char = course.vocabulary()
     return module(framework).model(
         words, ix_to_char, char_to_ix, settings.iterations, settings.n_a, settings.dino_names,
-        len(char_to_ix), every=settings.every, out=out,
+        len(char_to_ix), every=settings.every, out=out, timings=timings,
     )  # fmt: skip
 
 
