@@ -285,3 +285,17 @@ def test_quick_shortens_with_the_variable_set_and_still_checks(monkeypatch):
     monkeypatch.setenv(quick.ENV_VAR, "1")
     with pytest.raises(DlparityError, match="shorten: experiment should be an Experiment"):
         quick.shorten(3)
+
+
+def test_printed_values_are_checked_to_their_last_digit(monkeypatch):
+    monkeypatch.setattr(notebook, "installed", lambda: ["numpy", "jax", "tf"])
+    table = notebook.printed("t", [
+        ("a", "0.59584544", {"numpy": 0.595845444, "jax": 0.595845444, "tf": None}),
+        ("b", "0.17211776753291672", {"numpy": 0.17211776753291672,
+                                      "jax": 0.17211776753291672 + 2**-55}),
+        ("c", "-1.38", {"numpy": -1.386}),
+    ])  # fmt: skip
+    assert table.columns == ("value", "the course prints", "numpy", "jax", "tf", "check")
+    assert table.rows[0] == ("a", "0.59584544", "0.59584544399999995", "= numpy", "", "ok")
+    assert table.rows[1][3] == "+2.8e-17" and table.rows[1][-1] == "ok"
+    assert table.rows[2][-1] == "DIFFERS"  # 6e-3 from -1.38, which is good to 5e-3

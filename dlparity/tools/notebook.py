@@ -449,3 +449,42 @@ def traps(*keys: str) -> Traps:
     if unknown or not keys:
         raise DlparityError(f"traps: give rows of the migration table: {', '.join(TABLE)}")
     return Traps(keys)
+
+
+FULL_DIGITS = 15  # a value printed with this many decimals or more is printed in full
+
+
+def _printed_tolerance(text: str) -> tuple[float, float]:
+    """(atol, rtol) of a printed value: half a unit of its last digit, or, printed in full, the
+    parity suite's float64 bound (another summation order moves the last digits)."""
+    decimals = len(text.partition(".")[2].rstrip())
+    if decimals >= FULL_DIGITS:
+        return 1e-14, 1e-12
+    return 0.5 * 10.0**-decimals, 0.0
+
+
+def printed(title: str, rows) -> Table:
+    """The course's printed values beside every framework's. rows: (what, the value as the course
+    prints it, {framework: value, or None where the framework has no such function}). NumPy's
+    value in full, the others' as "= numpy" or their difference from it, and each row's check
+    of every value against the printed one: "ok" or "DIFFERS"."""
+    names = [name for name in installed() if name != "keras-jax"]
+    out = []
+    for what, text, values in rows:
+        atol, rtol = _printed_tolerance(text)
+        expected, base = float(text), values.get("numpy")
+        cells, ok = [], True
+        for name in names:
+            value = values.get(name)
+            if value is None:
+                cells.append("")
+                continue
+            value = float(value)
+            ok = ok and abs(value - expected) <= atol + rtol * abs(expected)
+            same = name == "numpy" or base is None
+            cells.append(f"{value:.17g}" if same else "= numpy" if value == base
+                         else f"{value - base:+.1e}")  # fmt: skip
+        out.append((what, text, *cells, "ok" if ok else "DIFFERS"))
+    notes = ("each value against the course's: to half a unit of its last printed digit; printed "
+             "in full, to the parity suite's float64 bound (rtol 1e-12)",)  # fmt: skip
+    return Table(("value", "the course prints", *names, "check"), tuple(out), title, notes, left=1)
