@@ -64,6 +64,16 @@ def _loss(parameters, x, y, mask, a0):
     return loss, a_last
 
 
+_value_and_grad = jax.jit(jax.value_and_grad(_loss, has_aux=True))
+
+
+def gradients(X, Y, a_prev, parameters):
+    """The summed loss of one example from a_prev and its gradients (d + key), unclipped."""
+    x, y, mask = course.padded(X, Y, parameters["by"].shape[0], len(X))
+    (loss, _), grads = _value_and_grad(parameters, x, y, mask, jnp.asarray(a_prev))
+    return float(loss), {f"d{key}": np.asarray(g) for key, g in grads.items()}
+
+
 @partial(jax.jit, static_argnames="clip_value")
 def _optimize(parameters, x, y, mask, a_prev, learning_rate, clip_value):
     """Forward, backward, clip, update: (loss, clipped gradients, a_last, new parameters)."""
@@ -93,7 +103,7 @@ def _package(length):
 
 
 def model(data, ix_to_char, char_to_ix, num_iterations=35000, n_a=50, dino_names=7,
-          vocab_size=27, *, every=2000, out=print):  # fmt: skip
+          vocab_size=27, *, every=2000, out=print, timings=None):  # fmt: skip
     """The course's model (pure_numpy.charmodel.model), every example padded to the longest.
     Returns a dlparity.core.charmodel.CharRun."""
     data = list(data)
@@ -101,5 +111,5 @@ def model(data, ix_to_char, char_to_ix, num_iterations=35000, n_a=50, dino_names
     return course.train(
         _package(course.longest(data)), {k: jnp.asarray(v) for k, v in parameters.items()},
         data, char_to_ix, ix_to_char, num_iterations=num_iterations, n_a=n_a,
-        dino_names=dino_names, every=every, out=out,
+        dino_names=dino_names, every=every, out=out, timings=timings,
     )  # fmt: skip

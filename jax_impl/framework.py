@@ -47,5 +47,7 @@ FRAMEWORK = Framework(
         "gru-cell": ("jax_impl.recurrent:gru_cell_forward", "jax_impl.recurrent:gru_forward"),
         "bptt": ("jax_impl.recurrent:_pulled_back", "jax_impl.recurrent:rnn_backward",
                  "jax_impl.recurrent:lstm_backward"),
+        "clip": ("jax_impl.charmodel:clip", "jax_impl.charmodel:_optimize"),
+        "sample": ("jax_impl.charmodel:_step", "jax_impl.charmodel:sample"),
     },
 )  # fmt: skip

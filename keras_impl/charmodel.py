@@ -90,6 +90,25 @@ def _train_step(model, x, y, mask, a_prev, last):
     return loss, grads, h[:, last]
 
 
+@tf.function
+def _value_and_grad(model, x, y, mask, a_prev):
+    with tf.GradientTape() as tape:
+        loss, _ = _loss(model, x, y, mask, a_prev)
+    return loss, tape.gradient(loss, model.trainable_weights)
+
+
+def gradients(X, Y, a_prev, parameters):
+    """The summed loss of one example from a_prev (n_a, 1) and its gradients (d + key, the
+    course's layout), unclipped, through the Keras model of the course's parameters."""
+    model = _build(parameters)
+    x, y, mask = course.padded(X, Y, model.outputs[1].shape[2], len(X))
+    loss, grads = _value_and_grad(
+        model, tf.constant(x[:, :, 0][None]), tf.constant(y), tf.constant(mask[None] > 0),
+        tf.constant(np.asarray(a_prev).reshape(1, -1)),
+    )  # fmt: skip
+    return float(loss), {f"d{k}": g for k, g in _to_course([g.numpy() for g in grads]).items()}
+
+
 def optimize(X, Y, a_prev, parameters, learning_rate=course.LEARNING_RATE, *, length=None):
     """One step on one example (X, Y lists of indices, padded to length steps, default len(X)),
     parameters the Keras model (updated): returns the loss, the clipped gradients (d + key, the
@@ -111,7 +130,7 @@ def optimize(X, Y, a_prev, parameters, learning_rate=course.LEARNING_RATE, *, le
 
 
 def model(data, ix_to_char, char_to_ix, num_iterations=35000, n_a=50, dino_names=7,
-          vocab_size=27, *, every=2000, out=print):  # fmt: skip
+          vocab_size=27, *, every=2000, out=print, timings=None):  # fmt: skip
     """The course's model (pure_numpy.charmodel.model) as a Keras model, every example padded to
     the longest. Returns a dlparity.core.charmodel.CharRun."""
     data = list(data)
@@ -121,4 +140,5 @@ def model(data, ix_to_char, char_to_ix, num_iterations=35000, n_a=50, dino_names
     return course.train(
         package, _build(parameters), data, char_to_ix, ix_to_char,
         num_iterations=num_iterations, n_a=n_a, dino_names=dino_names, every=every, out=out,
+        timings=timings,
     )  # fmt: skip

@@ -69,6 +69,9 @@ FRAMEWORK = Framework(
                       "dlparity.core.recurrent_layout:keras_lstm_weights"),
         "gru-cell": ("keras_impl.recurrent:gru", "dlparity.core.recurrent_layout:keras_gru_weights"),
         "bptt": (),
+        "clip": ("keras_impl.charmodel:_build", "keras_impl.charmodel:_train_step",
+                 "keras_impl.charmodel:clip"),
+        "sample": ("keras_impl.charmodel:_one_step", "keras_impl.charmodel:sample"),
     },
     variants=(KERAS_JAX,),
 )  # fmt: skip

@@ -79,12 +79,11 @@ print("Z =", steps["numpy"])
 
 # %%
 x11 = [[0.90085595, -0.68372786], [-0.12289023, -0.93576943], [-0.26788808, 0.53035547]]
-nb.printed(
-    "zero_pad and conv_single_step",
-    [("x[1, 1] inside x_pad", x11, 5e-9), ("x_pad[1, 1]", np.zeros((9, 2)), 0.0),
-     ("Z", -6.99908945068, 5e-12)],
-    {name: [pads[name][1, 4, 3:6], pads[name][1, 1], steps[name]] for name in layers},
-)  # fmt: skip
+nb.printed("zero_pad and conv_single_step", [
+    ("x[1, 1] inside x_pad", (x11, 5e-9), {name: pads[name][1, 4, 3:6] for name in layers}),
+    ("x_pad[1, 1]", (np.zeros((9, 2)), 0.0), {name: pads[name][1, 1] for name in layers}),
+    ("Z", "-6.99908945068", {name: steps[name] for name in layers}),
+])  # fmt: skip
 
 # %% [markdown]
 # ## 2. conv_forward
@@ -117,11 +116,10 @@ print("Z[0, 2, 1] =", Z["numpy"][0, 2, 1])
 # %%
 z021 = [-2.17796037, 8.07171329, -0.5772704, 3.36286738, 4.48113645, -2.89198428, 10.99288867,
         3.03171932]  # fmt: skip
-nb.printed(
-    "conv_forward: the course's printed values",
-    [("mean of Z", 0.5511276474566768, 1e-12), ("Z[0, 2, 1]", z021, 5e-9)],
-    {name: [np.mean(Z[name]), Z[name][0, 2, 1]] for name in layers},
-)
+nb.printed("conv_forward: the course's printed values", [
+    ("mean of Z", "0.5511276474566768", {name: np.mean(Z[name]) for name in layers}),
+    ("Z[0, 2, 1]", (z021, 5e-9), {name: Z[name][0, 2, 1] for name in layers}),
+])  # fmt: skip
 
 # %% [markdown]
 # ## 3. pool_forward
@@ -147,11 +145,10 @@ max11 = [[1.96710175, 0.84616065, 1.27375593], [1.96710175, 0.84616065, 1.236164
          [1.62765075, 1.12141771, 1.2245077]]  # fmt: skip
 average11 = [[0.44497696, -0.00261695, -0.31040307], [0.50811474, -0.23493734, -0.23961183],
              [0.11872677, 0.17255229, -0.22112197]]  # fmt: skip
-nb.printed(
-    "pool_forward: the course's printed values",
-    [("max: A[1, 1]", max11, 5e-9), ("average: A[1, 1]", average11, 5e-9)],
-    {name: [pooled["max"][name][1, 1], pooled["average"][name][1, 1]] for name in layers},
-)
+nb.printed("pool_forward: the course's printed values", [
+    (f"{mode}: A[1, 1]", (course, 5e-9), {name: pooled[mode][name][1, 1] for name in layers})
+    for mode, course in (("max", max11), ("average", average11))
+])  # fmt: skip
 
 # %% [markdown]
 # ## 4. The backward passes
@@ -208,18 +205,16 @@ for mode in pool_grads:
 # %%
 pool_max11 = [[0.0, 0.0], [5.05844394, -1.68282702], [0.0, 0.0]]
 pool_average11 = [[0.08485462, 0.2787552], [1.26461098, -0.25749373], [1.17975636, -0.53624893]]
-nb.printed(
-    "conv_backward and pool_backward: the course's printed values",
-    [("conv: mean of dA_prev", 1.4524377775388075, 1e-12),
-     ("conv: mean of dW", 1.7269914583139097, 1e-12),
-     ("conv: mean of db", 7.839232564616838, 1e-12),
-     ("pool: mean of dA", 0.14571390272918056, 1e-12),
-     ("max: dA_prev[1, 1]", pool_max11, 5e-9),
-     ("average: dA_prev[1, 1]", pool_average11, 5e-9)],
-    {name: [*(np.mean(g) for g in conv_grads[name]), np.mean(dA_pool),
-            pool_grads["max"][name][1, 1], pool_grads["average"][name][1, 1]]
-     for name in layers},
-)  # fmt: skip
+conv_means = ("1.4524377775388075", "1.7269914583139097", "7.839232564616838")
+nb.printed("conv_backward and pool_backward: the course's printed values", [
+    *((f"conv: mean of {g}", course, {name: np.mean(conv_grads[name][k]) for name in layers})
+      for k, (g, course) in enumerate(zip(("dA_prev", "dW", "db"), conv_means, strict=True))),
+    ("pool: mean of dA", "0.14571390272918056", {"numpy": np.mean(dA_pool)}),
+    ("max: dA_prev[1, 1]", (pool_max11, 5e-9),
+     {name: pool_grads["max"][name][1, 1] for name in layers}),
+    ("average: dA_prev[1, 1]", (pool_average11, 5e-9),
+     {name: pool_grads["average"][name][1, 1] for name in layers}),
+])  # fmt: skip
 
 # %% [markdown]
 # ### The max-pool trap: tied maxima

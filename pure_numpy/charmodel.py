@@ -73,6 +73,12 @@ def rnn_backward(X, Y, parameters, cache):
     return grads, [step_cache[0] for step_cache, _ in cache]
 
 
+def gradients(X, Y, a_prev, parameters):
+    """The summed loss of one example from a_prev and its gradients (d + key), unclipped."""
+    loss, cache = rnn_forward(X, Y, a_prev, parameters, parameters["by"].shape[0])
+    return loss, rnn_backward(X, Y, parameters, cache)[0]
+
+
 def update_parameters(parameters, gradients, lr):
     """Plain gradient descent, in place: W += -lr dW."""
     for key in _KEYS:
@@ -95,12 +101,12 @@ PACKAGE = course.Package(optimize, sample, lambda p: {k: np.array(v) for k, v in
 
 
 def model(data, ix_to_char, char_to_ix, num_iterations=35000, n_a=50, dino_names=7,
-          vocab_size=27, *, every=2000, out=print):  # fmt: skip
+          vocab_size=27, *, every=2000, out=print, timings=None):  # fmt: skip
     """The course's model: parameters from np.random.seed(1), the examples shuffled with seed 0,
     num_iterations steps of optimize, a report every `every` iterations. Returns a
     dlparity.core.charmodel.CharRun."""
     parameters = course.initial_parameters(n_a, vocab_size, vocab_size)
     return course.train(
         PACKAGE, parameters, data, char_to_ix, ix_to_char, num_iterations=num_iterations,
-        n_a=n_a, dino_names=dino_names, every=every, out=out,
+        n_a=n_a, dino_names=dino_names, every=every, out=out, timings=timings,
     )  # fmt: skip

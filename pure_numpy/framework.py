@@ -49,5 +49,7 @@ FRAMEWORK = Framework(
         "bptt": ("pure_numpy.recurrent:rnn_cell_backward", "pure_numpy.recurrent:rnn_backward",
                  "pure_numpy.recurrent:_through_time", "pure_numpy.recurrent:lstm_cell_backward",
                  "pure_numpy.recurrent:lstm_backward", "pure_numpy.recurrent:gru_cell_backward"),
+        "clip": ("pure_numpy.charmodel:clip", "pure_numpy.charmodel:optimize"),
+        "sample": ("pure_numpy.charmodel:_step", "pure_numpy.charmodel:sample"),
     },
 )  # fmt: skip

@@ -233,3 +233,37 @@ def test_off_a_terminal_only_the_rows_print(capsys):
     line.status("planar: training jax")
     line.out("a row")
     assert piped.getvalue() == "" and capsys.readouterr().out == "a row\n"
+
+
+def test_charmodel_rows_with_the_limit_of_its_matmuls(capsys, tmp_path, monkeypatch):
+    from dlparity.tools import bench
+
+    monkeypatch.setitem(bench.CHARMODEL_SETTINGS, "iterations", 3)
+    monkeypatch.setitem(bench.CHARMODEL_SETTINGS, "n_a", 4)
+    monkeypatch.setattr(bench, "time_charmodel_gemms",
+                        lambda steps, n_a: GemmTiming(1e-6 * steps, 5, steps, 8))  # fmt: skip
+    path = tmp_path / "bench.json"
+    code = cli.main(["bench", "charmodel", "--frameworks", "numpy,jax,keras-jax",
+                     "--json", str(path)])  # fmt: skip
+    out = capsys.readouterr().out
+    runs = json.loads(path.read_text())["runs"]
+    assert code == 0 and [r["framework"] for r in runs] == ["numpy", "jax"]
+    for row in runs:
+        assert {k: type(v) for k, v in row.items()} == RUN_KEYS
+        assert (
+            row["experiment"] == "charmodel"
+            and row["limit_ratio"] == row["seconds"] / (row["gemm_seconds"])
+        )
+    steps = runs[0]["gemm_seconds"] / 1e-6  # the first three names after the shuffle, + 1 each
+    assert round(steps) == len("scelidosaurus") + len("seismosaurus") + len("alectrosaurus") + 3
+    assert "charmodel: keras-jax skipped: it runs on numpy, jax" in out
+    assert "  jax: " in out and "lax.scan over the padded steps" in out
+
+
+def test_one_time_step_is_three_products_forward_and_five_backward():
+    from dlparity.tools.bench import charmodel_operands
+
+    shapes = [(a.shape, b.shape) for a, b in charmodel_operands(4, 27, np.float64)]
+    assert shapes == [((4, 27), (27, 1)), ((4, 4), (4, 1)), ((27, 4), (4, 1)),
+                      ((27, 1), (1, 4)), ((4, 27), (27, 1)), ((4, 1), (1, 27)),
+                      ((4, 1), (1, 4)), ((4, 4), (4, 1))]  # fmt: skip

@@ -303,17 +303,14 @@ def test_image_arrays_are_checked_against_the_network_s_images():
         notebook._check_arrays((X[:, :, :4], *rest), convnet, "run")
 
 
-def test_printed_table_says_ok_within_the_printing_and_differs_beyond():
-    course = [("mean", 0.5511276474566768, 1e-14), ("Z[0]", [1.5, -2.25], 5e-9)]
-    values = {"numpy": [0.5511276474566768, np.array([1.5, -2.25 + 4e-9])],
-              "jax": [0.55112764745668, np.array([1.5, -2.25])]}  # fmt: skip
-    table = notebook.printed("conv_forward", course, values)
-    assert table.columns == ("", "course", "allowed", "numpy", "jax")
-    assert table.rows[0][1:] == ("0.5511276474566768", "1e-14", "0.0e+00 ok", "3.2e-15 ok")
-    assert table.rows[1][3:] == ("4.0e-09 ok", "0.0e+00 ok")
-    values["jax"][1] = np.array([1.5])
-    table = notebook.printed("conv_forward", course, values)
-    assert table.rows[1][4] == "inf DIFFERS" and "DIFFERS in places" in table.notes[0]
+def test_printed_arrays_are_checked_to_the_bound_given(monkeypatch):
+    monkeypatch.setattr(notebook, "installed", lambda: ["numpy", "jax"])
+    rows = [("Z[0]", ([1.5, -2.25], 5e-9), {"numpy": np.array([1.5, -2.25 + 4e-9]),
+                                             "jax": np.array([1.5, -2.25])})]  # fmt: skip
+    table = notebook.printed("conv_forward", rows)
+    assert table.rows[0] == ("Z[0]", "(2,) array", "4.0e-09", "0.0e+00", "ok")
+    rows[0][2]["jax"] = np.array([1.5])
+    assert notebook.printed("conv_forward", rows).rows[0][-2:] == ("shape (1,)", "DIFFERS")
 
 
 def test_layer_modules_and_vjp_of_every_framework_with_layers():
@@ -334,3 +331,17 @@ def test_with_conv_biases_gives_every_convolution_a_bias():
     assert {"b2", "b3", "b4"} <= set(keys) and "b2" not in parameter_shapes(resnet.spec.layers)
     assert biased.spec != resnet.spec and biased.published == {}
     assert biased.spec.with_dtype("float32").layers[3].layers[0].use_bias
+
+
+def test_printed_values_are_checked_to_their_last_digit(monkeypatch):
+    monkeypatch.setattr(notebook, "installed", lambda: ["numpy", "jax", "tf"])
+    table = notebook.printed("t", [
+        ("a", "0.59584544", {"numpy": 0.595845444, "jax": 0.595845444, "tf": None}),
+        ("b", "0.17211776753291672", {"numpy": 0.17211776753291672,
+                                      "jax": 0.17211776753291672 + 2**-55}),
+        ("c", "-1.38", {"numpy": -1.386}),
+    ])  # fmt: skip
+    assert table.columns == ("value", "the course prints", "numpy", "jax", "tf", "check")
+    assert table.rows[0] == ("a", "0.59584544", "0.59584544399999995", "= numpy", "", "ok")
+    assert table.rows[1][3] == "+2.8e-17" and table.rows[1][-1] == "ok"
+    assert table.rows[2][-1] == "DIFFERS"  # 6e-3 from -1.38, which is good to 5e-3

@@ -18,7 +18,7 @@ pytest.importorskip("ipykernel")
 
 FOLDER = Path(__file__).resolve().parent.parent / "notebooks"
 NOTEBOOKS = sorted(FOLDER.glob("*.ipynb"))
-WEEKS = ("c1w2", "c1w3", "c1w4", "c2w1", "c2w2", "c2w3", "c4w1", "c4w2")
+WEEKS = ("c1w2", "c1w3", "c1w4", "c2w1", "c2w2", "c2w3", "c4w1", "c4w2", "c5w1")
 PLOT_TAG = "plot"  # cells that must show a figure
 CELL_TIMEOUT = 600  # seconds per cell: a bound for a stuck kernel, far above a quick cell's few
 

@@ -15,7 +15,7 @@ from dlparity.tools.show import columns_per_row, for_stream, print_rich, row_lin
 
 TOPICS = ["forward", "backward", "cost", "l2", "dropout", "batchnorm", "softmax", "init",
           "momentum", "rmsprop", "adam", "decay", "minibatches", "gradcheck", "loop",
-          "rnn-cell", "lstm-cell", "gru-cell", "bptt"]  # fmt: skip
+          "rnn-cell", "lstm-cell", "gru-cell", "bptt", "clip", "sample"]  # fmt: skip
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 

@@ -53,15 +53,31 @@ def _loss(parameters, x, y, mask, a_prev):
     return loss, a_prev
 
 
-@tf.function
-def _optimize(parameters, x, y, mask, a_prev, learning_rate, clip_value):
-    """Forward, backward, clip, update: (loss, clipped gradients, a_last, new parameters)."""
+def _value_and_grad(parameters, x, y, mask, a_prev):
+    """The loss, its gradients with respect to the parameters, and the last hidden state."""
     with tf.GradientTape() as tape:
         tape.watch(parameters)
         loss, a_last = _loss(parameters, x, y, mask, a_prev)
-    grads = clip(tape.gradient(loss, parameters), clip_value)
+    return loss, tape.gradient(loss, parameters), a_last
+
+
+@tf.function
+def _optimize(parameters, x, y, mask, a_prev, learning_rate, clip_value):
+    """Forward, backward, clip, update: (loss, clipped gradients, a_last, new parameters)."""
+    loss, grads, a_last = _value_and_grad(parameters, x, y, mask, a_prev)
+    grads = clip(grads, clip_value)
     updated = {key: p - learning_rate * grads[key] for key, p in parameters.items()}
     return loss, grads, a_last, updated
+
+
+def gradients(X, Y, a_prev, parameters):
+    """The summed loss of one example from a_prev and its gradients (d + key), unclipped."""
+    x, y, mask = course.padded(X, Y, parameters["by"].shape[0], len(X))
+    loss, grads, _ = tf.function(_value_and_grad)(
+        {key: tf.constant(value) for key, value in parameters.items()}, tf.constant(x),
+        tf.constant(y), tf.constant(mask), tf.constant(a_prev, tf.float64),
+    )  # fmt: skip
+    return float(loss), {f"d{key}": g.numpy() for key, g in grads.items()}
 
 
 def optimize(X, Y, a_prev, parameters, learning_rate=course.LEARNING_RATE, *, length=None):
@@ -85,7 +101,7 @@ def _package(length):
 
 
 def model(data, ix_to_char, char_to_ix, num_iterations=35000, n_a=50, dino_names=7,
-          vocab_size=27, *, every=2000, out=print):  # fmt: skip
+          vocab_size=27, *, every=2000, out=print, timings=None):  # fmt: skip
     """The course's model (pure_numpy.charmodel.model), every example padded to the longest.
     Returns a dlparity.core.charmodel.CharRun."""
     data = list(data)
@@ -93,5 +109,5 @@ def model(data, ix_to_char, char_to_ix, num_iterations=35000, n_a=50, dino_names
     return course.train(
         _package(course.longest(data)), {k: tf.constant(v) for k, v in parameters.items()},
         data, char_to_ix, ix_to_char, num_iterations=num_iterations, n_a=n_a,
-        dino_names=dino_names, every=every, out=out,
+        dino_names=dino_names, every=every, out=out, timings=timings,
     )  # fmt: skip

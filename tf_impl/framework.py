@@ -46,5 +46,7 @@ FRAMEWORK = Framework(
         "gru-cell": ("tf_impl.recurrent:gru_cell_forward", "tf_impl.recurrent:gru_forward"),
         "bptt": ("tf_impl.recurrent:_pulled_back", "tf_impl.recurrent:rnn_backward",
                  "tf_impl.recurrent:lstm_backward"),
+        "clip": ("tf_impl.charmodel:clip", "tf_impl.charmodel:_optimize"),
+        "sample": ("tf_impl.charmodel:_step", "tf_impl.charmodel:sample"),
     },
 )  # fmt: skip

@@ -23,6 +23,12 @@ def add_parsers(sub) -> None:
     p.add_argument("--words", choices=tuple(WORDLISTS), default="dinosaurs",
                    help="; ".join(f"{k}: {v}" for k, v in WORDLISTS.items()))  # fmt: skip
     p.add_argument("--data-dir", default=None, help="folder with the course's dinos.txt")
+    p.add_argument("--gradcheck", action="store_true",
+                   help="the course's gradient check on the first name instead of training: "
+                   "centered differences against each framework's gradients")  # fmt: skip
+    p.add_argument("--json", metavar="PATH",
+                   help="write the losses, the sampled names and the differences as JSON")  # fmt: skip
+    p.add_argument("--plot", metavar="PATH", help="save a PNG of the loss curves")
 
 
 def _frameworks(args) -> list[str]:
@@ -39,21 +45,93 @@ def _frameworks(args) -> list[str]:
 
 
 def cmd_charmodel(args) -> int:
+    from dlparity.cli.args import check_outputs
+    from dlparity.core.errors import DlparityError
     from dlparity.course import charmodel
 
     names = _frameworks(args)
+    if args.gradcheck and args.plot is not None:
+        raise DlparityError("--plot: --gradcheck draws nothing; leave one out")
+    check_outputs(args)
     words = charmodel.names(args.words, args.data_dir)
+    if args.gradcheck:
+        return _gradcheck(args, names, words)
     settings = charmodel.Settings(args.iterations, args.n_a, args.names, args.every)
     if args.compare is None:
         print(f"{names[0]}: {len(words)} names ({args.words}), n_a = {args.n_a}\n")
-        charmodel.run(names[0], words, settings)
-        return 0
-    runs = {}
-    for name in names:
-        print(f"training {name} ...", flush=True)
-        runs[name] = charmodel.run(name, words, settings, out=None)
-    print("\n" + charmodel.compare(runs))
+        runs = {names[0]: charmodel.run(names[0], words, settings)}
+    else:
+        runs = {}
+        for name in names:
+            print(f"training {name} ...", flush=True)
+            runs[name] = charmodel.run(name, words, settings, out=None)
+        print("\n" + charmodel.compare(runs))
+    _write(args, runs, settings)
     return 0
+
+
+def _gradcheck(args, names, words) -> int:
+    """The course's gradient check of each framework; status 1 if one fails."""
+    from dlparity.cli.args import write_json
+    from dlparity.core.gradcheck import PASS_THRESHOLD
+    from dlparity.course import charmodel
+
+    print(f"Gradient check of the character model on the first name, n_a = {args.n_a}, float64 "
+          "(centered differences of the reference's summed loss) ...", flush=True)  # fmt: skip
+    check = charmodel.gradient_check(names, words, args.n_a)
+    print(f"{check.example!r}: {check.steps} steps from a zero hidden state, the initial "
+          f"parameters ({check.parameters}), J = {check.loss:.6f}\n")  # fmt: skip
+    width = max(map(len, names))
+    for name in names:
+        print(f"{name:<{width}}  difference = {check.differences[name]:.3e} at eps "
+              f"{check.epsilon:g}  max |gradient - numpy's| = {check.from_reference[name]:.2g}"
+              f"  ({charmodel.AUTODIFF[name]})")  # fmt: skip
+    if check.rounded is not None:
+        if all(check.rounded[name] < PASS_THRESHOLD for name in names):
+            print(f"\nAt eps {check.epsilon:g} the difference is the centered differences' own "
+                  f"rounding: J = {check.loss:.0f} is rounded to 1.1e-16 relative, up to "
+                  f"{check.loss * 1.1e-16 / check.epsilon:.1e} in a coordinate's (J+ - J-) / "
+                  f"2 eps. At eps {charmodel.ROUNDING_EPSILON:g} that is 100 times smaller, and "
+                  "the truncation (eps² / 6) J‴ stays below it:")  # fmt: skip
+        else:
+            print(f"\nAt eps {charmodel.ROUNDING_EPSILON:g}, where the differences' rounding is "
+                  "100 times smaller:")  # fmt: skip
+        for name in names:
+            print(f"{name:<{width}}  difference = {check.rounded[name]:.3e}")
+    print()
+    for name in names:
+        verdict = "works" if check.passed(name) else "has a mistake"
+        print(f"{name}: backward propagation {verdict}: difference "
+              f"{'<' if check.passed(name) else '>='} {PASS_THRESHOLD:g}")  # fmt: skip
+    if args.json is not None:
+        write_json(args.json, {
+            "model": "charmodel", "gradcheck": check.example, "steps": check.steps,
+            "parameters": check.parameters, "n_a": args.n_a, "loss": check.loss,
+            "epsilon": check.epsilon, "threshold": PASS_THRESHOLD,
+            "rounding_epsilon": charmodel.ROUNDING_EPSILON if check.rounded else None,
+            "runs": [{"framework": n, "difference": check.differences[n],
+                      "difference_at_rounding_epsilon": (check.rounded or {}).get(n),
+                      "max_abs_diff_to_numpy": check.from_reference[n],
+                      "passed": check.passed(n)} for n in names],
+        })  # fmt: skip
+    return 0 if all(check.passed(name) for name in names) else 1
+
+
+def _write(args, runs, settings) -> None:
+    """--json and --plot, each written whole or not at all."""
+    from dlparity.cli.args import write_json
+    from dlparity.course import charmodel
+
+    if args.json is not None:
+        write_json(args.json, charmodel.as_json(runs, args.words, settings))
+    if args.plot is not None:
+        from dlparity.tools.outputs import atomic
+        from dlparity.tools.plots import save_charmodel_plot
+
+        title = f"charmodel ({args.words}, n_a = {args.n_a})"
+        with atomic(args.plot) as temporary:
+            save_charmodel_plot(temporary, runs, title)
+        print(f"wrote {args.plot}")
 
 
 COMMANDS = {"charmodel": cmd_charmodel}

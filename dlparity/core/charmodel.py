@@ -15,6 +15,7 @@ each step (so seeds 0, 2, 4, ... for the first name). Shapes: a (n_a, 1), x and 
 from __future__ import annotations
 
 import string
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -164,15 +165,21 @@ def train(
     package: Package, parameters, data: Iterable[str], char_to_ix, ix_to_char, *,
     num_iterations: int, n_a: int, dino_names: int, every: int = 2000,
     learning_rate: float = LEARNING_RATE, out: Callable[[str], object] | None = print,
+    timings: list[float] | None = None,
 ) -> CharRun:  # fmt: skip
     """The course's model loop over examples(data): one example per step, a_prev carried over, the
-    smoothed loss, and every `every` iterations the report (printed with out, unless None)."""
+    smoothed loss, and every `every` iterations the report (printed with out, unless None).
+    timings, when given, gets each iteration's seconds in optimize (the reports left out)."""
     run = CharRun(parameters=None)
     loss, a_prev = initial_loss(len(char_to_ix), dino_names), np.zeros((n_a, 1))
     for j, X, Y in plan(examples(data), char_to_ix, num_iterations):
+        start = time.perf_counter()
         curr_loss, _, a_prev, parameters = package.optimize(X, Y, a_prev, parameters, learning_rate)
-        loss = smooth(loss, float(curr_loss))
-        run.losses.append(float(curr_loss))
+        curr_loss = float(curr_loss)  # waits for a compiled step's result
+        if timings is not None:
+            timings.append(time.perf_counter() - start)
+        loss = smooth(loss, curr_loss)
+        run.losses.append(curr_loss)
         run.smoothed.append(loss)
         if j % every == 0:
             names = [name(package.sample(parameters, char_to_ix, seed), ix_to_char)

@@ -35,6 +35,38 @@ def sample_indices(size: int, max_params: int | None, seed: int = 0) -> np.ndarr
     return np.sort(np.random.RandomState(seed).choice(size, max_params, replace=False))
 
 
+def centered_differences(
+    cost: Callable[[dict], float],
+    params: dict,
+    keys: list[str],
+    epsilon: float = 1e-7,
+    indices: np.ndarray | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> np.ndarray:
+    """(J(θ + ε e_i) - J(θ - ε e_i)) / 2ε for each coordinate i of indices (None: all) of the
+    parameter vector; progress(done, total) is called after each coordinate."""
+    theta = dictionary_to_vector(params, keys)
+    indices = np.arange(theta.size) if indices is None else np.asarray(indices)
+    approx = np.zeros(len(indices))
+    for j, i in enumerate(indices):
+        plus, minus = theta.copy(), theta.copy()
+        plus[i] += epsilon
+        minus[i] -= epsilon
+        J_plus = cost(vector_to_dictionary(plus, params, keys))
+        J_minus = cost(vector_to_dictionary(minus, params, keys))
+        approx[j] = (J_plus - J_minus) / (2 * epsilon)
+        if progress is not None:
+            progress(j + 1, len(indices))
+    return approx
+
+
+def relative_difference(grad: np.ndarray, approx: np.ndarray) -> float:
+    """||grad - approx|| / (||grad|| + ||approx||), 0 when both are 0."""
+    numerator = np.linalg.norm(grad - approx)
+    denominator = np.linalg.norm(grad) + np.linalg.norm(approx)
+    return float(numerator / denominator) if denominator > 0 else 0.0
+
+
 def gradient_difference(
     cost: Callable[[dict], float],
     params: dict,
@@ -49,20 +81,8 @@ def gradient_difference(
     indices restricts the check to those coordinates of the parameter vector (None: all);
     progress(done, total) is called after each coordinate.
     """
-    theta = dictionary_to_vector(params, keys)
     grad = dictionary_to_vector(grads, keys)
-    indices = np.arange(theta.size) if indices is None else np.asarray(indices)
-    grad = grad[indices]
-    approx = np.zeros_like(grad)
-    for j, i in enumerate(indices):
-        plus, minus = theta.copy(), theta.copy()
-        plus[i] += epsilon
-        minus[i] -= epsilon
-        J_plus = cost(vector_to_dictionary(plus, params, keys))
-        J_minus = cost(vector_to_dictionary(minus, params, keys))
-        approx[j] = (J_plus - J_minus) / (2 * epsilon)
-        if progress is not None:
-            progress(j + 1, len(indices))
-    numerator = np.linalg.norm(grad - approx)
-    denominator = np.linalg.norm(grad) + np.linalg.norm(approx)
-    return float(numerator / denominator) if denominator > 0 else 0.0
+    if indices is not None:
+        grad = grad[np.asarray(indices)]
+    approx = centered_differences(cost, params, keys, epsilon, indices, progress)
+    return relative_difference(grad, approx)

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from dlparity.core import charmodel as course
+from dlparity.core import gradcheck
 from dlparity.core.errors import DlparityError
 from dlparity.course import data
 from dlparity.runtime import frameworks
@@ -85,26 +86,40 @@ class Settings:
     every: int = 2000
 
 
-def run(framework: str, words: list[str], settings: Settings, out=print) -> course.CharRun:
-    """The framework's model on words, its reports printed with out (None: silent)."""
+def run(
+    framework: str, words: list[str], settings: Settings, out=print, timings=None
+) -> course.CharRun:
+    """The framework's model on words, its reports printed with out (None: silent); timings, a
+    list, gets each iteration's seconds in optimize."""
     char_to_ix, ix_to_char = course.vocabulary()
     return module(framework).model(
         words, ix_to_char, char_to_ix, settings.iterations, settings.n_a, settings.dino_names,
-        len(char_to_ix), every=settings.every, out=out,
+        len(char_to_ix), every=settings.every, out=out, timings=timings,
     )  # fmt: skip
+
+
+def reference_of(runs: dict[str, course.CharRun], reference: str = "numpy") -> str:
+    """The framework the others are compared with: reference if it ran, else the first."""
+    return reference if reference in runs else next(iter(runs))
+
+
+def max_differences(runs: dict[str, course.CharRun], reference: str = "numpy") -> dict[str, float]:
+    """Each framework's largest |loss - the reference's loss| over every iteration."""
+    base = runs[reference_of(runs, reference)].losses
+    return {n: float(np.max(np.abs(np.subtract(run.losses, base)))) for n, run in runs.items()}
 
 
 def compare(runs: dict[str, course.CharRun], reference: str = "numpy") -> str:
     """The smoothed losses at each report side by side, each framework's largest difference
     from the reference's loss over every iteration, and each report's names per framework."""
     names = list(runs)
-    base = runs[reference] if reference in runs else runs[names[0]]
+    reference = reference_of(runs, reference)
+    base = runs[reference]
     lines = ["iteration  " + "  ".join(f"{n:>12}" for n in names)]
     for j in base.samples:
         lines.append(f"{j:>9}  " + "  ".join(f"{runs[n].smoothed[j]:>12.6f}" for n in names))
     lines.append("")
-    for n in names:
-        gap = np.max(np.abs(np.subtract(runs[n].losses, base.losses)))
+    for n, gap in max_differences(runs, reference).items():
         lines.append(
             f"{n}: max |loss - {reference}'s| over {len(base.losses)} iterations = {gap:.3g}"
         )
@@ -118,3 +133,88 @@ def compare(runs: dict[str, course.CharRun], reference: str = "numpy") -> str:
         )
         lines.extend(f"  {n}: {', '.join(s)}" for n, s in rows)
     return "\n".join(lines)
+
+
+def as_json(runs: dict[str, course.CharRun], words: str, settings: Settings,
+            reference: str = "numpy") -> dict:  # fmt: skip
+    """What --json writes: the settings, each framework's losses (the course's curr_loss and its
+    smoothed loss, by iteration) and sampled names (by report), and the differences."""
+    reference = reference_of(runs, reference)
+    gaps = max_differences(runs, reference)
+    return {
+        "model": "charmodel", "words": words, "iterations": settings.iterations,
+        "n_a": settings.n_a, "names": settings.dino_names, "every": settings.every,
+        "reference": reference,
+        "runs": [{"framework": n, "losses": run.losses, "smoothed": run.smoothed,
+                  "samples": {str(j): names for j, names in run.samples.items()},
+                  "max_abs_loss_diff": gaps[n]} for n, run in runs.items()],
+        "max_abs_loss_diff": max(gaps.values()),
+        "same_names": all(run.samples == runs[reference].samples for run in runs.values()),
+    }  # fmt: skip
+
+
+# eps where both errors of a centered difference are small: rounding, |J| ε_mach / ε per
+# coordinate, and truncation, ε² |J'''| / 6; the cube root of float64's ε_mach, to a power of ten
+ROUNDING_EPSILON = 1e-5
+AUTODIFF = {"numpy": "backprop through time by hand", "jax": "jax.value_and_grad of a lax.scan",
+            "tf": "tf.GradientTape", "keras": "tf.GradientTape through SimpleRNN and Dense"}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class GradientCheck:
+    """The course's gradient check of the character model on one name: the centered differences
+    of the reference's summed loss J at the initial parameters, from a zero hidden state, against
+    each framework's gradients. differences: at the course's eps; where one is not below the
+    threshold, rounded: at ROUNDING_EPSILON, which tells the differences' own rounding (falling
+    as 1/eps) from a wrong gradient (which stays)."""
+
+    example: str
+    steps: int
+    parameters: int
+    loss: float
+    epsilon: float
+    differences: dict[str, float]  # framework -> the course's relative difference
+    from_reference: dict[str, float]  # framework -> max |its gradient - the reference's|
+    rounded: dict[str, float] | None = None
+
+    def passed(self, name: str) -> bool:
+        return (
+            min(self.differences[name], (self.rounded or self.differences)[name])
+            < gradcheck.PASS_THRESHOLD
+        )
+
+
+def gradient_check(
+    names: list[str], words: list[str], n_a: int, epsilon: float = 1e-7, progress=None
+) -> GradientCheck:
+    """Each framework's gradients (the reference's backprop through time by hand, the others'
+    autodiff) of the loss on the course's first example against the centered differences."""
+    char_to_ix, _ = course.vocabulary()
+    example = course.examples(words)[0]
+    X, Y = course.sequences(example, char_to_ix)
+    vocab_size = len(char_to_ix)
+    parameters = course.initial_parameters(n_a, vocab_size, vocab_size)
+    a0 = np.zeros((n_a, 1))
+    keys = list(parameters)
+    reference = module("numpy")
+    loss, base = reference.gradients(X, Y, a0, parameters)
+    base = gradcheck.dictionary_to_vector(base, [f"d{k}" for k in keys])
+    grads = {}
+    for name in names:
+        _, g = module(name).gradients(X, Y, a0, {k: v.copy() for k, v in parameters.items()})
+        grads[name] = gradcheck.dictionary_to_vector(g, [f"d{k}" for k in keys])
+
+    def differences(eps):
+        approx = gradcheck.centered_differences(
+            lambda p: reference.gradients(X, Y, a0, p)[0], parameters, keys, eps, progress=progress
+        )
+        return {n: gradcheck.relative_difference(g, approx) for n, g in grads.items()}
+
+    found = differences(epsilon)
+    rounded = (
+        differences(ROUNDING_EPSILON) if max(found.values()) >= gradcheck.PASS_THRESHOLD else None
+    )
+    return GradientCheck(
+        example, len(X), base.size, float(loss), epsilon, found,
+        {n: float(np.max(np.abs(g - base))) for n, g in grads.items()}, rounded,
+    )  # fmt: skip

@@ -159,6 +159,18 @@ _LESSONS: dict[str, Lesson] = {
         rows=("gradient-clipping", "rnn-float32"),
         note="keras_impl runs Keras' recurrent layers forward (rnn-cell, lstm-cell, gru-cell); their gradients are the backend's, as for every Keras model here",
     ),
+    "clip": Lesson(
+        "gradient clipping (C5W1's Dinosaurus Island): every gradient clipped by value to "
+        "[-5, 5] before the update, against exploding gradients",
+        rows=("gradient-clipping",),
+    ),
+    "sample": Lesson(
+        "sampling (C5W1): from a zero x and a zero a, the softmax's probabilities of the next "
+        "character, np.random.choice with the course's seeds (NumPy's picks, shared), fed back one-hot until "
+        "the newline",
+        shared=("dlparity.core.charmodel:pick", "dlparity.core.charmodel:sample_indices"),
+        rows=("rnn-layout",),
+    ),
 }  # fmt: skip
 LESSONS = {topic: replace(lesson, topic=topic) for topic, lesson in _LESSONS.items()}
 

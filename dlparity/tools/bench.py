@@ -42,6 +42,9 @@ def runnable(names, data_dir=None, out=print) -> list[str]:
     names = names or DEFAULT_EXPERIMENTS
     folder, keep = data.resolve_data_dir(data_dir), []
     for name in names:
+        if name == CHARMODEL:  # its names are shipped
+            keep.append(name)
+            continue
         info = data.DATASETS[experiments.get(name).dataset]
         missing = [f for f in info.files if not (folder / f).is_file()]
         if not missing:
@@ -241,6 +244,9 @@ def run_bench(
         out(f"run s and gemm s: the fastest of {repeat} rounds; compile s: the first round's")
     out(HEADER)
     for name in names:
+        if name == CHARMODEL:
+            runs.extend(_charmodel_rows(usable, repeat, out, status))
+            continue
         experiment = experiments.get(name).with_dtype(dtype)
         arrays = data.load(experiment.dataset, data_dir)
         rows = _experiment_rows(experiment, usable, arrays, repeat, out, status)
@@ -334,3 +340,101 @@ def _pair_rows(name: str, rows: list[dict], out) -> list[dict]:
             out(f"{name:<16}{pair['framework']:<13}{'':>30}"
                 f"{pair['ratio']:>9.1f}{end_to_end:>13.1f}  (time over {other}'s)")  # fmt: skip
     return pairs
+
+
+# ---------------------------------------------------------------- the character model
+
+CHARMODEL = "charmodel"  # C5W1's character model, benched by this name beside the experiments
+CHARMODEL_SETTINGS = {"iterations": 2000, "n_a": 50, "dino_names": 7}
+CHARMODEL_WHY = {
+    "numpy": "a Python loop over each name's steps, forward then backward by hand: about 35 "
+    "NumPy calls a step, each costing more than the small product it computes",
+    "jax": "one jitted program per iteration (lax.scan over the padded steps, value_and_grad, "
+    "optax): one dispatch and one transfer of the loss per name",
+    "tf": "one tf.function per iteration, its Python loop over the padded steps unrolled in the "
+    "graph, a tape: each of the graph's small ops is dispatched by TensorFlow's executor",
+    "keras": "SimpleRNN (a while loop over the padded steps) and a Dense under a tape in a "
+    "tf.function, SGD(clipvalue=5), and each iteration's gradients brought back to NumPy in the "
+    "course's layout",
+}
+
+
+def charmodel_operands(n_a: int, vocab_size: int, dtype) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The (left, right) operands of one time step's matmuls, standard normal in dtype: forward
+    Wax x (n_a, n_x) @ (n_x, 1), Waa a_prev (n_a, n_a) @ (n_a, 1), Wya a (n_y, n_a) @ (n_a, 1);
+    backward dWya = dy a^T, da = Wya^T dy, dWax = dz x^T, dWaa = dz a_prev^T and da_prev =
+    Waa^T dz. dx = Wax^T dz is left out, as no update needs it (the reference's
+    rnn_cell_backward forms it, the course's does)."""
+    rng = np.random.default_rng(0)
+    normal = lambda *shape: rng.standard_normal(shape).astype(dtype)  # noqa: E731
+    Wax, Waa, Wya = normal(n_a, vocab_size), normal(n_a, n_a), normal(vocab_size, n_a)
+    x, a_prev, a, dy, dz = (normal(vocab_size, 1), normal(n_a, 1), normal(n_a, 1),
+                            normal(vocab_size, 1), normal(n_a, 1))  # fmt: skip
+    return [(Wax, x), (Waa, a_prev), (Wya, a),
+            (dy, a.T), (Wya.T, dy), (dz, x.T), (dz, a_prev.T), (Waa.T, dz)]  # fmt: skip
+
+
+def time_charmodel_gemms(steps: int, n_a: int, budget: float = GEMM_BUDGET_SECONDS) -> GemmTiming:
+    """The run's bare matmuls: one time step's, timed one by one until budget seconds have
+    passed, the fastest times the run's time steps (every name's characters and the zero first
+    input, unpadded)."""
+    from dlparity.core import charmodel as course
+
+    operands = charmodel_operands(n_a, len(course.VOCABULARY), np.float64)
+    _one_step(operands)
+    start = time.perf_counter()
+    fastest, done = _one_step(operands), 1
+    while time.perf_counter() - start < budget:
+        fastest = min(fastest, _one_step(operands))
+        done += 1
+    return GemmTiming(fastest * steps, done, steps, len(operands))
+
+
+def _charmodel_steps(words: list[str], iterations: int) -> tuple[int, int]:
+    """The run's time steps, and the padded ones the compiled frameworks compute."""
+    from dlparity.core import charmodel as course
+
+    char_to_ix, _ = course.vocabulary()
+    steps = sum(len(X) for _, X, _ in course.plan(course.examples(words), char_to_ix, iterations))
+    return steps, course.longest(words) * iterations
+
+
+def _charmodel_rows(usable, repeat: int, out, status=_silent) -> list[dict]:
+    """The character model on the shipped names in each framework that runs it, repeat rounds
+    (the GEMMs, then each framework), the fastest of each; compile s is the first iteration's
+    time (tracing, compilation and its step), run s the other iterations'."""
+    from types import SimpleNamespace
+
+    from dlparity.course import charmodel
+
+    names = [fw for fw in usable if fw in charmodel.FRAMEWORKS]
+    settings = charmodel.Settings(every=CHARMODEL_SETTINGS["iterations"], **CHARMODEL_SETTINGS)
+    words = charmodel.names()
+    steps, padded = _charmodel_steps(words, settings.iterations)
+    gemm, fastest, rows = None, {}, []
+    for round_, last in enumerate([False] * (repeat - 1) + [True], 1):
+        of = f" (round {round_} of {repeat})" if repeat > 1 else ""
+        status(f"{CHARMODEL}: timing the bare matmuls{of}")
+        gemm = _faster_gemms(gemm, time_charmodel_gemms(steps, settings.n_a))
+        if last:
+            out(f"{CHARMODEL}: bare matmuls {gemm.seconds:.3f} s ({gemm.products_per_step} "
+                f"matrix-vector products a time step; the fastest of {gemm.steps_timed} timed "
+                f"steps, times {steps}: {settings.iterations} names, n_a = {settings.n_a})")  # fmt: skip
+        for fw in names:
+            status(f"{CHARMODEL}: training {fw}{of}")
+            timings = []
+            charmodel.run(fw, words, settings, out=None, timings=timings)
+            seconds, first = fastest.get(fw, (np.inf, timings[0]))
+            fastest[fw] = (min(seconds, sum(timings[1:])), first)
+            if last:
+                model = SimpleNamespace(name=CHARMODEL, spec=SimpleNamespace(dtype="float64"))
+                rows.append(_row(model, fw, fastest[fw], rows, gemm, repeat, out))
+    skipped = [fw for fw in usable if fw not in names]
+    if skipped:
+        out(f"{CHARMODEL}: {', '.join(skipped)} skipped: it runs on {', '.join(names)}")
+    out(f"{CHARMODEL}: the compiled frameworks compute every name padded to the longest, "
+        f"{padded} steps against the run's {steps}")  # fmt: skip
+    for row in rows:
+        out(f"  {row['framework']}: {row['limit_ratio']:.1f}x the bare matmuls, "
+            f"{row['speedup_vs_numpy']:.1f}x NumPy's speed: {CHARMODEL_WHY[row['framework']]}")  # fmt: skip
+    return rows

@@ -500,34 +500,6 @@ def vjp(framework: str, function, args, cotangent) -> list[np.ndarray]:
     raise DlparityError(f"vjp: the framework differentiates in jax and tf, not {framework!r}")
 
 
-def printed(title: str, course, values) -> Table:
-    """Each package's values against the course's printed ones. course: (what, the value as
-    the course prints it, the |difference| its printing allows) per row; values: framework ->
-    one value (a number or an array) per row. A cell: max |value - course|, ok or DIFFERS."""
-    rows, verdicts = [], set()
-    for i, (what, value, allowed) in enumerate(course):
-        printed_value = np.asarray(value, dtype=np.float64)
-        cells = []
-        for mine in values.values():
-            mine = np.asarray(mine[i], dtype=np.float64)
-            difference = np.inf
-            if mine.shape == printed_value.shape:
-                difference = float(np.max(np.abs(mine - printed_value), initial=0.0))
-            verdicts.add(verdict := "ok" if difference <= allowed else "DIFFERS")
-            cells.append(f"{difference:.1e} {verdict}")
-        shown = " ".join(np.array2string(printed_value, separator=", ", precision=16,
-                                         floatmode="maxprec").split())  # fmt: skip
-        if printed_value.ndim == 0:
-            shown = repr(float(printed_value))
-        elif printed_value.size > 1 and np.all(printed_value == printed_value.flat[0]):
-            shown = f"all {printed_value.flat[0]:g}, {printed_value.shape}"
-        rows.append((what, shown, f"{allowed:.0e}", *cells))
-    every = "DIFFERS in places: see the rows" if "DIFFERS" in verdicts else "ok everywhere"
-    notes = (f"a cell is max |value - course| over the printed entries; {every}",)
-    columns = ("", "course", "allowed", *values)
-    return Table(columns, tuple(rows), title, notes)
-
-
 class _BiasedSpec:
     """A ModelSpec whose convolutions all keep their bias b_l (Conv2D.use_bias), also the
     identity blocks' ones before batch norm."""
@@ -554,3 +526,69 @@ def with_conv_biases(experiment: Experiment) -> Experiment:
     spec = biased(**{f.name: getattr(spec, f.name) for f in fields(spec)})
     return replace(experiment, spec=spec, published={},
                    summary=f"{experiment.summary}; a bias in every convolution")  # fmt: skip
+
+
+FULL_DIGITS = 15  # a value printed with this many decimals or more is printed in full
+
+
+def _printed_tolerance(text: str) -> tuple[float, float]:
+    """(atol, rtol) of a printed value: half a unit of its last digit, or, printed in full, the
+    parity suite's float64 bound (another summation order moves the last digits)."""
+    decimals = len(text.partition(".")[2].rstrip())
+    if decimals >= FULL_DIGITS:
+        return 1e-14, 1e-12
+    return 0.5 * 10.0**-decimals, 0.0
+
+
+def _course_value(course) -> tuple[np.ndarray, str, float, float]:
+    """(value, as shown, atol, rtol) of a row's course value: the text the course prints (its
+    bound from its last digit) or (a number or an array, the bound its printing allows)."""
+    if isinstance(course, str):
+        return np.float64(course), course, *_printed_tolerance(course)
+    value, allowed = course
+    value = np.asarray(value, dtype=np.float64)
+    shown = repr(float(value)) if value.ndim == 0 else f"{value.shape} array"
+    if value.size > 1 and np.all(value == value.flat[0]):
+        shown = f"all {value.flat[0]:g}, {value.shape}"
+    return value, shown, float(allowed), 0.0
+
+
+def _printed_cell(name, value, base, expected) -> str:
+    """numpy's number in full, another's as "= numpy" or its difference from numpy's; for an
+    array, max |value - course|."""
+    if np.ndim(expected) > 0:
+        return f"{float(np.max(np.abs(value - expected), initial=0.0)):.1e}"
+    if name == "numpy" or base is None:
+        return f"{float(value):.17g}"
+    return "= numpy" if value == base else f"{float(value - base):+.1e}"
+
+
+def printed(title: str, rows) -> Table:
+    """The course's printed values beside every framework's. rows: (what, the course's value,
+    {framework: value, or None where the framework has no such function}); the course's value
+    is the text it prints (checked to half a unit of its last digit; printed in full, to the
+    parity suite's float64 bound) or (a number or an array, the bound its printing allows).
+    Each row's check of every value against the course's: "ok" or "DIFFERS"."""
+    names = [name for name in installed() if name != "keras-jax"]
+    out = []
+    for what, course, values in rows:
+        expected, shown, atol, rtol = _course_value(course)
+        base, cells, ok = values.get("numpy"), [], True
+        for name in names:
+            value = values.get(name)
+            if value is None:
+                cells.append("")
+                continue
+            value = np.asarray(value, dtype=np.float64)
+            ok = (
+                ok
+                and value.shape == expected.shape
+                and bool(np.all(np.abs(value - expected) <= atol + rtol * np.abs(expected)))
+            )
+            cells.append(_printed_cell(name, value, base, expected) if value.shape == expected.shape
+                         else f"shape {value.shape}")  # fmt: skip
+        out.append((what, shown, *cells, "ok" if ok else "DIFFERS"))
+    notes = ("each value against the course's: to half a unit of its last printed digit, or the "
+             "bound given; printed in full, to the parity suite's float64 bound (rtol 1e-12); an "
+             "array's cell is max |value - course|",)  # fmt: skip
+    return Table(("value", "the course prints", *names, "check"), tuple(out), title, notes, left=1)

@@ -432,3 +432,44 @@ def filters_and_feature_maps(params, X_one, spec, title: str = ""):
                  "feature maps")  # fmt: skip
     fig.subplots_adjust(left=0.1, right=0.95, top=0.86, bottom=0.03, wspace=0.12, hspace=0.25)
     return fig
+
+
+def _as_runs(runs: dict, losses: str) -> list:
+    """The character model's runs (framework -> CharRun) as plot_costs and plot_differences read
+    runs: .framework and .result.costs, {iteration: loss} of the CharRun's field `losses`."""
+    from types import SimpleNamespace
+
+    return [
+        SimpleNamespace(
+            framework=name, result=SimpleNamespace(costs=dict(enumerate(getattr(run, losses))))
+        )
+        for name, run in runs.items()
+    ]
+
+
+def charmodel_figure(runs: dict, title: str):
+    """The character model's figure (a Figure outside pyplot): each framework's smoothed loss (the
+    course's Loss) per iteration and, with several runs, |loss - first run's loss| per iteration on
+    a log axis. runs: framework -> dlparity.core.charmodel.CharRun, the reference first."""
+    from types import SimpleNamespace
+
+    model = SimpleNamespace(name=title, config=SimpleNamespace(step_name="iteration"))
+    fig, loss_ax, diff_ax, _ = _axes(len(runs), boundaries=False)
+    log_steps = plot_costs(loss_ax, model, _as_runs(runs, "smoothed"))
+    loss_ax.set_ylabel("smoothed loss (the course's Loss)")
+    loss_ax.set_title(f"{title}: smoothed loss per iteration")
+    if diff_ax is not None:
+        plot_differences(diff_ax, model, _as_runs(runs, "losses"), log_steps)
+        for line in diff_ax.lines[: len(runs) - 1]:  # a few ulps, half the iterations equal: dots
+            line.set(linestyle="none", markevery=None, markersize=3)
+        diff_ax.legend(fontsize="small")
+        first = next(iter(runs))
+        diff_ax.set_ylabel(f"|loss - {first}'s loss|")
+        diff_ax.set_title(f"each iteration's loss: difference to {first} (log scale)")
+    fig.tight_layout()
+    return fig
+
+
+def save_charmodel_plot(path, runs: dict, title: str) -> None:
+    """charmodel_figure's figure as a PNG at path."""
+    charmodel_figure(runs, title).savefig(path, dpi=100)
