@@ -10,6 +10,7 @@ length so that one trace serves every name: the padded steps keep a and add noth
 import tensorflow as tf
 
 from dlparity.core import charmodel as course
+from tf_impl import precision
 from tf_impl.activations import softmax
 
 
@@ -104,6 +105,7 @@ def model(data, ix_to_char, char_to_ix, num_iterations=35000, n_a=50, dino_names
           vocab_size=27, *, every=2000, out=print, timings=None):  # fmt: skip
     """The course's model (pure_numpy.charmodel.model), every example padded to the longest.
     Returns a dlparity.core.charmodel.CharRun."""
+    precision.configure("float64")
     data = list(data)
     parameters = course.initial_parameters(n_a, vocab_size, vocab_size)
     return course.train(
