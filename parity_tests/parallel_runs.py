@@ -28,14 +28,16 @@ from dlparity.tools.runs import initial_parameters
 # short prefixes of the course's runs: opt-adam's batches are 64, 64, 64, 64 and 44 examples,
 # digits-bn's 21 of 64 and a last one of 3 (which 2 and 4 devices do not divide); a small
 # network with dropout and L2 (batches of 16, 16, 16 and 2), with the course's shared masks and
-# with the framework's own randomness; and reg-dropout's full batches of 211 (course data: the
-# case is left out of the JSON when the file is missing)
+# with the framework's own randomness; reg-dropout's full batches of 211 (course data: the
+# case is left out of the JSON when the file is missing); and digits-resnet's images, split on
+# their first axis, with batch norm over each channel of the whole batch
 CASES = {
     "opt-adam-30": ("opt-adam", {"num_epochs": 30, "record_every": 1}),
     "digits-bn-4": ("digits-bn", {"num_epochs": 4, "record_every": 1}),
     "dropout-l2": (None, {}),
     "dropout-l2-native": (None, {"randomness": "native"}),
     "reg-dropout-50": ("reg-dropout", {"num_iterations": 50, "record_every": 10}),
+    "digits-resnet-2": ("digits-resnet", {"num_epochs": 2, "record_every": 1}),
 }
 # Keras draws nothing itself: its dropout runs with the course's shared masks, each replica
 # taking its rows of the whole batch's mask

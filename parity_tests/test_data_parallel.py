@@ -23,9 +23,10 @@ from parity_tests.parallel_runs import BN_M, BN_SPEC, FRAMEWORK_CASES, bn_proble
 
 HOST_DEVICES = 4
 ROOT = Path(__file__).resolve().parents[1]
-# TF's and Keras' N-device runs (a MirroredStrategy each, in a process of their own: 30 and 40 s on
-# 2 cores) run with the slow suite, beside the course's full-length runs; JAX's mesh runs in CI
-SLOW = {"tf", "keras"}
+# every framework's N-device runs are a process of their own (JAX's mesh 22 s, TF's and Keras'
+# MirroredStrategy 30 and 40 s on 2 cores): they run with the slow suite, beside the course's
+# full-length runs
+SLOW = {"jax", "tf", "keras"}
 
 
 def marked(framework, *values):
@@ -67,6 +68,7 @@ def test_n_devices_give_the_one_device_run(framework, case, devices):
     assert problem is None, f"{framework} on {devices} devices: {problem}"
 
 
+@pytest.mark.slow  # jax's process of N devices (SLOW)
 def test_xla_inserts_the_cross_device_sums():
     """The sharded run is partitioned, not computed whole on every device: XLA summed across
     devices (the gradients' and batch norm's sums over the batch axis) with all-reduces."""
