@@ -7,6 +7,7 @@ import jax.numpy as jnp
 from jax import lax
 
 from dlparity.core import compose
+from dlparity.core import layers as specs
 from jax_impl import activations
 
 
@@ -40,8 +41,8 @@ def dropout_forward(A, D, keep_prob):
 
 
 def zero_pad(X, pad):
-    """X (m, n_H, n_W, n_C) with pad zeros on each side of n_H and n_W."""
-    return jnp.pad(X, ((0, 0), (pad, pad), (pad, pad), (0, 0)))
+    """X (m, n_H, n_W, n_C) with pad zeros on each side of n_H and n_W (or specs.pad_widths)."""
+    return jnp.pad(X, ((0, 0), *specs.pad_widths(pad), (0, 0)))
 
 
 def conv_single_step(a_slice_prev, W, b):
@@ -57,7 +58,7 @@ def conv_forward(A_prev, W, b, hparameters):
         A_prev,
         W,
         window_strides=(stride, stride),
-        padding=((pad, pad), (pad, pad)),
+        padding=specs.pad_widths(pad),
         dimension_numbers=("NHWC", "HWIO", "NHWC"),
         precision="highest",
     )

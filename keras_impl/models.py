@@ -92,16 +92,17 @@ def _batchnorm_layer(spec: ModelSpec, layer: specs.BatchNorm, stock: bool):
 
 
 def _image_layers(layer, regularizer) -> list:
-    """A Conv2D, Pool2D or Flatten spec as Keras writes it: the course's symmetric pad as
-    ZeroPadding2D before a "valid" Conv2D (padding="same" pads an odd total unevenly), pools
-    unpadded, Flatten on channels-last images (the course's order)."""
+    """A Conv2D, Pool2D or Flatten spec as Keras writes it: its zeros as ZeroPadding2D before a
+    "valid" Conv2D (the course's pad on every side, or pad_widths: padding="same" is
+    layers.same_pad), pools unpadded, Flatten on channels-last images (the course's order)."""
     l = layer.l
     if isinstance(layer, specs.Flatten):
         return [keras.layers.Flatten(name=f"flatten{l}")]
     if isinstance(layer, specs.Pool2D):
         pool = keras.layers.MaxPooling2D if layer.mode == "max" else keras.layers.AveragePooling2D
         return [pool(layer.f, layer.stride, padding="valid", name=f"pool{l}")]
-    padding = [keras.layers.ZeroPadding2D(layer.pad, name=f"pad{l}")] if layer.pad else []
+    widths = specs.pad_widths(layer.pad)
+    padding = [keras.layers.ZeroPadding2D(widths, name=f"pad{l}")] if any(map(any, widths)) else []
     conv = keras.layers.Conv2D(
         layer.n_C, layer.f, strides=layer.stride, padding="valid", use_bias=layer.use_bias,
         kernel_regularizer=regularizer, name=f"conv{l}",

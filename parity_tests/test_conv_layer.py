@@ -20,6 +20,7 @@ SHAPES = {
     "no-pad": (3, 6, 6, 2, 3, 4, 1, 0),
     "stride-3-uneven": (2, 7, 8, 3, 2, 5, 3, 2),
     "1x1": (4, 4, 4, 3, 1, 2, 1, 0),
+    "same-4x4": (2, 6, 5, 3, 4, 4, 1, ((1, 2), (1, 2))),  # "same": the odd zero below and right
 }
 
 

@@ -134,3 +134,39 @@ def test_the_reference_gradient_passes_the_gradient_check(problem):
 
     difference = gradient_difference(cost, params, grads, list(params))
     assert difference < 1e-7, difference
+
+
+def signs_test_images(count: int):
+    """The first count SIGNS test images (m, 64, 64, 3) and their one-hot labels; skipped
+    without the course's test_signs.h5."""
+    from dlparity.core.errors import DlparityError
+    from dlparity.course import data
+
+    try:
+        X, y = data._image_split(data.resolve_data_dir(), "test_signs.h5", "test", "C4W1", 6)
+    except DlparityError as error:
+        pytest.skip(str(error))
+    return X[:, :count].T.reshape(-1, 64, 64, 3), np.eye(6)[:, y[:count].astype(int)]
+
+
+@pytest.mark.parametrize("framework", ["jax", "tf", "keras"])
+def test_the_course_application_network_on_signs(framework):
+    """signs-convnet (C4W1's convolutional_model, "same" padding of a 4x4 and a 2x2 kernel: one
+    zero above and two below, none and one) on 16 SIGNS test images at its initial parameters,
+    biases moved off 0: the cost and every gradient of the package's model equal the reference's."""
+    pytest.importorskip({"jax": "jax", "tf": "tensorflow", "keras": "keras"}[framework])
+    from dlparity.course import experiments
+    from dlparity.tools.runs import initial_parameters
+    from pure_numpy import models as reference_models
+
+    experiment = experiments.get("signs-convnet")
+    X, Y = signs_test_images(16)
+    rng = np.random.RandomState(0)
+    params = {k: v + 0.1 * rng.randn(*v.shape) if k.startswith("b") else v
+              for k, v in initial_parameters(experiment).items()}  # fmt: skip
+    cost, grads, _ = reference_models.gradients(params, X, Y, experiment.spec)
+    models = importlib.import_module(f"{framework}_impl.models")
+    got_cost, got, _ = models.gradients(params, X, Y, experiment.spec)
+    assert_close_in_order(
+        {"cost": np.asarray(cost), **grads}, {"cost": np.asarray(got_cost), **got}
+    )

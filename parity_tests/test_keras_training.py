@@ -115,6 +115,37 @@ def test_sequential_and_functional_are_one_network():
         km.build_sequential(experiment_run("digits-resnet")[0])
 
 
+def test_the_course_s_keras_code_is_signs_convnet():
+    """C4W1's convolutional_model as the course writes it, padding="same" in Conv2D and
+    MaxPool2D, is the network build_model makes of signs-convnet (ZeroPadding2D of one zero above
+    and two below, then "valid"), weight for weight: the same probabilities."""
+    import keras
+
+    from dlparity.core import layout
+    from dlparity.tools.runs import initial_parameters
+
+    experiment = experiments.get("signs-convnet")
+    spec, layers = experiment.spec, keras.layers
+    ours = km.build_model(spec)  # first: it sets Keras' floatx to float64 for both
+    inputs = keras.Input(shape=(64, 64, 3), dtype="float64")
+    Z1 = layers.Conv2D(filters=8, kernel_size=(4, 4), strides=(1, 1), padding="same")(inputs)
+    P1 = layers.MaxPool2D(pool_size=(8, 8), strides=(8, 8), padding="same")(layers.ReLU()(Z1))
+    Z2 = layers.Conv2D(filters=16, kernel_size=(2, 2), strides=(1, 1), padding="same")(P1)
+    P2 = layers.MaxPool2D(pool_size=(4, 4), strides=(4, 4), padding="same")(layers.ReLU()(Z2))
+    outputs = layers.Dense(units=6, activation="softmax")(layers.Flatten()(P2))
+    course_model = keras.Model(inputs=inputs, outputs=outputs)
+    rng = np.random.RandomState(0)
+    params = {k: v + 0.1 * rng.randn(*v.shape) if k.startswith("b") else v
+              for k, v in initial_parameters(experiment).items()}  # fmt: skip
+    weights = layout.to_keras_weights(params, spec)
+    course_model.set_weights(weights)
+    ours.set_weights(weights)
+    x = rng.rand(4, 64, 64, 3)
+    # the same products, summed in each path's own order (64 and 32 terms to a convolution)
+    np.testing.assert_allclose(np.asarray(course_model(x)),
+                               np.asarray(km.probabilities(ours(x), spec)), rtol=1e-13, atol=0)  # fmt: skip
+
+
 def test_digits_identity_block_prefix():
     """C4W2's identity block: BatchNormalization over the channels, Add for the skip."""
     got, _ = assert_same_run(*experiment_run("digits-resnet", num_epochs=3, record_every=1))

@@ -80,8 +80,8 @@ def dropout_backward(dA, D, keep_prob):
 
 
 def zero_pad(X, pad):
-    """X (m, n_H, n_W, n_C) with pad zeros on each side of n_H and n_W."""
-    return np.pad(X, ((0, 0), (pad, pad), (pad, pad), (0, 0)))
+    """X (m, n_H, n_W, n_C) with pad zeros on each side of n_H and n_W (or specs.pad_widths)."""
+    return np.pad(X, ((0, 0), *specs.pad_widths(pad), (0, 0)))
 
 
 def conv_single_step(a_slice_prev, W, b):
@@ -123,7 +123,8 @@ def conv_backward(dZ, cache):
             cols = slice(j, j + stride * (n_W - 1) + 1, stride)
             dA_pad[:, rows, cols, :] += dZ @ W[i, j].T
     n_H_prev, n_W_prev = A_prev.shape[1:3]
-    dA_prev = dA_pad[:, pad : pad + n_H_prev, pad : pad + n_W_prev, :]
+    (top, _), (left, _) = specs.pad_widths(pad)
+    dA_prev = dA_pad[:, top : top + n_H_prev, left : left + n_W_prev, :]
     return dA_prev, dW.transpose(1, 2, 0, 3), db
 
 

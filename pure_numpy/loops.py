@@ -8,6 +8,7 @@ Same names, arguments, returns and caches as pure_numpy.layers.
 
 import numpy as np
 
+from dlparity.core.layers import pad_widths
 from pure_numpy.layers import conv_single_step, create_mask_from_window, distribute_value, zero_pad
 
 
@@ -19,10 +20,10 @@ def _window(h, w, f, stride):
 def conv_forward(A_prev, W, b, hparameters):
     """Z (m, n_H, n_W, n_C), cache: conv_single_step on every window and filter."""
     stride, pad = hparameters["stride"], hparameters["pad"]
-    m, n_H_prev, n_W_prev, _ = A_prev.shape
     f, _, _, n_C = W.shape
-    n_H, n_W = (n_H_prev - f + 2 * pad) // stride + 1, (n_W_prev - f + 2 * pad) // stride + 1
     A_pad = zero_pad(A_prev, pad)
+    m, n_H_pad, n_W_pad, _ = A_pad.shape
+    n_H, n_W = (n_H_pad - f) // stride + 1, (n_W_pad - f) // stride + 1
     Z = np.zeros((m, n_H, n_W, n_C))
     for i in range(m):
         for h in range(n_H):
@@ -50,7 +51,8 @@ def conv_backward(dZ, cache):
                     dW[..., c] += A_pad[i, rows, cols, :] * dZ[i, h, w, c]
                     db[..., c] += dZ[i, h, w, c]
     n_H_prev, n_W_prev = A_prev.shape[1:3]
-    return dA_pad[:, pad : pad + n_H_prev, pad : pad + n_W_prev, :], dW, db
+    (top, _), (left, _) = pad_widths(pad)
+    return dA_pad[:, top : top + n_H_prev, left : left + n_W_prev, :], dW, db
 
 
 def pool_forward(A_prev, hparameters, mode="max"):

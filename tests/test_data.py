@@ -93,7 +93,8 @@ def _raises(match, name, data_dir):
 
 
 def test_registry_entries_are_complete():
-    assert set(EXPECTED_SHAPES) | {"cats", "football", "signs", "digit-images"} == set(DATASETS)
+    files_or_images = {"cats", "football", "signs", "sign-images", "digit-images"}
+    assert set(EXPECTED_SHAPES) | files_or_images == set(DATASETS)
     for name, info in DATASETS.items():
         assert info.name == name and info.source in SOURCES and callable(info.loader)
         assert bool(info.files) == (info.source == "file")

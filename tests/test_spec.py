@@ -45,6 +45,8 @@ CONV = {"architecture": "convnet", "layer_dims": (128, 3), "output": "softmax",
         ({"conv_blocks": ((3, 8),)}, r"conv_blocks\[1\]"),
         ({"conv_blocks": (ConvBlock(0, 8),)}, r"conv_blocks\[1\]\.f"),
         ({"conv_blocks": (ConvBlock(3, 8, pad=-1),)}, r"conv_blocks\[1\]\.pad"),
+        ({"conv_blocks": (ConvBlock(3, 8, pad="valid"),)}, r"conv_blocks\[1\]\.pad"),
+        ({"conv_blocks": (ConvBlock(3, 8, stride=2, pad="same"),)}, r"conv_blocks\[1\]\.pad"),
         ({"conv_blocks": (ConvBlock(3, 8, pool="min"),)}, r"conv_blocks\[1\]\.pool"),
         ({"conv_blocks": (ConvBlock(3, 8),) * 3}, "conv_blocks"),  # shrinks to nothing
         ({"layer_dims": (64, 3)}, "layer_dims"),  # flattens to 4 x 4 x 8 = 128
@@ -66,6 +68,11 @@ def test_convnet_layers_and_shapes():
     kinds = [type(layer).__name__ for layer in spec.layers]
     assert kinds == ["Conv2D", "Activation", "Pool2D", "Flatten", "Dense", "Output"]
     assert spec.layers[2].ties == "first"
+
+
+def test_same_padding_puts_the_odd_zero_below_and_right():
+    spec = ModelSpec(**{**CONV, "conv_blocks": (ConvBlock(4, 8, pad="same"),)})
+    assert spec.layers[0].pad == ((1, 2), (1, 2)) and spec.layers[0].output_size(8) == 8
 
 
 def test_identity_block_layers():

@@ -6,6 +6,7 @@ Shapes: A_prev (n_{l-1}, m), W (n_l, n_{l-1}), b (n_l, 1), Z (n_l, m).
 import tensorflow as tf
 
 from dlparity.core import compose
+from dlparity.core import layers as specs
 from tf_impl import activations
 
 
@@ -53,8 +54,8 @@ def dropout_forward(A, D, keep_prob):
 
 
 def zero_pad(X, pad):
-    """X (m, n_H, n_W, n_C) with pad zeros on each side of n_H and n_W."""
-    return tf.pad(X, [[0, 0], [pad, pad], [pad, pad], [0, 0]])
+    """X (m, n_H, n_W, n_C) with pad zeros on each side of n_H and n_W (or specs.pad_widths)."""
+    return tf.pad(X, [[0, 0], *specs.pad_widths(pad), [0, 0]])
 
 
 def conv_single_step(a_slice_prev, W, b):
@@ -67,7 +68,7 @@ def conv_forward(A_prev, W, b, hparameters):
     symmetric zero padding given explicitly ("SAME" pads the bottom and right when the total
     padding is odd)."""
     pad, stride = hparameters["pad"], hparameters["stride"]
-    paddings = [[0, 0], [pad, pad], [pad, pad], [0, 0]]
+    paddings = [[0, 0], *specs.pad_widths(pad), [0, 0]]
     return tf.nn.conv2d(A_prev, W, strides=stride, padding=paddings) + b
 
 

@@ -48,10 +48,27 @@ class Dense:
         return params
 
 
+def pad_widths(pad) -> tuple[tuple[int, int], tuple[int, int]]:
+    """((top, bottom), (left, right)) zeros around n_H and n_W: pad on every side (the course's
+    int), or given as such pairs (TensorFlow's "SAME" with an odd total puts the extra row and
+    column at the bottom and right)."""
+    if isinstance(pad, int | np.integer):
+        return ((int(pad), int(pad)), (int(pad), int(pad)))
+    (top, bottom), (left, right) = pad
+    return ((int(top), int(bottom)), (int(left), int(right)))
+
+
+def same_pad(f: int) -> tuple[tuple[int, int], tuple[int, int]]:
+    """padding="same" at stride 1, as TensorFlow and Keras place it: f - 1 zeros in all, the
+    extra one of an odd total at the bottom and right."""
+    return (((f - 1) // 2, f // 2), ((f - 1) // 2, f // 2))
+
+
 @dataclass(frozen=True)
 class Conv2D:
     """Z_l = W_l * A_prev + b_l, the course's cross-correlation (C4W1): A_prev (m, n_H_prev,
-    n_W_prev, n_C_prev) zero-padded by pad on each side, windows f x f taken every stride;
+    n_W_prev, n_C_prev) zero-padded by pad on each side (or by pad_widths), windows f x f taken
+    every stride;
     W_l (f, f, n_C_prev, n_C), b_l (1, 1, 1, n_C); Z_l (m, n_H, n_W, n_C) with
     n_H = (n_H_prev - f + 2 pad) // stride + 1 (channels last, examples first). No b_l before
     batch norm (use_bias False): its gradient is 0 but for rounding (about 1e-15), which Adam's
@@ -72,9 +89,9 @@ class Conv2D:
         """The course's hparameters dict."""
         return {"stride": self.stride, "pad": self.pad}
 
-    def output_size(self, n_prev: int) -> int:
-        """n_H (or n_W) from n_H_prev (or n_W_prev)."""
-        return (n_prev - self.f + 2 * self.pad) // self.stride + 1
+    def output_size(self, n_prev: int, axis: int = 0) -> int:
+        """n_H (axis 0) or n_W (axis 1) from n_H_prev or n_W_prev."""
+        return (n_prev - self.f + sum(pad_widths(self.pad)[axis])) // self.stride + 1
 
     def parameter_shapes(self) -> dict[str, tuple[int, ...]]:
         shapes = {f"W{self.l}": (self.f, self.f, self.n_C_prev, self.n_C)}
@@ -111,7 +128,7 @@ class Pool2D:
         """The course's hparameters dict."""
         return {"f": self.f, "stride": self.stride}
 
-    def output_size(self, n_prev: int) -> int:
+    def output_size(self, n_prev: int, axis: int = 0) -> int:
         return (n_prev - self.f) // self.stride + 1
 
 
@@ -325,7 +342,8 @@ def softmax_bn(
 
 
 class ConvBlock(NamedTuple):
-    """One CONV2D -> RELU -> POOL stage of a ConvNet (C4W1's application network)."""
+    """One CONV2D -> RELU -> POOL stage of a ConvNet (C4W1's application network); pad: zeros on
+    every side, or "same" (stride 1: same_pad, as the course's Keras code pads)."""
 
     f: int
     n_C: int
@@ -348,6 +366,10 @@ class IdentityBlock(NamedTuple):
     use_bias: bool = False
 
 
+def _block_pad(block: ConvBlock):
+    return same_pad(block.f) if block.pad == "same" else block.pad
+
+
 def conv_shapes(input_shape, blocks) -> list[tuple[int, int, int]]:
     """(n_H, n_W, n_C) after each block, from the input's (n_H, n_W, n_C)."""
     (n_H, n_W, _), shapes = input_shape, []
@@ -355,15 +377,17 @@ def conv_shapes(input_shape, blocks) -> list[tuple[int, int, int]]:
         if isinstance(block, IdentityBlock):
             shapes.append((n_H, n_W, block.filters[2]))
             continue
-        conv = Conv2D(0, block.f, 1, block.n_C, block.stride, block.pad)
+        conv = Conv2D(0, block.f, 1, block.n_C, block.stride, _block_pad(block))
         pool = Pool2D(0, block.pool_f, block.pool_stride)
-        n_H, n_W = (pool.output_size(conv.output_size(n)) for n in (n_H, n_W))
+        n_H, n_W = (
+            pool.output_size(conv.output_size(n, axis)) for axis, n in enumerate((n_H, n_W))
+        )
         shapes.append((n_H, n_W, block.n_C))
     return shapes
 
 
 def _conv_block(l: int, block: ConvBlock, n_C_prev: int, ties: str) -> tuple:
-    return (Conv2D(l, block.f, n_C_prev, block.n_C, block.stride, block.pad),
+    return (Conv2D(l, block.f, n_C_prev, block.n_C, block.stride, _block_pad(block)),
             Activation(l, "relu"),
             Pool2D(l, block.pool_f, block.pool_stride, block.pool, ties))  # fmt: skip
 

@@ -160,8 +160,11 @@ class ModelSpec:
         for field_name in ("f", "n_C", "stride", "pool_f", "pool_stride"):
             _check_count(f"{name}.{field_name}", getattr(block, field_name))
         pad = block.pad
-        if isinstance(pad, bool) or not isinstance(pad, int) or pad < 0:
-            _fail(f"{name}.pad", f"must be a non-negative integer, got {pad!r}")
+        if pad == "same":
+            if block.stride != 1:
+                _fail(f"{name}.pad", f"'same' is for stride 1 here, got stride {block.stride}")
+        elif isinstance(pad, bool) or not isinstance(pad, int) or pad < 0:
+            _fail(f"{name}.pad", f"must be a non-negative integer or 'same', got {pad!r}")
         _check_choice(f"{name}.pool", block.pool, ("max", "average"))
         return block
 

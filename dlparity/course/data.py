@@ -297,6 +297,13 @@ def _signs(data_dir: Path) -> Arrays:
     return X, _one_hot(y, 6), X_test, _one_hot(y_test, 6)
 
 
+def _sign_images(data_dir: Path) -> Arrays:
+    """SIGNS as images for a ConvNet (C4W1's application): X (1080, 64, 64, 3) / (120, 64, 64, 3)
+    in [0, 1], the same examples, order and Y as signs."""
+    X, Y, X_test, Y_test = _signs(data_dir)
+    return X.T.reshape(-1, 64, 64, 3), Y, X_test.T.reshape(-1, 64, 64, 3), Y_test
+
+
 def _football(data_dir: Path) -> Arrays:
     """C2W1 regularization data.mat: X (2, 211), Y (1, 211); test X (2, 200), Y (1, 200)."""
     path = _course_file(data_dir, "data.mat", "C2W1 regularization")
@@ -384,6 +391,14 @@ DATASETS: dict[str, DatasetInfo] = {
             "file",
             ("train_signs.h5", "test_signs.h5"),
             loader=_signs,
+        ),
+        DatasetInfo(
+            "sign-images",
+            "C4W1",
+            "the same SIGNS as 64x64x3 images (m, 64, 64, 3), for ConvNets",
+            "file",
+            ("train_signs.h5", "test_signs.h5"),
+            loader=_sign_images,
         ),
     ]
 }

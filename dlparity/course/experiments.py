@@ -170,6 +170,19 @@ _ALL = [
                     record_every=1),
         "xavier", 1, summary="CONV-RELU-MAXPOOL x2, flatten, softmax, Adam", print_every=5,
     ),
+    # C4W1's application network as the course writes it (convolutional_model): CONV2D 4x4, 8
+    # filters, "same" -> RELU -> MAXPOOL 8/8 -> CONV2D 2x2, 16 filters, "same" -> RELU -> MAXPOOL
+    # 4/4 -> FLATTEN -> DENSE 6, softmax; 64x64x3 -> 8x8x8 -> 2x2x16 = 64 units. The course's
+    # Keras version trains 100 epochs of Adam in mini-batches of 64 from Keras' initializers
+    Experiment(
+        "signs-convnet", "C4W1", "sign-images",
+        ModelSpec("convnet", (64, 6), output="softmax", input_shape=(64, 64, 3),
+                  conv_blocks=(ConvBlock(4, 8, pad="same", pool_f=8, pool_stride=8),
+                               ConvBlock(2, 16, pad="same", pool_f=4, pool_stride=4))),
+        TrainConfig(learning_rate=0.001, optimizer="adam", num_epochs=100, mini_batch_size=64,
+                    record_every=1),
+        "xavier", 1, summary="the course's application network on SIGNS, Adam", print_every=10,
+    ),
     # C4W2's identity block after a CONV-RELU-MAXPOOL stem, its batch norm Keras' defaults (the
     # course's): 8x8x1 -> 8x8x8 -> 4x4x8 -> identity block (1x1: 4, 3x3: 4, 1x1: 8) -> 128 units
     Experiment(

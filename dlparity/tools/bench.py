@@ -74,7 +74,7 @@ def _product_shapes(spec) -> list[tuple[str, int, int, int]]:
         if isinstance(layer, layers.Dense):
             products.append(("dense", 1, layer.n_in, layer.units))
         elif isinstance(layer, layers.Conv2D | layers.Pool2D):
-            n_H, n_W = (layer.output_size(n) for n in shape[:2])
+            n_H, n_W = (layer.output_size(n, axis) for axis, n in enumerate(shape[:2]))
             n_C = layer.n_C if isinstance(layer, layers.Conv2D) else shape[2]
             if isinstance(layer, layers.Conv2D):
                 products.append(("conv", n_H * n_W, layer.f * layer.f * layer.n_C_prev, n_C))
