@@ -45,7 +45,8 @@ def test_compare_writes_json_and_plot(capsys, tmp_path):
         abs(a - b) for a, b in zip(jax_run["losses"], numpy_run["losses"], strict=True)
     )
     assert result["max_abs_loss_diff"] == jax_run["max_abs_loss_diff"]
-    assert numpy_run["samples"] == {"0": ["Nkzxwtdmfqoeyhsqwasjkjvu", "Kneb"]}
+    assert list(numpy_run["samples"]) == ["0", "2"]  # every --every and the last iteration
+    assert numpy_run["samples"]["0"] == ["Nkzxwtdmfqoeyhsqwasjkjvu", "Kneb"]
     assert result["same_names"] and jax_run["samples"] == numpy_run["samples"]
     assert out_png.read_bytes().startswith(b"\x89PNG")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["charmodel.json", "charmodel.png"]
@@ -64,6 +65,9 @@ def test_one_framework_writes_its_json(capsys, tmp_path):
         (["--framework", "pytorch"], "the character model runs on numpy, jax, tf, keras"),
         (["--framework", "keras-jax"], "in float32"),
         (["--compare", "numpy,numpy"], "name each framework once"),
+        (["--compare", ","], "expected frameworks separated by commas"),
+        (["--framework", "jax", "--compare", "numpy"], "--framework: --compare names"),
+        (["--gradcheck", "--iterations", "5"], "--iterations: --gradcheck checks the first name"),
         (["--iterations", "0"], "expected a positive integer"),
         (["--n-a", "x"], "expected a positive integer"),
         (["--words", "birds"], "invalid choice"),

@@ -69,7 +69,7 @@ def test_piped_show_prints_the_code_as_inspect_reads_it(capsys, topic):
 def test_show_adam_has_the_stock_keras_deviation(capsys):
     main(["show", "adam"])
     out = capsys.readouterr().out
-    assert "stock Keras deviation 4.5e-05" in out and "CourseAdam.update_step" in out
+    assert "stock deviation 4.5e-05" in out and "CourseAdam.update_step" in out
 
 
 @pytest.mark.parametrize("topic, call", [("adam", "optax.adam(learning_rate, b1=beta1"),

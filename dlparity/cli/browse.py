@@ -22,7 +22,7 @@ def cmd_list(args) -> int:
     print("\nExperiments:")
     for e in experiments.EXPERIMENTS.values():
         dims = ", ".join(map(str, e.spec.layer_dims))
-        print(f"  {e.name:<20} {e.course:<5} {e.dataset:<10} [{dims}] {e.summary}")
+        print(f"  {e.name:<20} {e.course:<5} {e.dataset:<12} [{dims}] {e.summary}")
     print("\nFrameworks:")
     for name in frameworks.names():
         missing = frameworks.missing_packages(name)

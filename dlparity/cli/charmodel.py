@@ -12,7 +12,8 @@ def add_parsers(sub) -> None:
     from dlparity.course.charmodel import FRAMEWORKS, WORDLISTS
 
     p = sub.add_parser("charmodel", help="C5W1's character model: dinosaur names, any framework")
-    p.add_argument("--framework", default="numpy", help=" | ".join(FRAMEWORKS))
+    p.add_argument("--framework", default=None,
+                   help=" | ".join(FRAMEWORKS) + " (default numpy)")  # fmt: skip
     p.add_argument("--compare", nargs="?", const=ALL, metavar="LIST",
                    help=f"train each framework of LIST (default {ALL}) and compare")  # fmt: skip
     p.add_argument("--iterations", type=positive_int, default=2000,
@@ -37,9 +38,15 @@ def _frameworks(args) -> list[str]:
     from dlparity.course.charmodel import check_framework
 
     if args.compare is None:
-        return [check_framework(args.framework)]
+        return [check_framework(args.framework or "numpy")]
+    if args.framework is not None:
+        raise DlparityError("--framework: --compare names the frameworks; leave one out")
     chosen = [name.strip() for name in args.compare.split(",") if name.strip()]
-    if not chosen or len(set(chosen)) != len(chosen):
+    if not chosen:
+        raise DlparityError(
+            f"--compare: expected frameworks separated by commas, got {args.compare!r}"
+        )
+    if len(set(chosen)) != len(chosen):
         raise DlparityError(f"--compare: name each framework once, got {args.compare!r}")
     return [check_framework(name) for name in chosen]
 
@@ -52,6 +59,13 @@ def cmd_charmodel(args) -> int:
     names = _frameworks(args)
     if args.gradcheck and args.plot is not None:
         raise DlparityError("--plot: --gradcheck draws nothing; leave one out")
+    training = {"--iterations": (args.iterations, 2000), "--every": (args.every, 2000),
+                "--names": (args.names, 7)}  # fmt: skip
+    for option, (value, default) in training.items():
+        if args.gradcheck and value != default:
+            raise DlparityError(
+                f"{option}: --gradcheck checks the first name and trains nothing; leave one out"
+            )
     check_outputs(args)
     words = charmodel.names(args.words, args.data_dir)
     if args.gradcheck:

@@ -168,7 +168,8 @@ def train(
     timings: list[float] | None = None,
 ) -> CharRun:  # fmt: skip
     """The course's model loop over examples(data): one example per step, a_prev carried over, the
-    smoothed loss, and every `every` iterations the report (printed with out, unless None).
+    smoothed loss, and every `every` iterations and at the last the report (printed with out,
+    unless None).
     timings, when given, gets each iteration's seconds in optimize (the reports left out)."""
     run = CharRun(parameters=None)
     loss, a_prev = initial_loss(len(char_to_ix), dino_names), np.zeros((n_a, 1))
@@ -181,7 +182,7 @@ def train(
         loss = smooth(loss, curr_loss)
         run.losses.append(curr_loss)
         run.smoothed.append(loss)
-        if j % every == 0:
+        if j % every == 0 or j == num_iterations - 1:
             names = [name(package.sample(parameters, char_to_ix, seed), ix_to_char)
                      for seed in range(dino_names)]  # fmt: skip
             run.samples[j] = names

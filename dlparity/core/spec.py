@@ -119,7 +119,7 @@ class ModelSpec:
         if not isinstance(blocks, tuple | list) or not blocks:
             _fail("conv_blocks", f"a convnet needs at least one ConvBlock, got {blocks!r}")
         checked, n_C = [], self.input_shape[2]
-        for i, block in enumerate(blocks, start=1):
+        for i, block in enumerate(blocks):
             checked.append(self._checked_block(i, block, n_C))
             n_C = block.filters[2] if isinstance(block, layers.IdentityBlock) else block.n_C
         blocks = tuple(checked)

@@ -159,7 +159,8 @@ TABLE: dict[str, Row] = {
     ),
     "bias-before-batchnorm": Row(
         "a bias before batch norm", "no b_l before batch norm (C2W3): β_l takes its place",
-        "Conv2D without bias: the same", "Conv2D(use_bias=True), the default the course's ResNet "
+        "no bias added to lax.conv_general_dilated: the same", "Conv2D(use_bias=True), the "
+        "default the course's ResNet "
         "keeps: its gradient is 0 but for rounding, and Adam's m/(√v + ε) turns that noise into "
         "steps whose direction rounding decides", False,
         1.2,

@@ -419,7 +419,7 @@ def _charmodel_rows(usable, repeat: int, out, status=_silent) -> list[dict]:
         if last:
             out(f"{CHARMODEL}: bare matmuls {gemm.seconds:.3f} s ({gemm.products_per_step} "
                 f"matrix-vector products a time step; the fastest of {gemm.steps_timed} timed "
-                f"steps, times {steps}: {settings.iterations} names, n_a = {settings.n_a})")  # fmt: skip
+                f"steps, times {steps}: {settings.iterations} iterations, n_a = {settings.n_a})")  # fmt: skip
         for fw in names:
             status(f"{CHARMODEL}: training {fw}{of}")
             timings = []

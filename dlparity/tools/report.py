@@ -156,7 +156,7 @@ def _migration(experiment: Experiment) -> str:
         row = migration.TABLE[key]
         size = "" if row.stock_deviation is None else f"{row.stock_deviation:.2g}: {row.measure}"
         body.append([row.knob, row.course, row.jax, row.keras, size])
-    header = ["knob", "course", "JAX (optax, lax)", "Keras 3", "measured stock deviation"]
+    header = ["knob", "course", "JAX (optax, lax)", "Keras 3", "measured size"]
     left = '<td style="text-align:left">'
     return (
         _table(header, body).replace("<td>", left).replace("<th>", '<th style="text-align:left">')
@@ -188,6 +188,12 @@ def _code(topic: str) -> str:
     return title + f'<div class="columns">{"".join(columns)}</div>' + shared
 
 
+def _curves_title(experiment: Experiment) -> str:
+    """Points in the plane get their decision boundaries drawn too (cli.runs' figure)."""
+    boundaries = experiment.spec.example_shape == (2,)
+    return "Curves and decision boundaries" if boundaries else "Curves"
+
+
 def render(experiment: Experiment, runs, result: dict, png: bytes) -> str:
     """The page, as one string of HTML."""
     image = base64.b64encode(png).decode("ascii")
@@ -195,7 +201,7 @@ def render(experiment: Experiment, runs, result: dict, png: bytes) -> str:
         ("Runs", _summary(experiment, runs)),
         ("The course's published numbers", _published(experiment, runs)),
         ("Recorded costs, side by side", _costs(experiment, runs, result)),
-        ("Curves and decision boundaries", f'<img alt="cost curves" src="data:image/png;base64,{image}">'),
+        (_curves_title(experiment), f'<img alt="cost curves" src="data:image/png;base64,{image}">'),
         ("Where the frameworks differ from the course", _migration(experiment)),
         ("The code, framework by framework", "".join(_code(t) for t in topics(experiment))),
     ]  # fmt: skip

@@ -55,7 +55,7 @@ def row_lines(key: str, width: int, stream=None) -> list[str]:
     row = TABLE[key]
     fields = [("course:", row.course), ("JAX:", row.jax), ("Keras 3:", row.keras)]
     if row.stock_deviation is not None:
-        what = "Keras without the mapping" if row.stock_keras_exact else "stock Keras deviation"
+        what = "without the mapping" if row.stock_keras_exact else "stock deviation"
         fields.append(("", f"{what} {row.stock_deviation:.2g}, measured as {row.measure}"))
     lines = [f"{row.knob} [{key}]"]
     for label, text in fields:
