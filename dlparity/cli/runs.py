@@ -402,9 +402,10 @@ def cmd_report(args) -> int:
 
 def cmd_gradcheck(args) -> int:
     from dlparity.core.gradcheck import PASS_THRESHOLD
-    from dlparity.tools.gradcheck import check_experiment
+    from dlparity.tools.gradcheck import check_experiment, check_options
 
     experiment = experiments.get(args.experiment)
+    check_options(args.framework, args.examples, args.max_params, args.shift_biases)
     arrays = data.load(experiment.dataset, args.data_dir)
     with _CheckProgress() as progress:
         check = check_experiment(

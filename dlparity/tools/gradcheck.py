@@ -31,19 +31,10 @@ def relu_kinks(params, X, spec, masks) -> int:
     return sum(int(np.sum(values[f"Z{l}"] == 0)) for l in relus)
 
 
-def check_experiment(
-    experiment, framework: str, arrays, *, examples: int = 8, max_params=2000,
-    shift_biases: float = 0.0, progress=None,
-) -> Check:  # fmt: skip
-    """Gradient check of a framework on an experiment's network, initial parameters (every bias
-    moved by shift_biases) and first examples. Runs in float64; dropout uses the course's masks,
-    batch norm the initial running statistics.
-    """
+def check_options(framework: str, examples: int, max_params, shift_biases: float) -> None:
+    """The options of a gradient check, each refused in one line (before any data loads)."""
     from dlparity.core.errors import DlparityError
-    from dlparity.core.init import initial_bn_state, parameter_keys
-    from dlparity.core.rng import dropout_masks
     from dlparity.runtime import frameworks
-    from dlparity.tools.runs import initial_parameters
 
     checked = frameworks.names(lambda f: f.gradcheck)
     if framework not in checked:
@@ -54,6 +45,22 @@ def check_experiment(
         raise DlparityError(f"--max-params: must be a positive integer, got {max_params}")
     if not np.isfinite(shift_biases) or abs(shift_biases) > 1:
         raise DlparityError(f"--shift-biases: must be a number in [-1, 1], got {shift_biases}")
+
+
+def check_experiment(
+    experiment, framework: str, arrays, *, examples: int = 8, max_params=2000,
+    shift_biases: float = 0.0, progress=None,
+) -> Check:  # fmt: skip
+    """Gradient check of a framework on an experiment's network, initial parameters (every bias
+    moved by shift_biases) and first examples. Runs in float64; dropout uses the course's masks,
+    batch norm the initial running statistics.
+    """
+    from dlparity.core.init import initial_bn_state, parameter_keys
+    from dlparity.core.rng import dropout_masks
+    from dlparity.runtime import frameworks
+    from dlparity.tools.runs import initial_parameters
+
+    check_options(framework, examples, max_params, shift_biases)
     frameworks.load(framework)
     spec = experiment.spec.with_dtype("float64")
     first = [slice(None)] * arrays[0].ndim

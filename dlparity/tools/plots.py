@@ -83,6 +83,10 @@ def _step_axis(ax, experiment, steps, log: bool) -> None:
     if log:
         ax.set_xscale("symlog", linthresh=max(1, steps[1] if len(steps) > 1 else 1))
         ax.set_xlim(0, steps[-1] * 1.1)
+    else:
+        from matplotlib.ticker import MaxNLocator
+
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole steps: no epoch 2.5
     ax.set_xlabel(f"{name} (log scale)" if log else name)
 
 
