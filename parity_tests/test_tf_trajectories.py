@@ -93,7 +93,17 @@ def test_prefix_trajectory(prefix):
     assert acc == acc_ref
 
 
-FULL = ["planar", "opt-adam", "opt-momentum-decay", "init-he", "reg-dropout", "reg-l2", "digits-bn"]
+FULL = [
+    "planar",
+    "opt-adam",
+    "opt-momentum-decay",
+    "init-he",
+    "reg-dropout",
+    "reg-l2",
+    "digits-bn",
+    "digits-convnet",
+    "digits-resnet",
+]
 SELF_AGREEMENT = TRAJECTORY_TOLERANCE / 100
 
 

@@ -197,8 +197,9 @@ class ModelSpec:
 
     @property
     def num_layers(self) -> int:
-        """L, the number of layers with parameters."""
-        return len(self.layer_dims) - 1
+        """L, the output layer's index: the number of layers with parameters (a convnet's
+        convolutions count, an identity block's three)."""
+        return self.layers[-1].l
 
     def with_dtype(self, dtype: str) -> ModelSpec:
         return replace(self, dtype=dtype)
