@@ -10,10 +10,8 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
+from dlparity.core import pullbacks
 from jax_impl.activations import sigmoid, softmax
-
-_LSTM_KEYS = ("Wf", "bf", "Wi", "bi", "Wc", "bc", "Wo", "bo")
-_GRU_KEYS = ("Wu", "bu", "Wr", "br", "Wc", "bc")
 
 
 def _dot(W, A):
@@ -71,51 +69,34 @@ def lstm_forward(x, a0, parameters):
     return _over_time(step, (a0, jnp.zeros_like(a0)), x)
 
 
-def _pulled_back(forward, cotangents, args, names, keys):
-    """The course's gradient dict: forward(*args) (its last argument the parameters) pulled back
-    from cotangents by jax.vjp; names for the other arguments' gradients, d + key for keys."""
-    _, pullback = jax.vjp(forward, *args)
-    *dargs, dparams = pullback(cotangents)
-    return {**dict(zip(names, dargs, strict=True)), **{f"d{key}": dparams[key] for key in keys}}
+def _pulled_back(pullback: pullbacks.Pullback, forward, cotangents, *args):
+    """The course's gradient dict of forward at args (the parameters last), pulled back from
+    cotangents by jax.vjp (dlparity.core.pullbacks names what comes back)."""
+    _, vjp = jax.vjp(pullbacks.selected(pullback, forward), *args)
+    *dargs, dparams = vjp(cotangents)
+    return pullbacks.gradient_dict(pullback, dargs, dparams)
 
 
 def rnn_cell_backward(da_next, xt, a_prev, parameters):
     """dxt, da_prev, dWax, dWaa, dba of a_next, from da_next (n_a, m)."""
-
-    def forward(xt, a_prev, p):
-        return rnn_cell_forward(xt, a_prev, p)[0]
-
-    args = (xt, a_prev, parameters)
-    return _pulled_back(forward, da_next, args, ("dxt", "da_prev"), ("Wax", "Waa", "ba"))
+    return _pulled_back(pullbacks.RNN_CELL, rnn_cell_forward, da_next, xt, a_prev, parameters)
 
 
 def rnn_backward(da, x, a0, parameters):
     """dx (n_x, m, T_x), da0, dWax, dWaa, dba of the hidden states a, from da (n_a, m, T_x)."""
-
-    def forward(x, a0, p):
-        return rnn_forward(x, a0, p)[0]
-
-    args = (x, a0, parameters)
-    return _pulled_back(forward, da, args, ("dx", "da0"), ("Wax", "Waa", "ba"))
+    return _pulled_back(pullbacks.RNN, rnn_forward, da, x, a0, parameters)
 
 
 def lstm_cell_backward(da_next, dc_next, xt, a_prev, c_prev, parameters):
     """dxt, da_prev, dc_prev and each gate's dW, db of (a_next, c_next), from da_next, dc_next."""
-
-    def forward(xt, a_prev, c_prev, p):
-        return lstm_cell_forward(xt, a_prev, c_prev, p)[:2]
-
-    args, names = (xt, a_prev, c_prev, parameters), ("dxt", "da_prev", "dc_prev")
-    return _pulled_back(forward, (da_next, dc_next), args, names, _LSTM_KEYS)
+    return _pulled_back(
+        pullbacks.LSTM_CELL, lstm_cell_forward, (da_next, dc_next), xt, a_prev, c_prev, parameters
+    )
 
 
 def lstm_backward(da, x, a0, parameters):
     """dx (n_x, m, T_x), da0 and each gate's dW, db of the hidden states a, from da."""
-
-    def forward(x, a0, p):
-        return lstm_forward(x, a0, p)[0]
-
-    return _pulled_back(forward, da, (x, a0, parameters), ("dx", "da0"), _LSTM_KEYS)
+    return _pulled_back(pullbacks.LSTM, lstm_forward, da, x, a0, parameters)
 
 
 def gru_cell_forward(xt, a_prev, parameters):
@@ -142,18 +123,9 @@ def gru_forward(x, a0, parameters):
 
 def gru_cell_backward(da_next, xt, a_prev, parameters):
     """dxt, da_prev, dWu, dbu, dWr, dbr, dWc, dbc of a_next, from da_next (n_a, m)."""
-
-    def forward(xt, a_prev, p):
-        return gru_cell_forward(xt, a_prev, p)[0]
-
-    args = (xt, a_prev, parameters)
-    return _pulled_back(forward, da_next, args, ("dxt", "da_prev"), _GRU_KEYS)
+    return _pulled_back(pullbacks.GRU_CELL, gru_cell_forward, da_next, xt, a_prev, parameters)
 
 
 def gru_backward(da, x, a0, parameters):
     """dx (n_x, m, T_x), da0, dWu, dbu, dWr, dbr, dWc, dbc of the hidden states a, from da."""
-
-    def forward(x, a0, p):
-        return gru_forward(x, a0, p)[0]
-
-    return _pulled_back(forward, da, (x, a0, parameters), ("dx", "da0"), _GRU_KEYS)
+    return _pulled_back(pullbacks.GRU, gru_forward, da, x, a0, parameters)

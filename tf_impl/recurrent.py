@@ -9,11 +9,8 @@ Shapes: x (n_x, m, T_x), xt (n_x, m), a and c (n_a, m, T_x), a_prev and c_prev (
 
 import tensorflow as tf
 
+from dlparity.core import pullbacks
 from tf_impl.activations import sigmoid, softmax
-
-_LSTM_KEYS = ("Wf", "bf", "Wi", "bi", "Wc", "bc", "Wo", "bo")
-_GRU_KEYS = ("Wu", "bu", "Wr", "br", "Wc", "bc")
-
 
 _dot = tf.matmul
 
@@ -73,58 +70,40 @@ def lstm_forward(x, a0, parameters):
     return _over_time(step, (a0, tf.zeros_like(a0)), x)
 
 
-def _pulled_back(forward, cotangents, args, names, keys):
-    """The course's gradient dict: the tape's gradient of forward(*args) (its last argument the
-    parameters) with cotangents as output_gradients; names for the other arguments' gradients,
-    d + key for keys."""
+def _pulled_back(pullback: pullbacks.Pullback, forward, cotangents, *args):
+    """The course's gradient dict of forward at args (the parameters last): the tape's gradient
+    with cotangents as output_gradients (dlparity.core.pullbacks names what comes back)."""
     *inputs, params = args
     inputs = [tf.convert_to_tensor(value) for value in inputs]
     params = {key: tf.convert_to_tensor(value) for key, value in params.items()}
     with tf.GradientTape() as tape:
         tape.watch([inputs, params])
-        outputs = forward(*inputs, params)
-    sources = [*inputs, {key: params[key] for key in keys}]
+        outputs = pullbacks.selected(pullback, forward)(*inputs, params)
+    sources = [*inputs, {key: params[key] for key in pullback.keys}]
     *dargs, dparams = tape.gradient(outputs, sources, output_gradients=cotangents)
-    return {**dict(zip(names, dargs, strict=True)), **{f"d{key}": dparams[key] for key in keys}}
+    return pullbacks.gradient_dict(pullback, dargs, dparams)
 
 
 def rnn_cell_backward(da_next, xt, a_prev, parameters):
     """dxt, da_prev, dWax, dWaa, dba of a_next, from da_next (n_a, m)."""
-
-    def forward(xt, a_prev, p):
-        return rnn_cell_forward(xt, a_prev, p)[0]
-
-    args = (xt, a_prev, parameters)
-    return _pulled_back(forward, da_next, args, ("dxt", "da_prev"), ("Wax", "Waa", "ba"))
+    return _pulled_back(pullbacks.RNN_CELL, rnn_cell_forward, da_next, xt, a_prev, parameters)
 
 
 def rnn_backward(da, x, a0, parameters):
     """dx (n_x, m, T_x), da0, dWax, dWaa, dba of the hidden states a, from da (n_a, m, T_x)."""
-
-    def forward(x, a0, p):
-        return rnn_forward(x, a0, p)[0]
-
-    args = (x, a0, parameters)
-    return _pulled_back(forward, da, args, ("dx", "da0"), ("Wax", "Waa", "ba"))
+    return _pulled_back(pullbacks.RNN, rnn_forward, da, x, a0, parameters)
 
 
 def lstm_cell_backward(da_next, dc_next, xt, a_prev, c_prev, parameters):
     """dxt, da_prev, dc_prev and each gate's dW, db of (a_next, c_next), from da_next, dc_next."""
-
-    def forward(xt, a_prev, c_prev, p):
-        return lstm_cell_forward(xt, a_prev, c_prev, p)[:2]
-
-    args, names = (xt, a_prev, c_prev, parameters), ("dxt", "da_prev", "dc_prev")
-    return _pulled_back(forward, (da_next, dc_next), args, names, _LSTM_KEYS)
+    return _pulled_back(
+        pullbacks.LSTM_CELL, lstm_cell_forward, (da_next, dc_next), xt, a_prev, c_prev, parameters
+    )
 
 
 def lstm_backward(da, x, a0, parameters):
     """dx (n_x, m, T_x), da0 and each gate's dW, db of the hidden states a, from da."""
-
-    def forward(x, a0, p):
-        return lstm_forward(x, a0, p)[0]
-
-    return _pulled_back(forward, da, (x, a0, parameters), ("dx", "da0"), _LSTM_KEYS)
+    return _pulled_back(pullbacks.LSTM, lstm_forward, da, x, a0, parameters)
 
 
 def gru_cell_forward(xt, a_prev, parameters):
@@ -151,18 +130,9 @@ def gru_forward(x, a0, parameters):
 
 def gru_cell_backward(da_next, xt, a_prev, parameters):
     """dxt, da_prev, dWu, dbu, dWr, dbr, dWc, dbc of a_next, from da_next (n_a, m)."""
-
-    def forward(xt, a_prev, p):
-        return gru_cell_forward(xt, a_prev, p)[0]
-
-    args = (xt, a_prev, parameters)
-    return _pulled_back(forward, da_next, args, ("dxt", "da_prev"), _GRU_KEYS)
+    return _pulled_back(pullbacks.GRU_CELL, gru_cell_forward, da_next, xt, a_prev, parameters)
 
 
 def gru_backward(da, x, a0, parameters):
     """dx (n_x, m, T_x), da0, dWu, dbu, dWr, dbr, dWc, dbc of the hidden states a, from da."""
-
-    def forward(x, a0, p):
-        return gru_forward(x, a0, p)[0]
-
-    return _pulled_back(forward, da, (x, a0, parameters), ("dx", "da0"), _GRU_KEYS)
+    return _pulled_back(pullbacks.GRU, gru_forward, da, x, a0, parameters)
