@@ -39,6 +39,7 @@ import numpy as np
 from IPython.display import display
 
 from dlparity.course import charmodel
+from dlparity.course.recurrent import draw_lstm, draw_rnn
 from dlparity.tools import notebook as nb
 from dlparity.tools import quick
 from dlparity.tools.plots import charmodel_figure
@@ -52,30 +53,6 @@ keras_recurrent = importlib.import_module("keras_impl.recurrent")
 def each(function):
     """function(module) for the reference, JAX and TensorFlow, as NumPy arrays."""
     return {name: np.asarray(function(module)) for name, module in packages.items()}
-
-
-def draw_rnn(n_x, n_a, n_y, order=("Waa", "Wax")):
-    """The course's RNN parameters, drawn in its order (its backward cells draw Wax first)."""
-    shapes = {"Waa": (n_a, n_a), "Wax": (n_a, n_x)}
-    p = {key: np.random.randn(*shapes[key]) for key in order}
-    p["Wya"], p["ba"], p["by"] = (
-        np.random.randn(n_y, n_a),
-        np.random.randn(n_a, 1),
-        np.random.randn(n_y, 1),
-    )
-    return p
-
-
-def draw_lstm(n_x, n_a, n_y, prediction=True):
-    """Wf, bf, Wi, bi, Wo, bo, Wc, bc, then Wy, by: zeros where the course's cell makes them so."""
-    p = {}
-    for gate in "fioc":
-        p[f"W{gate}"], p[f"b{gate}"] = np.random.randn(n_a, n_a + n_x), np.random.randn(n_a, 1)
-    if prediction:
-        p["Wy"], p["by"] = np.random.randn(n_y, n_a), np.random.randn(n_y, 1)
-    else:
-        p["Wy"], p["by"] = np.zeros((n_y, n_a)), np.zeros((n_y, 1))
-    return p
 
 
 # %% [markdown]

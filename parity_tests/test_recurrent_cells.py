@@ -16,36 +16,13 @@ import importlib
 import numpy as np
 import pytest
 
+from dlparity.course.recurrent import draw_lstm, draw_rnn
 from parity_tests.conftest import TOLERANCES, assert_close_in_order
 from pure_numpy import recurrent as reference
 
 FRAMEWORKS = {"jax": "jax", "tf": "tensorflow"}
 PRINTED_8 = {"atol": 5e-9, "rtol": 0}  # arrays printed to 8 decimals
 PRINTED_12 = {"atol": 5e-13, "rtol": 0}  # the expected-output tables' 12 significant digits
-
-
-def draw_rnn(n_x, n_a, n_y, order=("Waa", "Wax")):
-    """The course's RNN parameters, drawn in its order (the backward cells draw Wax first)."""
-    shapes = {"Waa": (n_a, n_a), "Wax": (n_a, n_x)}
-    p = {key: np.random.randn(*shapes[key]) for key in order}
-    p["Wya"], p["ba"], p["by"] = (
-        np.random.randn(n_y, n_a),
-        np.random.randn(n_a, 1),
-        np.random.randn(n_y, 1),
-    )
-    return p
-
-
-def draw_lstm(n_x, n_a, n_y, prediction=True):
-    """Wf, bf, Wi, bi, Wo, bo, Wc, bc, then Wy, by (zeros where the course's cell makes them so)."""
-    p = {}
-    for gate in "fioc":
-        p[f"W{gate}"], p[f"b{gate}"] = np.random.randn(n_a, n_a + n_x), np.random.randn(n_a, 1)
-    if prediction:
-        p["Wy"], p["by"] = np.random.randn(n_y, n_a), np.random.randn(n_y, 1)
-    else:
-        p["Wy"], p["by"] = np.zeros((n_y, n_a)), np.zeros((n_y, 1))
-    return p
 
 
 def draw_gru(n_x, n_a, n_y, rng):

@@ -56,12 +56,7 @@ def list_arg(kind):
 
 
 def device_count(text: str) -> int:
-    try:
-        count = int(text)
-    except ValueError:
-        count = 0
-    if count < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    count = positive_int(text)
     try:
         return devices.check_count(count)
     except DlparityError as error:
