@@ -62,8 +62,11 @@ def _run(name, **changes):
 @pytest.mark.parametrize(
     "name, changes",
     [("opt-adam", {"num_epochs": 30, "record_every": 10}),
-     ("digits-bn", {"num_epochs": 3, "record_every": 1}),
-     ("digits-convnet", {"num_epochs": 2, "record_every": 1})],
+     # the worker again, with batch norm and with convolutions: -m slow, beside the whole Keras
+     # table on the JAX backend (4 s each on 2 cores)
+     pytest.param("digits-bn", {"num_epochs": 3, "record_every": 1}, marks=pytest.mark.slow),
+     pytest.param("digits-convnet", {"num_epochs": 2, "record_every": 1},
+                  marks=pytest.mark.slow)],
 )  # fmt: skip
 def test_keras_jax_through_the_worker_matches_the_reference(name, changes):
     spec, config, data_, params0 = _run(name, **changes)
